@@ -1,0 +1,329 @@
+"""Forms check shape and normalise input; the rules across fields are shared with
+the services (``incident_rule_errors``) so both give the same message."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from allauth.account.forms import SignupForm
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from incidents import services
+from incidents.selectors import incident_values
+from incidents.choices import (
+    AssaultKind,
+    BackupWait,
+    Duty,
+    Injury,
+    NotReportedReason,
+    Outcome,
+    RecordedAsCrime,
+    ReportedToForce,
+    ServiceBand,
+    Setting,
+)
+from incidents.models import (
+    CRIME_REFERENCE_MAX_LENGTH,
+    MAX_DAYS_OFF,
+    MAX_OFFENDERS,
+    MAX_OTHER_OFFICERS,
+    NARRATIVE_MAX_LENGTH,
+    PLACE_MAX_LENGTH,
+    Incident,
+    OfficerProfile,
+    incident_rule_errors,
+)
+
+YES_NO_UNSURE = [("True", "Yes"), ("False", "No"), ("unknown", "Not sure")]
+QUICK_NOTE_MAX_LENGTH = 200
+
+
+class CrispyMixin:
+    """Render through crispy without its own <form> tag: templates own the form element."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+def date_field() -> forms.DateField:
+    return forms.DateField(
+        label="When did it happen?",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Enter the date it happened.", "invalid": "Enter a real date, like 21/11/2026."},
+    )
+
+
+def assaults_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label="What happened?",
+        help_text="Choose everything that applies.",
+        choices=AssaultKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one thing that happened."},
+    )
+
+
+def injury_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="Were you injured?",
+        choices=Injury.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the injury, or 'No injury'."},
+    )
+
+
+def reported_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="Did you report it to your force?",
+        help_text="For example on a crime report, use-of-force form or to a supervisor.",
+        choices=ReportedToForce.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether you reported it to your force."},
+    )
+
+
+def optional_choice(label: str, choices: list[tuple[str, str]], help_text: str = "") -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=choices, required=False, widget=forms.RadioSelect, help_text=help_text)
+
+
+def yes_no_unsure(label: str) -> forms.NullBooleanField:
+    return forms.NullBooleanField(label=label, required=False, widget=forms.RadioSelect(choices=YES_NO_UNSURE))
+
+
+def number_field(label: str, *, min_value: int, max_value: int, help_text: str = "") -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=min_value,
+        max_value=max_value,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "min_value": f"Enter a number from {min_value} to {max_value}.",
+            "max_value": f"Enter a number from {min_value} to {max_value}.",
+            "invalid": "Enter a whole number.",
+        },
+    )
+
+
+def submission_key_field() -> forms.CharField:
+    return forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+def clean_submission_key(value: str) -> uuid.UUID:
+    """A missing or mangled key gets a fresh one: the officer never sees an error for it."""
+    try:
+        return uuid.UUID(value)
+    except (TypeError, ValueError):
+        return uuid.uuid4()
+
+
+class IncidentFormBase(CrispyMixin, forms.Form):
+    """A form over part of a report, checked against the report as it stands."""
+
+    def __init__(self, *args: Any, incident: Incident | None = None, **kwargs: Any) -> None:
+        self.incident = incident
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        current = incident_values(self.incident) if self.incident else {}
+        merged = {**current, **{name: value for name, value in cleaned.items() if name in self.fields}}
+        for field, message in incident_rule_errors(merged, now=timezone.localtime()).items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
+            elif field not in self.fields:
+                self.add_error(None, message)
+        return cleaned
+
+    def incident_data(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "submission_key"}
+
+
+class QuickLogForm(IncidentFormBase):
+    occurred_on = date_field()
+    assaults = assaults_field()
+    injury = injury_field()
+    reported_to_force = reported_field()
+    note = forms.CharField(
+        label="Anything to add? (optional)",
+        help_text="One line. You can add the full story later. Don't name anyone.",
+        max_length=QUICK_NOTE_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    submission_key = submission_key_field()
+
+    def clean_submission_key(self) -> uuid.UUID:
+        return clean_submission_key(self.cleaned_data.get("submission_key", ""))
+
+    def incident_data(self) -> dict[str, Any]:
+        data = super().incident_data()
+        data["narrative"] = data.pop("note", "")
+        return data
+
+
+class WhenWhereForm(IncidentFormBase):
+    title = "When and where"
+    occurred_on = date_field()
+    occurred_at = forms.TimeField(
+        label="What time? (optional)",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": "Enter a time like 23:15."},
+    )
+    setting = optional_choice("Where were you?", Setting.choices)
+    place = forms.CharField(
+        label="Place (optional)",
+        help_text="A street or venue is enough. Don't name anyone.",
+        max_length=PLACE_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    submission_key = submission_key_field()
+
+    def clean_submission_key(self) -> uuid.UUID:
+        return clean_submission_key(self.cleaned_data.get("submission_key", ""))
+
+
+class WhatHappenedForm(IncidentFormBase):
+    title = "What happened"
+    assaults = assaults_field()
+    injury = injury_field()
+    days_off_work = number_field("Days off work because of it (optional)", min_value=0, max_value=MAX_DAYS_OFF)
+    other_officers_assaulted = number_field(
+        "Other officers assaulted at the same time",
+        min_value=0,
+        max_value=MAX_OTHER_OFFICERS,
+        help_text="They can each log their own report.",
+    )
+
+    def clean_other_officers_assaulted(self) -> int:
+        return self.cleaned_data.get("other_officers_assaulted") or 0
+
+
+class CircumstancesForm(IncidentFormBase):
+    title = "Circumstances"
+    duty_type = optional_choice("What duty were you on?", Duty.choices)
+    single_crewed = yes_no_unsure("Were you single-crewed?")
+    during_arrest = yes_no_unsure("Did it happen during an arrest?")
+    backup_requested = yes_no_unsure("Did you request back-up?")
+    backup_wait = optional_choice("How long did back-up take?", BackupWait.choices)
+    body_worn_video = yes_no_unsure("Was body-worn video running?")
+
+
+class OffenderForm(IncidentFormBase):
+    title = "The offender"
+    offender_count = number_field("How many offenders?", min_value=1, max_value=MAX_OFFENDERS)
+    offender_intoxicated = yes_no_unsure("Under the influence of alcohol or drugs?")
+    offender_mental_health = yes_no_unsure("In an apparent mental-health crisis?")
+    offender_under_18 = yes_no_unsure("Under 18?")
+
+
+class ReportingForm(IncidentFormBase):
+    title = "Reporting it"
+    reported_to_force = reported_field()
+    recorded_as_crime = optional_choice(
+        "Was it recorded as a crime?",
+        RecordedAsCrime.choices,
+        help_text="By you or anyone else. If you don't know, say so: it still counts.",
+    )
+    crime_reference = forms.CharField(
+        label="Crime reference (optional)",
+        max_length=CRIME_REFERENCE_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    not_reported_reasons = forms.MultipleChoiceField(
+        label="If you didn't report it, why not?",
+        choices=NotReportedReason.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    outcome = forms.ChoiceField(label="What has happened since?", choices=Outcome.choices, widget=forms.RadioSelect)
+
+
+class AccountForm(IncidentFormBase):
+    title = "In your words"
+    narrative = forms.CharField(
+        label="What happened, in your own words (optional)",
+        help_text=f"Up to {NARRATIVE_MAX_LENGTH:,} characters. Don't name the offender or witnesses.",
+        max_length=NARRATIVE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    share_identity = forms.TypedChoiceField(
+        label="Who may see that this report is yours?",
+        choices=[
+            ("True", "My federation reps may see my name, so they can support me"),
+            ("False", "Statistics only: reps see the report but not who I am"),
+        ],
+        coerce=lambda value: value == "True",
+        widget=forms.RadioSelect,
+    )
+
+
+STEPS: tuple[type[IncidentFormBase], ...] = (
+    WhenWhereForm,
+    WhatHappenedForm,
+    CircumstancesForm,
+    OffenderForm,
+    ReportingForm,
+    AccountForm,
+)
+
+
+class ProfileFieldsMixin(forms.Form):
+    display_name = forms.CharField(
+        label="Your name",
+        help_text="How you'd like reps to address you.",
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    collar_number = forms.CharField(
+        label="Collar or warrant number (optional)",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    usual_duty = forms.ChoiceField(label="Your usual duty", choices=Duty.choices)
+    service_band = forms.ChoiceField(label="Length of service", choices=ServiceBand.choices)
+
+
+class OfficerSignupForm(ProfileFieldsMixin, SignupForm):
+    field_order = ["email", "display_name", "collar_number", "usual_duty", "service_band", "password1", "password2"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Work e-mail address"
+        self.fields["email"].help_text = "Your force address, for example name@thamesvalley.police.uk."
+
+    @transaction.atomic
+    def save(self, request: HttpRequest) -> Any:
+        user = super().save(request)
+        services.officer_register(
+            user=user,
+            display_name=self.cleaned_data["display_name"],
+            collar_number=self.cleaned_data["collar_number"],
+            usual_duty=self.cleaned_data["usual_duty"],
+            service_band=self.cleaned_data["service_band"],
+        )
+        return user
+
+
+class ProfileForm(CrispyMixin, ProfileFieldsMixin):
+    @classmethod
+    def for_profile(cls, profile: OfficerProfile, data: Any = None) -> ProfileForm:
+        initial = {
+            field: getattr(profile, field) for field in ("display_name", "collar_number", "usual_duty", "service_band")
+        }
+        return cls(data=data, initial=initial)

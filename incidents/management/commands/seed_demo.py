@@ -1,0 +1,178 @@
+"""Demo accounts and a few hundred realistic reports, for ``make run``.
+
+Idempotent: a second run finds the demo officer and only prints the logins.
+Reports are inserted in bulk with their audit event; they are fixture data,
+not officers' actions, so they bypass the services (and send no e-mails).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from incidents.choices import (
+    AssaultKind,
+    BackupWait,
+    Duty,
+    EventKind,
+    Injury,
+    NotReportedReason,
+    Outcome,
+    RecordedAsCrime,
+    ReportedToForce,
+    ServiceBand,
+    Setting,
+    Status,
+)
+from incidents.models import (
+    Force,
+    Incident,
+    IncidentAssault,
+    IncidentEvent,
+    IncidentNotReportedReason,
+    OfficerProfile,
+    User,
+)
+from incidents.services import _new_reference
+
+DEMO_PASSWORD = "assault-log-demo"
+DEMO_ACCOUNTS = (
+    # (e-mail, role, force slug for officers)
+    ("officer@thamesvalley.police.uk", "officer", "thames-valley"),
+    ("rep@federation.example", "rep", None),
+    ("national@federation.example", "national", None),
+    ("admin@federation.example", "admin", None),
+)
+REPORTS = 400
+FIRST_DAY = datetime.date(2017, 4, 1)
+# Roughly proportional to force size, so the demo figures look like a real spread.
+FORCE_WEIGHTS = {"metropolitan": 10, "greater-manchester": 4, "west-midlands": 4, "west-yorkshire": 3, "thames-valley": 3}
+ASSAULT_WEIGHTS = {
+    AssaultKind.PUSH: 30, AssaultKind.GRAB: 18, AssaultKind.PUNCH: 15, AssaultKind.KICK: 12, AssaultKind.TRIP: 6,
+    AssaultKind.SPIT: 16, AssaultKind.BITE: 4, AssaultKind.HEADBUTT: 3, AssaultKind.THROWN_OBJECT: 4,
+    AssaultKind.WEAPON_BLADED: 1, AssaultKind.WEAPON_BLUNT: 1, AssaultKind.WEAPON_OTHER: 1, AssaultKind.VEHICLE: 1,
+    AssaultKind.SEXUAL: 1, AssaultKind.THREAT: 8,
+}
+
+
+def _pick(rng: random.Random, weights: dict[Any, int]) -> Any:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts and a few hundred realistic reports (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not User.objects.filter(email=DEMO_ACCOUNTS[0][0]).exists():
+            with transaction.atomic():
+                self._seed()
+            self.stdout.write(f"Created {Incident.objects.count()} demo reports.")
+        self.stdout.write("Demo logins (e-mail / password):")
+        for email, role, _slug in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {role:<9} {email} / {DEMO_PASSWORD}")
+
+    def _seed(self) -> None:
+        rng = random.Random(2017)
+        reps, _ = Group.objects.get_or_create(name="Federation reps")
+        national, _ = Group.objects.get_or_create(name="National staff")
+        forces = {force.slug: force for force in Force.objects.prefetch_related("email_domains")}
+        for email, role, slug in DEMO_ACCOUNTS:
+            user = User.objects.create_user(
+                email=email,
+                password=DEMO_PASSWORD,
+                is_staff=role != "officer",
+                is_superuser=role == "admin",
+            )
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            if role == "officer":
+                OfficerProfile.objects.create(
+                    user=user, force=forces[slug], display_name="PC Sam Taylor", collar_number="TV4821",
+                    usual_duty=Duty.RESPONSE, service_band=ServiceBand.FROM_2_TO_5,
+                )
+            elif role == "rep":
+                user.groups.add(reps)
+            elif role == "national":
+                user.groups.add(national)
+
+        officers = [User.objects.get(email=DEMO_ACCOUNTS[0][0])]
+        weights = {slug: FORCE_WEIGHTS.get(slug, 1) for slug in forces}
+        for number in range(60):
+            force = forces[_pick(rng, weights)]
+            email = f"demo.officer{number}@{force.email_domains.all()[0].domain}"
+            user = User.objects.create_user(email=email, password=None)
+            OfficerProfile.objects.create(
+                user=user, force=force, display_name=f"Demo officer {number}",
+                usual_duty=rng.choice(Duty.values), service_band=rng.choice(ServiceBand.values),
+            )
+            officers.append(user)
+        profiles = {p.user_id: p for p in OfficerProfile.objects.select_related("force")}
+
+        today = timezone.localdate()
+        span = (today - FIRST_DAY).days
+        incidents, kinds, reasons = [], [], []
+        for number in range(REPORTS):
+            officer = officers[0] if number < 8 else rng.choice(officers[1:])
+            incidents.append(self._incident(rng, officer, profiles[officer.pk].force, FIRST_DAY + datetime.timedelta(days=rng.randrange(span)), number))
+        Incident.objects.bulk_create(incidents)
+        for incident in incidents:
+            count = 1 if rng.random() < 0.7 else 2
+            for kind in set(_pick(rng, ASSAULT_WEIGHTS) for _ in range(count)):
+                kinds.append(IncidentAssault(incident=incident, kind=kind))
+            if incident.reported_to_force != ReportedToForce.YES:
+                for reason in rng.sample(NotReportedReason.values, k=rng.choice([1, 1, 2])):
+                    reasons.append(IncidentNotReportedReason(incident=incident, reason=reason))
+        IncidentAssault.objects.bulk_create(kinds)
+        IncidentNotReportedReason.objects.bulk_create(reasons)
+        IncidentEvent.objects.bulk_create(
+            IncidentEvent(incident=incident, actor=incident.officer, kind=EventKind.SUBMITTED if incident.status != Status.DRAFT else EventKind.CREATED)
+            for incident in incidents
+        )
+        # auto_now_add stamped "now": put each report and its event at the time it was filed.
+        for incident in incidents:
+            filed = incident.submitted_at or timezone.now()
+            Incident.objects.filter(pk=incident.pk).update(created_at=filed, updated_at=filed)
+            IncidentEvent.objects.filter(incident=incident).update(created_at=filed)
+
+    def _incident(self, rng: random.Random, officer: User, force: Force, day: datetime.date, number: int) -> Incident:
+        reported = _pick(rng, {ReportedToForce.YES: 55, ReportedToForce.NO: 35, ReportedToForce.NOT_YET: 10})
+        if reported == ReportedToForce.YES:
+            recorded = _pick(rng, {RecordedAsCrime.YES: 55, RecordedAsCrime.NO: 15, RecordedAsCrime.DONT_KNOW: 30})
+        else:
+            recorded = RecordedAsCrime.NO
+        filed = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8)) + datetime.timedelta(hours=rng.randrange(1, 72)))
+        filed = min(filed, timezone.now())
+        status = Status.DRAFT if number == 7 else _pick(rng, {Status.SUBMITTED: 97, Status.WITHDRAWN: 3})
+        single = rng.random() < 0.3
+        return Incident(
+            reference=_new_reference(filed),
+            officer=officer,
+            force=force,
+            status=status,
+            occurred_on=day,
+            occurred_at=datetime.time(rng.choice([0, 1, 2, 3, 14, 18, 20, 21, 22, 23]), rng.randrange(60)),
+            setting=_pick(rng, {Setting.STREET: 40, Setting.CUSTODY_SUITE: 15, Setting.POLICE_VEHICLE: 10, Setting.PRIVATE_DWELLING: 15, Setting.LICENSED_PREMISES: 8, Setting.HOSPITAL: 5, Setting.STATION: 4, Setting.OTHER: 3}),
+            injury=_pick(rng, {Injury.NONE: 55, Injury.MINOR: 30, Injury.MEDICAL: 11, Injury.SERIOUS: 4}),
+            duty_type=_pick(rng, {Duty.RESPONSE: 55, Duty.NEIGHBOURHOOD: 12, Duty.CUSTODY: 12, Duty.ROADS: 6, Duty.PUBLIC_ORDER: 8, Duty.INVESTIGATION: 4, Duty.OTHER: 3}),
+            single_crewed=single,
+            backup_requested=single or rng.random() < 0.4,
+            backup_wait=rng.choice(BackupWait.values) if single else "",
+            during_arrest=rng.random() < 0.6,
+            body_worn_video=rng.random() < 0.8,
+            offender_count=rng.choice([1, 1, 1, 1, 2, 3]),
+            offender_intoxicated=rng.random() < 0.6,
+            offender_mental_health=rng.random() < 0.2,
+            offender_under_18=rng.random() < 0.1,
+            reported_to_force=reported,
+            recorded_as_crime=recorded,
+            outcome=_pick(rng, {Outcome.NO_ACTION_YET: 40, Outcome.CHARGED: 15, Outcome.CONVICTED: 20, Outcome.NFA: 15, Outcome.PENDING: 8, Outcome.ACQUITTED: 2})
+            if reported == ReportedToForce.YES else Outcome.NO_ACTION_YET,
+            share_identity=rng.random() < 0.85,
+            submitted_at=None if status == Status.DRAFT else filed,
+        )

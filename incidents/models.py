@@ -1,0 +1,349 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from incidents.choices import (
+    AssaultKind,
+    BackupWait,
+    Duty,
+    EventKind,
+    OFFICER_EDITABLE_STATUSES,
+    Injury,
+    NotReportedReason,
+    Outcome,
+    RecordedAsCrime,
+    ReportedToForce,
+    ServiceBand,
+    Setting,
+    Status,
+)
+
+# Official statistics on this basis start in 2017; the app accepts older
+# assaults back to 2010 so officers can record what they still carry with them.
+EARLIEST_INCIDENT_DATE = datetime.date(2010, 1, 1)
+NARRATIVE_MAX_LENGTH = 5000
+PLACE_MAX_LENGTH = 200
+CRIME_REFERENCE_MAX_LENGTH = 40
+MAX_DAYS_OFF = 365
+MAX_OFFENDERS = 50
+MAX_OTHER_OFFICERS = 50
+
+# Fields an officer may set on a report, and the ones whose content is personal
+# free text: the audit trail records that those changed, never what they say.
+INCIDENT_FIELDS: tuple[str, ...] = (
+    "occurred_on",
+    "occurred_at",
+    "setting",
+    "place",
+    "injury",
+    "days_off_work",
+    "other_officers_assaulted",
+    "duty_type",
+    "single_crewed",
+    "backup_requested",
+    "backup_wait",
+    "during_arrest",
+    "body_worn_video",
+    "offender_count",
+    "offender_intoxicated",
+    "offender_mental_health",
+    "offender_under_18",
+    "reported_to_force",
+    "recorded_as_crime",
+    "crime_reference",
+    "outcome",
+    "narrative",
+    "share_identity",
+)
+FREE_TEXT_FIELDS = frozenset({"place", "crime_reference", "narrative"})
+MULTI_FIELDS: tuple[str, ...] = ("assaults", "not_reported_reasons")
+
+
+def incident_rule_errors(values: Mapping[str, Any], *, now: datetime.datetime) -> dict[str, str]:
+    """Rules across the fields of one report, shared by the forms and the services.
+
+    ``values`` holds the report as it would be after the change; ``now`` is an
+    aware datetime in Europe/London. Returns {field: message}, empty when valid.
+    """
+    errors: dict[str, str] = {}
+    occurred_on = values.get("occurred_on")
+    if occurred_on:
+        if occurred_on > now.date():
+            errors["occurred_on"] = "The date can't be in the future."
+        elif occurred_on < EARLIEST_INCIDENT_DATE:
+            errors["occurred_on"] = "Enter a date from 1 January 2010 onwards."
+        elif occurred_on == now.date() and values.get("occurred_at") and values["occurred_at"] > now.time():
+            errors["occurred_at"] = "The time can't be later than now."
+    reported = values.get("reported_to_force")
+    if values.get("crime_reference") and reported != ReportedToForce.YES:
+        errors["crime_reference"] = (
+            "A crime reference only goes with an assault you reported to your force: "
+            "remove it, or answer 'Yes' to 'Did you report it to your force?'."
+        )
+    if values.get("not_reported_reasons") and reported == ReportedToForce.YES:
+        errors["not_reported_reasons"] = "You said you reported it, so leave 'Why not?' empty."
+    if values.get("backup_wait") and values.get("backup_requested") is False:
+        errors["backup_wait"] = "You said you did not request back-up, so leave how long it took empty."
+    return errors
+
+
+class Force(models.Model):
+    """A territorial police force of England and Wales, or British Transport Police."""
+
+    code = models.CharField(max_length=9, unique=True, help_text="ONS police force area code; BTP for BTP.")
+    official_name = models.CharField(max_length=100)
+    ons_name = models.CharField(max_length=100, blank=True, help_text="The name used in Home Office tables.")
+    short_name = models.CharField(max_length=60)
+    slug = models.SlugField(max_length=60, unique=True)
+    region = models.CharField(max_length=60)
+    country = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["short_name"]
+
+    def __str__(self) -> str:
+        return self.official_name
+
+
+class ForceEmailDomain(models.Model):
+    """An e-mail domain whose holders are officers of the force (sign-up is gated on it)."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="email_domains")
+    domain = models.CharField(max_length=120, unique=True, help_text="Lower case, without '@'.")
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.CheckConstraint(condition=Q(domain=models.functions.Lower("domain")), name="email_domain_lower"),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """Everyone signs in with an e-mail address; there are no usernames."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("e-mail address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class OfficerProfile(models.Model):
+    """What makes a user an officer who can file reports. Staff have none."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer_profile")
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="officers")
+    display_name = models.CharField(max_length=80)
+    collar_number = models.CharField(max_length=20, blank=True)
+    usual_duty = models.CharField(max_length=20, choices=Duty.choices)
+    service_band = models.CharField(max_length=10, choices=ServiceBand.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Incident(models.Model):
+    """One assault on one officer, as that officer reports it."""
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incidents")
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="incidents")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # The one-time key carried by the form that created this report: a double tap
+    # or a resubmit after a timeout finds it and creates nothing new.
+    submission_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+
+    occurred_on = models.DateField("date")
+    occurred_at = models.TimeField("time", null=True, blank=True)
+    setting = models.CharField(max_length=20, choices=Setting.choices, blank=True)
+    place = models.CharField(max_length=PLACE_MAX_LENGTH, blank=True)
+
+    injury = models.CharField(max_length=10, choices=Injury.choices, blank=True)
+    days_off_work = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(MAX_DAYS_OFF)]
+    )
+    other_officers_assaulted = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_OTHER_OFFICERS)]
+    )
+
+    duty_type = models.CharField(max_length=20, choices=Duty.choices, blank=True)
+    single_crewed = models.BooleanField(null=True, blank=True)
+    backup_requested = models.BooleanField(null=True, blank=True)
+    backup_wait = models.CharField(max_length=10, choices=BackupWait.choices, blank=True)
+    during_arrest = models.BooleanField(null=True, blank=True)
+    body_worn_video = models.BooleanField("body-worn video running", null=True, blank=True)
+
+    offender_count = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MAX_OFFENDERS)]
+    )
+    offender_intoxicated = models.BooleanField(null=True, blank=True)
+    offender_mental_health = models.BooleanField(null=True, blank=True)
+    offender_under_18 = models.BooleanField(null=True, blank=True)
+
+    reported_to_force = models.CharField(max_length=10, choices=ReportedToForce.choices, blank=True)
+    recorded_as_crime = models.CharField(max_length=10, choices=RecordedAsCrime.choices, blank=True)
+    crime_reference = models.CharField(max_length=CRIME_REFERENCE_MAX_LENGTH, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.NO_ACTION_YET)
+
+    narrative = models.TextField(blank=True, validators=[MaxLengthValidator(NARRATIVE_MAX_LENGTH)])
+    share_identity = models.BooleanField(
+        default=True, help_text="False is 'statistics only': reps do not see who filed it."
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # Claimed before the receipt e-mail goes out, so a re-delivered task sends nothing.
+    receipt_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-occurred_on", "-created_at"]
+        indexes = [
+            # My reports: one officer's list, newest first.
+            models.Index(fields=["officer", "-created_at"], name="incident_officer_recent"),
+            # Statistics group by force and financial year of the assault.
+            models.Index(fields=["force", "occurred_on"], name="incident_force_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(occurred_on__gte=EARLIEST_INCIDENT_DATE), name="incident_date_not_before_2010"
+            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="incident_status_valid"),
+            # A draft may still lack its answers; anything past draft has all three.
+            models.CheckConstraint(condition=Q(injury__in=[*Injury.values, ""]), name="incident_injury_valid"),
+            models.CheckConstraint(
+                condition=Q(reported_to_force__in=[*ReportedToForce.values, ""]), name="incident_reported_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(recorded_as_crime__in=[*RecordedAsCrime.values, ""]), name="incident_recorded_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.DRAFT)
+                | (~Q(injury="") & ~Q(reported_to_force="") & ~Q(recorded_as_crime="")),
+                name="incident_complete_unless_draft",
+            ),
+            models.CheckConstraint(
+                condition=Q(days_off_work__isnull=True) | Q(days_off_work__lte=MAX_DAYS_OFF),
+                name="incident_days_off_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(offender_count__isnull=True)
+                | Q(offender_count__gte=1, offender_count__lte=MAX_OFFENDERS),
+                name="incident_offender_count_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(other_officers_assaulted__lte=MAX_OTHER_OFFICERS), name="incident_other_officers_range"
+            ),
+            # A crime reference exists only for an assault that was reported.
+            models.CheckConstraint(
+                condition=Q(crime_reference="") | Q(reported_to_force=ReportedToForce.YES),
+                name="incident_crime_reference_only_if_reported",
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=False) | Q(status=Status.DRAFT),
+                name="incident_submitted_has_timestamp",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_officer_editable(self) -> bool:
+        return self.status in OFFICER_EDITABLE_STATUSES
+
+
+class IncidentAssault(models.Model):
+    """One thing that was done to the officer (a report may have several)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="assaults")
+    kind = models.CharField(max_length=20, choices=AssaultKind.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "kind"], name="incident_assault_unique"),
+            models.CheckConstraint(condition=Q(kind__in=AssaultKind.values), name="incident_assault_kind_valid"),
+        ]
+        # Breakdowns by what happened group on kind across all incidents.
+        indexes = [models.Index(fields=["kind", "incident"], name="incident_assault_kind")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class IncidentNotReportedReason(models.Model):
+    """Why the officer did not report the assault to their force (several may apply)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="not_reported_reasons")
+    reason = models.CharField(max_length=20, choices=NotReportedReason.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "reason"], name="incident_reason_unique"),
+            models.CheckConstraint(
+                condition=Q(reason__in=NotReportedReason.values), name="incident_reason_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_reason_display()
+
+
+class IncidentEvent(models.Model):
+    """The audit trail: who changed what on a report, and when. Never edited."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    # {field: [old, new]} for categorical fields; free text is recorded as changed
+    # without its content, so the audit trail never copies a narrative.
+    changes = models.JSONField(default=dict, blank=True)
+    visible_to_officer = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["incident", "created_at"], name="event_incident_time")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

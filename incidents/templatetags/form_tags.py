@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms, template
+from django.forms.forms import NON_FIELD_ERRORS
+
+register = template.Library()
+
+GENERIC_MESSAGES = {"This field is required."}
+
+
+@register.inclusion_tag("partials/error_summary.html")
+def error_summary(form: forms.BaseForm | None) -> dict[str, Any]:
+    """The list of problems at the top of a form, each linking to its field."""
+    items: list[dict[str, str | None]] = []
+    if form is None or not form.is_bound:
+        return {"items": items}
+    for name, errors in form.errors.items():
+        anchor = None
+        label = ""
+        if name != NON_FIELD_ERRORS and name in form.fields:
+            bound = form[name]
+            anchor = bound.auto_id
+            if isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                anchor = f"{anchor}_0"  # the group's first option
+            label = str(bound.label)
+        for message in errors:
+            text = f"{label}: {message}" if label and message in GENERIC_MESSAGES else message
+            items.append({"anchor": anchor, "message": text})
+    return {"items": items}

@@ -1,0 +1,243 @@
+"""The officer's pages. Each view: gate, bound form, service, redirect with a message."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from incidents import forms, services
+from incidents.choices import Status
+from incidents.models import Incident
+from incidents.selectors import (
+    incident_get_for_user,
+    incident_history_for_officer,
+    incident_summary,
+    incident_list_for_officer,
+    incident_values,
+    officer_profile_for_user,
+)
+
+View = Callable[..., HttpResponse]
+MY_REPORTS_PAGE_SIZE = 20
+
+
+def officer_required(view: View) -> View:
+    """Signed in, and an officer: staff and others get a page that says so."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if officer_profile_for_user(request.user) is None:
+            return render(request, "incidents/not_officer.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _attach_service_errors(form: forms.IncidentFormBase, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    profile = officer_profile_for_user(request.user)
+    if profile is None:
+        return render(request, "home.html", {"profile": None})
+    recent = list(incident_list_for_officer(request.user)[:3])
+    return render(request, "home.html", {"profile": profile, "recent": recent})
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def quick_log(request: HttpRequest) -> HttpResponse:
+    form = forms.QuickLogForm(
+        request.POST or None, initial={"occurred_on": timezone.localdate(), "submission_key": uuid.uuid4()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = services.incident_quick_log(
+                officer=request.user,
+                submission_key=form.cleaned_data["submission_key"],
+                data=form.incident_data(),
+            )
+        except ValidationError as error:
+            _attach_service_errors(form, error)
+        else:
+            return redirect("incidents:submitted", reference=incident.reference)
+    return render(request, "incidents/quick_log.html", {"form": form})
+
+
+@officer_required
+def submitted(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = incident_get_for_user(request.user, reference)
+    return render(request, "incidents/submitted.html", {"incident": incident})
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    form = forms.WhenWhereForm(request.POST or None, initial={"occurred_on": timezone.localdate(), "submission_key": uuid.uuid4()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = services.incident_draft_start(
+                officer=request.user,
+                submission_key=form.cleaned_data["submission_key"],
+                data=form.incident_data(),
+            )
+        except ValidationError as error:
+            _attach_service_errors(form, error)
+        else:
+            return redirect("incidents:step", reference=incident.reference, step=2)
+    return _render_step(request, form, incident=None, step=1)
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def report_step(request: HttpRequest, reference: str, step: int) -> HttpResponse:
+    incident = incident_get_for_user(request.user, reference)
+    if not 1 <= step <= len(forms.STEPS):
+        return redirect("incidents:step", reference=incident.reference, step=1)
+    if not incident.is_officer_editable:
+        messages.info(request, "This report is being reviewed, so it can no longer be changed.")
+        return redirect("incidents:detail", reference=incident.reference)
+    form_class = forms.STEPS[step - 1]
+    form = form_class(request.POST or None, initial=_initial(incident, form_class), incident=incident)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.incident_update(incident=incident, actor=request.user, data=form.incident_data())
+        except ValidationError as error:
+            _attach_service_errors(form, error)
+        except services.IncidentNotEditable:
+            messages.info(request, "This report is being reviewed, so it can no longer be changed.")
+            return redirect("incidents:detail", reference=incident.reference)
+        else:
+            if step < len(forms.STEPS) and "save_and_exit" not in request.POST:
+                return redirect("incidents:step", reference=incident.reference, step=step + 1)
+            if incident.status == Status.DRAFT:
+                return redirect("incidents:check", reference=incident.reference)
+            messages.success(request, f"Your changes to {incident.reference} are saved.")
+            return redirect("incidents:detail", reference=incident.reference)
+    return _render_step(request, form, incident=incident, step=step)
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def report_check(request: HttpRequest, reference: str) -> HttpResponse:
+    """A draft's last page: everything it says, and the button that submits it."""
+    incident = incident_get_for_user(request.user, reference)
+    if incident.status != Status.DRAFT:
+        return redirect("incidents:detail", reference=incident.reference)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            services.incident_submit(incident=incident, actor=request.user)
+        except ValidationError as error:
+            errors = error.message_dict
+        else:
+            return redirect("incidents:submitted", reference=incident.reference)
+    return render(
+        request,
+        "incidents/check.html",
+        {"incident": incident, "summary": incident_summary(incident), "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@officer_required
+def my_reports(request: HttpRequest) -> HttpResponse:
+    page = Paginator(incident_list_for_officer(request.user), MY_REPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "incidents/my_reports.html", {"page": page})
+
+
+@officer_required
+def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = incident_get_for_user(request.user, reference)
+    return render(
+        request,
+        "incidents/detail.html",
+        {"incident": incident, "summary": incident_summary(incident), "history": incident_history_for_officer(incident)},
+    )
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def report_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = incident_get_for_user(request.user, reference)
+    if not incident.is_officer_editable:
+        messages.info(request, "This report is being reviewed, so it can no longer be withdrawn.")
+        return redirect("incidents:detail", reference=incident.reference)
+    if request.method == "POST":
+        try:
+            services.incident_withdraw(incident=incident, actor=request.user)
+        except services.IncidentNotEditable:
+            messages.info(request, "This report is being reviewed, so it can no longer be withdrawn.")
+        else:
+            messages.success(request, f"Report {incident.reference} is withdrawn. It will not count in the figures.")
+        return redirect("incidents:detail", reference=incident.reference)
+    return render(request, "incidents/withdraw.html", {"incident": incident})
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    officer = officer_profile_for_user(request.user)
+    form = forms.ProfileForm.for_profile(officer, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.officer_profile_update(profile=officer, data=form.cleaned_data)
+        messages.success(request, "Your details are saved.")
+        return redirect("incidents:profile")
+    return render(request, "incidents/profile.html", {"form": form, "profile": officer})
+
+
+def _initial(incident: Incident, form_class: type[forms.IncidentFormBase]) -> dict[str, Any]:
+    values = incident_values(incident)
+    initial = {name: values[name] for name in form_class.base_fields if name in values}
+    for name, value in initial.items():
+        if isinstance(value, set):
+            initial[name] = sorted(value)
+        elif isinstance(value, bool):
+            initial[name] = str(value)
+    return initial
+
+
+def _render_step(
+    request: HttpRequest, form: forms.IncidentFormBase, *, incident: Incident | None, step: int
+) -> HttpResponse:
+    steps = [
+        {"number": number, "title": form_class.title, "current": number == step}
+        for number, form_class in enumerate(forms.STEPS, start=1)
+    ]
+    action = (
+        reverse("incidents:new")
+        if incident is None
+        else reverse("incidents:step", kwargs={"reference": incident.reference, "step": step})
+    )
+    return render(
+        request,
+        "incidents/step.html",
+        {
+            "form": form,
+            "incident": incident,
+            "step": step,
+            "steps": steps,
+            "step_count": len(forms.STEPS),
+            "title": forms.STEPS[step - 1].title,
+            "action": action,
+            "is_last": step == len(forms.STEPS),
+            "is_draft": incident is None or incident.status == Status.DRAFT,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )

@@ -48,11 +48,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute base for links in e-mails (sent from workers, which have no request).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
-DATABASES = {
-    "default": env.db_url_config(
-        str(env_required("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
-    )
-}
+DATABASES = {"default": env.db_url_config(str(env_required("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions and WAL stop "database is locked" when the dev server
     # and an in-process task write at the same moment.

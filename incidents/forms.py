@@ -14,7 +14,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from incidents import services
-from incidents.selectors import incident_values
 from incidents.choices import (
     AssaultKind,
     BackupWait,
@@ -38,6 +37,7 @@ from incidents.models import (
     OfficerProfile,
     incident_rule_errors,
 )
+from incidents.selectors import incident_values
 
 YES_NO_UNSURE = [("True", "Yes"), ("False", "No"), ("unknown", "Not sure")]
 QUICK_NOTE_MAX_LENGTH = 200
@@ -92,7 +92,9 @@ def reported_field() -> forms.ChoiceField:
 
 
 def optional_choice(label: str, choices: list[tuple[str, str]], help_text: str = "") -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, choices=choices, required=False, widget=forms.RadioSelect, help_text=help_text)
+    return forms.ChoiceField(
+        label=label, choices=choices, required=False, widget=forms.RadioSelect, help_text=help_text
+    )
 
 
 def yes_no_unsure(label: str) -> forms.NullBooleanField:
@@ -249,7 +251,12 @@ class ReportingForm(IncidentFormBase):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    outcome = forms.ChoiceField(label="What has happened since?", choices=Outcome.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label="What has happened since?",
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what has happened since, or 'No action yet'."},
+    )
 
 
 class AccountForm(IncidentFormBase):
@@ -269,6 +276,7 @@ class AccountForm(IncidentFormBase):
         ],
         coerce=lambda value: value == "True",
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose who may see that this report is yours."},
     )
 
 
@@ -295,8 +303,16 @@ class ProfileFieldsMixin(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    usual_duty = forms.ChoiceField(label="Your usual duty", choices=Duty.choices)
-    service_band = forms.ChoiceField(label="Length of service", choices=ServiceBand.choices)
+    usual_duty = forms.ChoiceField(
+        label="Your usual duty",
+        choices=[("", "Choose one"), *Duty.choices],
+        error_messages={"required": "Choose your usual duty."},
+    )
+    service_band = forms.ChoiceField(
+        label="Length of service",
+        choices=[("", "Choose one"), *ServiceBand.choices],
+        error_messages={"required": "Choose your length of service."},
+    )
 
 
 class OfficerSignupForm(ProfileFieldsMixin, SignupForm):

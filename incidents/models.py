@@ -11,11 +11,11 @@ from django.db import models
 from django.db.models import Q
 
 from incidents.choices import (
+    OFFICER_EDITABLE_STATUSES,
     AssaultKind,
     BackupWait,
     Duty,
     EventKind,
-    OFFICER_EDITABLE_STATUSES,
     Injury,
     NotReportedReason,
     Outcome,
@@ -265,8 +265,7 @@ class Incident(models.Model):
                 name="incident_days_off_range",
             ),
             models.CheckConstraint(
-                condition=Q(offender_count__isnull=True)
-                | Q(offender_count__gte=1, offender_count__lte=MAX_OFFENDERS),
+                condition=Q(offender_count__isnull=True) | Q(offender_count__gte=1, offender_count__lte=MAX_OFFENDERS),
                 name="incident_offender_count_range",
             ),
             models.CheckConstraint(
@@ -318,9 +317,7 @@ class IncidentNotReportedReason(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["incident", "reason"], name="incident_reason_unique"),
-            models.CheckConstraint(
-                condition=Q(reason__in=NotReportedReason.values), name="incident_reason_valid"
-            ),
+            models.CheckConstraint(condition=Q(reason__in=NotReportedReason.values), name="incident_reason_valid"),
         ]
 
     def __str__(self) -> str:

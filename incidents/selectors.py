@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
-from django.http import Http404
-
 import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
+from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.formats import date_format
 
 from incidents.choices import (
@@ -99,43 +98,70 @@ def incident_summary(incident: Incident) -> list[SummarySection]:
     reasons = ", ".join(row.get_reason_display() for row in incident.not_reported_reasons.all())
     number = lambda value: "" if value is None else str(value)  # noqa: E731
     return [
-        SummarySection("When and where", 1, [
-            ("Date", date_format(incident.occurred_on, "j F Y") if incident.occurred_on else ""),
-            ("Time", incident.occurred_at.strftime("%H:%M") if incident.occurred_at else ""),
-            ("Where", _label(Setting, incident.setting)),
-            ("Place", incident.place),
-        ]),
-        SummarySection("What happened", 2, [
-            ("What happened", assaults),
-            ("Injury", _label(Injury, incident.injury)),
-            ("Days off work", number(incident.days_off_work)),
-            ("Other officers assaulted", number(incident.other_officers_assaulted)),
-        ]),
-        SummarySection("Circumstances", 3, [
-            ("Duty", _label(Duty, incident.duty_type)),
-            ("Single-crewed", _yes_no(incident.single_crewed)),
-            ("During an arrest", _yes_no(incident.during_arrest)),
-            ("Back-up requested", _yes_no(incident.backup_requested)),
-            ("Back-up took", _label(BackupWait, incident.backup_wait)),
-            ("Body-worn video running", _yes_no(incident.body_worn_video)),
-        ]),
-        SummarySection("The offender", 4, [
-            ("Number of offenders", number(incident.offender_count)),
-            ("Alcohol or drugs", _yes_no(incident.offender_intoxicated)),
-            ("Mental-health crisis", _yes_no(incident.offender_mental_health)),
-            ("Under 18", _yes_no(incident.offender_under_18)),
-        ]),
-        SummarySection("Reporting it", 5, [
-            ("Reported to your force", _label(ReportedToForce, incident.reported_to_force)),
-            ("Recorded as a crime", _label(RecordedAsCrime, incident.recorded_as_crime)),
-            ("Crime reference", incident.crime_reference),
-            ("Why not reported", reasons),
-            ("Outcome so far", _label(Outcome, incident.outcome)),
-        ]),
-        SummarySection("In your words", 6, [
-            ("Your account", incident.narrative),
-            ("Who can see it's yours", "Your federation reps" if incident.share_identity else "Nobody: statistics only"),
-        ]),
+        SummarySection(
+            "When and where",
+            1,
+            [
+                ("Date", date_format(incident.occurred_on, "j F Y") if incident.occurred_on else ""),
+                ("Time", incident.occurred_at.strftime("%H:%M") if incident.occurred_at else ""),
+                ("Where", _label(Setting, incident.setting)),
+                ("Place", incident.place),
+            ],
+        ),
+        SummarySection(
+            "What happened",
+            2,
+            [
+                ("What happened", assaults),
+                ("Injury", _label(Injury, incident.injury)),
+                ("Days off work", number(incident.days_off_work)),
+                ("Other officers assaulted", number(incident.other_officers_assaulted)),
+            ],
+        ),
+        SummarySection(
+            "Circumstances",
+            3,
+            [
+                ("Duty", _label(Duty, incident.duty_type)),
+                ("Single-crewed", _yes_no(incident.single_crewed)),
+                ("During an arrest", _yes_no(incident.during_arrest)),
+                ("Back-up requested", _yes_no(incident.backup_requested)),
+                ("Back-up took", _label(BackupWait, incident.backup_wait)),
+                ("Body-worn video running", _yes_no(incident.body_worn_video)),
+            ],
+        ),
+        SummarySection(
+            "The offender",
+            4,
+            [
+                ("Number of offenders", number(incident.offender_count)),
+                ("Alcohol or drugs", _yes_no(incident.offender_intoxicated)),
+                ("Mental-health crisis", _yes_no(incident.offender_mental_health)),
+                ("Under 18", _yes_no(incident.offender_under_18)),
+            ],
+        ),
+        SummarySection(
+            "Reporting it",
+            5,
+            [
+                ("Reported to your force", _label(ReportedToForce, incident.reported_to_force)),
+                ("Recorded as a crime", _label(RecordedAsCrime, incident.recorded_as_crime)),
+                ("Crime reference", incident.crime_reference),
+                ("Why not reported", reasons),
+                ("Outcome so far", _label(Outcome, incident.outcome)),
+            ],
+        ),
+        SummarySection(
+            "In your words",
+            6,
+            [
+                ("Your account", incident.narrative),
+                (
+                    "Who can see it's yours",
+                    "Your federation reps" if incident.share_identity else "Nobody: statistics only",
+                ),
+            ],
+        ),
     ]
 
 
@@ -149,7 +175,9 @@ class HistoryEntry:
 
 def incident_history_for_officer(incident: Incident) -> list[HistoryEntry]:
     """The events meant for the officer, oldest first, in plain words."""
-    labels = {field.name: str(field.verbose_name) for field in Incident._meta.get_fields() if hasattr(field, "verbose_name")}
+    labels = {
+        field.name: str(field.verbose_name) for field in Incident._meta.get_fields() if hasattr(field, "verbose_name")
+    }
     labels.update(assaults="what happened", not_reported_reasons="why not reported")
     entries = []
     for event in incident.events.filter(visible_to_officer=True).order_by("created_at", "id"):

@@ -47,7 +47,6 @@ REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_LENGTH = 6
 
 
-
 class IncidentNotEditable(Exception):
     """Review has started (or the report was withdrawn): the officer can no longer change it."""
 
@@ -131,9 +130,7 @@ def _validate(values: Mapping[str, Any]) -> None:
 
 
 def _set_multi(incident: Incident, field: str, new: Iterable[str]) -> None:
-    model, column = (
-        (IncidentAssault, "kind") if field == "assaults" else (IncidentNotReportedReason, "reason")
-    )
+    model, column = (IncidentAssault, "kind") if field == "assaults" else (IncidentNotReportedReason, "reason")
     new = set(new)
     model.objects.filter(incident=incident).exclude(**{f"{column}__in": new}).delete()
     existing = set(model.objects.filter(incident=incident).values_list(column, flat=True))
@@ -192,9 +189,7 @@ def _dispatch_receipt(incident: Incident) -> None:
 
 
 @transaction.atomic
-def incident_quick_log(
-    *, officer: AbstractBaseUser, submission_key: uuid.UUID, data: Mapping[str, Any]
-) -> Incident:
+def incident_quick_log(*, officer: AbstractBaseUser, submission_key: uuid.UUID, data: Mapping[str, Any]) -> Incident:
     """File a complete, submitted report from the quick-log page."""
     values = _normalise(data)
     _apply_defaults(values)
@@ -209,9 +204,7 @@ def incident_quick_log(
 
 
 @transaction.atomic
-def incident_draft_start(
-    *, officer: AbstractBaseUser, submission_key: uuid.UUID, data: Mapping[str, Any]
-) -> Incident:
+def incident_draft_start(*, officer: AbstractBaseUser, submission_key: uuid.UUID, data: Mapping[str, Any]) -> Incident:
     """Save the first step of a full report as a draft."""
     values = _normalise(data)
     _apply_defaults(values)
@@ -239,7 +232,11 @@ def incident_update(*, incident: Incident, actor: AbstractBaseUser, data: Mappin
     _apply_defaults(values)
     _validate(values)
     changes = {
-        field: ({"changed": True} if field in FREE_TEXT_FIELDS else [_audit_value(field, before[field]), _audit_value(field, values[field])])
+        field: (
+            {"changed": True}
+            if field in FREE_TEXT_FIELDS
+            else [_audit_value(field, before[field]), _audit_value(field, values[field])]
+        )
         for field in (*INCIDENT_FIELDS, *MULTI_FIELDS)
         if values[field] != before[field]
     }
@@ -274,7 +271,9 @@ def incident_submit(*, incident: Incident, actor: AbstractBaseUser) -> Incident:
     locked.status = Status.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.save(update_fields=["status", "submitted_at", "updated_at"])
-    _record_event(incident=locked, actor=actor, kind=EventKind.SUBMITTED, changes={"status": [Status.DRAFT, Status.SUBMITTED]})
+    _record_event(
+        incident=locked, actor=actor, kind=EventKind.SUBMITTED, changes={"status": [Status.DRAFT, Status.SUBMITTED]}
+    )
     _dispatch_receipt(locked)
     logger.info("incident submitted id=%s via=full", locked.pk)
     return locked
@@ -289,7 +288,9 @@ def incident_withdraw(*, incident: Incident, actor: AbstractBaseUser) -> Inciden
     if locked.submitted_at is None:
         locked.submitted_at = timezone.now()
     locked.save(update_fields=["status", "submitted_at", "updated_at"])
-    _record_event(incident=locked, actor=actor, kind=EventKind.WITHDRAWN, changes={"status": [previous, Status.WITHDRAWN]})
+    _record_event(
+        incident=locked, actor=actor, kind=EventKind.WITHDRAWN, changes={"status": [previous, Status.WITHDRAWN]}
+    )
     logger.info("incident withdrawn id=%s", locked.pk)
     return locked
 
@@ -301,8 +302,10 @@ def incident_receipt_send(*, incident_id: int) -> bool:
     sends nothing; a failed send releases the claim for the retry.
     """
     now = timezone.now()
-    claimed = Incident.objects.filter(pk=incident_id, receipt_sent_at__isnull=True).exclude(status=Status.DRAFT).update(
-        receipt_sent_at=now
+    claimed = (
+        Incident.objects.filter(pk=incident_id, receipt_sent_at__isnull=True)
+        .exclude(status=Status.DRAFT)
+        .update(receipt_sent_at=now)
     )
     if not claimed:
         return False

@@ -23,8 +23,8 @@ from incidents.models import Incident
 from incidents.selectors import (
     incident_get_for_user,
     incident_history_for_officer,
-    incident_summary,
     incident_list_for_officer,
+    incident_summary,
     incident_values,
     officer_profile_for_user,
 )
@@ -89,7 +89,9 @@ def submitted(request: HttpRequest, reference: str) -> HttpResponse:
 @officer_required
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest) -> HttpResponse:
-    form = forms.WhenWhereForm(request.POST or None, initial={"occurred_on": timezone.localdate(), "submission_key": uuid.uuid4()})
+    form = forms.WhenWhereForm(
+        request.POST or None, initial={"occurred_on": timezone.localdate(), "submission_key": uuid.uuid4()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             incident = services.incident_draft_start(
@@ -168,7 +170,11 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request,
         "incidents/detail.html",
-        {"incident": incident, "summary": incident_summary(incident), "history": incident_history_for_officer(incident)},
+        {
+            "incident": incident,
+            "summary": incident_summary(incident),
+            "history": incident_history_for_officer(incident),
+        },
     )
 
 

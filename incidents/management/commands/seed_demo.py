@@ -53,12 +53,29 @@ DEMO_ACCOUNTS = (
 REPORTS = 400
 FIRST_DAY = datetime.date(2017, 4, 1)
 # Roughly proportional to force size, so the demo figures look like a real spread.
-FORCE_WEIGHTS = {"metropolitan": 10, "greater-manchester": 4, "west-midlands": 4, "west-yorkshire": 3, "thames-valley": 3}
+FORCE_WEIGHTS = {
+    "metropolitan": 10,
+    "greater-manchester": 4,
+    "west-midlands": 4,
+    "west-yorkshire": 3,
+    "thames-valley": 3,
+}
 ASSAULT_WEIGHTS = {
-    AssaultKind.PUSH: 30, AssaultKind.GRAB: 18, AssaultKind.PUNCH: 15, AssaultKind.KICK: 12, AssaultKind.TRIP: 6,
-    AssaultKind.SPIT: 16, AssaultKind.BITE: 4, AssaultKind.HEADBUTT: 3, AssaultKind.THROWN_OBJECT: 4,
-    AssaultKind.WEAPON_BLADED: 1, AssaultKind.WEAPON_BLUNT: 1, AssaultKind.WEAPON_OTHER: 1, AssaultKind.VEHICLE: 1,
-    AssaultKind.SEXUAL: 1, AssaultKind.THREAT: 8,
+    AssaultKind.PUSH: 30,
+    AssaultKind.GRAB: 18,
+    AssaultKind.PUNCH: 15,
+    AssaultKind.KICK: 12,
+    AssaultKind.TRIP: 6,
+    AssaultKind.SPIT: 16,
+    AssaultKind.BITE: 4,
+    AssaultKind.HEADBUTT: 3,
+    AssaultKind.THROWN_OBJECT: 4,
+    AssaultKind.WEAPON_BLADED: 1,
+    AssaultKind.WEAPON_BLUNT: 1,
+    AssaultKind.WEAPON_OTHER: 1,
+    AssaultKind.VEHICLE: 1,
+    AssaultKind.SEXUAL: 1,
+    AssaultKind.THREAT: 8,
 }
 
 
@@ -93,8 +110,12 @@ class Command(BaseCommand):
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
             if role == "officer":
                 OfficerProfile.objects.create(
-                    user=user, force=forces[slug], display_name="PC Sam Taylor", collar_number="TV4821",
-                    usual_duty=Duty.RESPONSE, service_band=ServiceBand.FROM_2_TO_5,
+                    user=user,
+                    force=forces[slug],
+                    display_name="PC Sam Taylor",
+                    collar_number="TV4821",
+                    usual_duty=Duty.RESPONSE,
+                    service_band=ServiceBand.FROM_2_TO_5,
                 )
             elif role == "rep":
                 user.groups.add(reps)
@@ -108,8 +129,11 @@ class Command(BaseCommand):
             email = f"demo.officer{number}@{force.email_domains.all()[0].domain}"
             user = User.objects.create_user(email=email, password=None)
             OfficerProfile.objects.create(
-                user=user, force=force, display_name=f"Demo officer {number}",
-                usual_duty=rng.choice(Duty.values), service_band=rng.choice(ServiceBand.values),
+                user=user,
+                force=force,
+                display_name=f"Demo officer {number}",
+                usual_duty=rng.choice(Duty.values),
+                service_band=rng.choice(ServiceBand.values),
             )
             officers.append(user)
         profiles = {p.user_id: p for p in OfficerProfile.objects.select_related("force")}
@@ -119,11 +143,19 @@ class Command(BaseCommand):
         incidents, kinds, reasons = [], [], []
         for number in range(REPORTS):
             officer = officers[0] if number < 8 else rng.choice(officers[1:])
-            incidents.append(self._incident(rng, officer, profiles[officer.pk].force, FIRST_DAY + datetime.timedelta(days=rng.randrange(span)), number))
+            incidents.append(
+                self._incident(
+                    rng,
+                    officer,
+                    profiles[officer.pk].force,
+                    FIRST_DAY + datetime.timedelta(days=rng.randrange(span)),
+                    number,
+                )
+            )
         Incident.objects.bulk_create(incidents)
         for incident in incidents:
             count = 1 if rng.random() < 0.7 else 2
-            for kind in set(_pick(rng, ASSAULT_WEIGHTS) for _ in range(count)):
+            for kind in {_pick(rng, ASSAULT_WEIGHTS) for _ in range(count)}:
                 kinds.append(IncidentAssault(incident=incident, kind=kind))
             if incident.reported_to_force != ReportedToForce.YES:
                 for reason in rng.sample(NotReportedReason.values, k=rng.choice([1, 1, 2])):
@@ -131,7 +163,11 @@ class Command(BaseCommand):
         IncidentAssault.objects.bulk_create(kinds)
         IncidentNotReportedReason.objects.bulk_create(reasons)
         IncidentEvent.objects.bulk_create(
-            IncidentEvent(incident=incident, actor=incident.officer, kind=EventKind.SUBMITTED if incident.status != Status.DRAFT else EventKind.CREATED)
+            IncidentEvent(
+                incident=incident,
+                actor=incident.officer,
+                kind=EventKind.SUBMITTED if incident.status != Status.DRAFT else EventKind.CREATED,
+            )
             for incident in incidents
         )
         # auto_now_add stamped "now": put each report and its event at the time it was filed.
@@ -146,7 +182,9 @@ class Command(BaseCommand):
             recorded = _pick(rng, {RecordedAsCrime.YES: 55, RecordedAsCrime.NO: 15, RecordedAsCrime.DONT_KNOW: 30})
         else:
             recorded = RecordedAsCrime.NO
-        filed = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8)) + datetime.timedelta(hours=rng.randrange(1, 72)))
+        filed = timezone.make_aware(
+            datetime.datetime.combine(day, datetime.time(8)) + datetime.timedelta(hours=rng.randrange(1, 72))
+        )
         filed = min(filed, timezone.now())
         status = Status.DRAFT if number == 7 else _pick(rng, {Status.SUBMITTED: 97, Status.WITHDRAWN: 3})
         single = rng.random() < 0.3
@@ -157,9 +195,32 @@ class Command(BaseCommand):
             status=status,
             occurred_on=day,
             occurred_at=datetime.time(rng.choice([0, 1, 2, 3, 14, 18, 20, 21, 22, 23]), rng.randrange(60)),
-            setting=_pick(rng, {Setting.STREET: 40, Setting.CUSTODY_SUITE: 15, Setting.POLICE_VEHICLE: 10, Setting.PRIVATE_DWELLING: 15, Setting.LICENSED_PREMISES: 8, Setting.HOSPITAL: 5, Setting.STATION: 4, Setting.OTHER: 3}),
+            setting=_pick(
+                rng,
+                {
+                    Setting.STREET: 40,
+                    Setting.CUSTODY_SUITE: 15,
+                    Setting.POLICE_VEHICLE: 10,
+                    Setting.PRIVATE_DWELLING: 15,
+                    Setting.LICENSED_PREMISES: 8,
+                    Setting.HOSPITAL: 5,
+                    Setting.STATION: 4,
+                    Setting.OTHER: 3,
+                },
+            ),
             injury=_pick(rng, {Injury.NONE: 55, Injury.MINOR: 30, Injury.MEDICAL: 11, Injury.SERIOUS: 4}),
-            duty_type=_pick(rng, {Duty.RESPONSE: 55, Duty.NEIGHBOURHOOD: 12, Duty.CUSTODY: 12, Duty.ROADS: 6, Duty.PUBLIC_ORDER: 8, Duty.INVESTIGATION: 4, Duty.OTHER: 3}),
+            duty_type=_pick(
+                rng,
+                {
+                    Duty.RESPONSE: 55,
+                    Duty.NEIGHBOURHOOD: 12,
+                    Duty.CUSTODY: 12,
+                    Duty.ROADS: 6,
+                    Duty.PUBLIC_ORDER: 8,
+                    Duty.INVESTIGATION: 4,
+                    Duty.OTHER: 3,
+                },
+            ),
             single_crewed=single,
             backup_requested=single or rng.random() < 0.4,
             backup_wait=rng.choice(BackupWait.values) if single else "",
@@ -171,8 +232,19 @@ class Command(BaseCommand):
             offender_under_18=rng.random() < 0.1,
             reported_to_force=reported,
             recorded_as_crime=recorded,
-            outcome=_pick(rng, {Outcome.NO_ACTION_YET: 40, Outcome.CHARGED: 15, Outcome.CONVICTED: 20, Outcome.NFA: 15, Outcome.PENDING: 8, Outcome.ACQUITTED: 2})
-            if reported == ReportedToForce.YES else Outcome.NO_ACTION_YET,
+            outcome=_pick(
+                rng,
+                {
+                    Outcome.NO_ACTION_YET: 40,
+                    Outcome.CHARGED: 15,
+                    Outcome.CONVICTED: 20,
+                    Outcome.NFA: 15,
+                    Outcome.PENDING: 8,
+                    Outcome.ACQUITTED: 2,
+                },
+            )
+            if reported == ReportedToForce.YES
+            else Outcome.NO_ACTION_YET,
             share_identity=rng.random() < 0.85,
             submitted_at=None if status == Status.DRAFT else filed,
         )

@@ -11,7 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -64,7 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def quick_log(request: HttpRequest) -> HttpResponse:
     form = forms.QuickLogForm(
-        request.POST or None, initial={"occurred_on": timezone.localdate(), "submission_key": uuid.uuid4()}
+        _posted(request), initial={"occurred_on": timezone.localdate(), "submission_key": uuid.uuid4()}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -77,7 +78,7 @@ def quick_log(request: HttpRequest) -> HttpResponse:
             _attach_service_errors(form, error)
         else:
             return redirect("incidents:submitted", reference=incident.reference)
-    return render(request, "incidents/quick_log.html", {"form": form})
+    return render(request, "incidents/quick_log.html", {"form": form}, status=_form_status(form))
 
 
 @officer_required
@@ -90,7 +91,7 @@ def submitted(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest) -> HttpResponse:
     form = forms.WhenWhereForm(
-        request.POST or None, initial={"occurred_on": timezone.localdate(), "submission_key": uuid.uuid4()}
+        _posted(request), initial={"occurred_on": timezone.localdate(), "submission_key": uuid.uuid4()}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,7 +117,7 @@ def report_step(request: HttpRequest, reference: str, step: int) -> HttpResponse
         messages.info(request, "This report is being reviewed, so it can no longer be changed.")
         return redirect("incidents:detail", reference=incident.reference)
     form_class = forms.STEPS[step - 1]
-    form = form_class(request.POST or None, initial=_initial(incident, form_class), incident=incident)
+    form = form_class(_posted(request), initial=_initial(incident, form_class), incident=incident)
     if request.method == "POST" and form.is_valid():
         try:
             services.incident_update(incident=incident, actor=request.user, data=form.incident_data())
@@ -200,12 +201,22 @@ def report_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     officer = officer_profile_for_user(request.user)
-    form = forms.ProfileForm.for_profile(officer, data=request.POST or None)
+    form = forms.ProfileForm.for_profile(officer, data=_posted(request))
     if request.method == "POST" and form.is_valid():
         services.officer_profile_update(profile=officer, data=form.cleaned_data)
         messages.success(request, "Your details are saved.")
         return redirect("incidents:profile")
-    return render(request, "incidents/profile.html", {"form": form, "profile": officer})
+    return render(request, "incidents/profile.html", {"form": form, "profile": officer}, status=_form_status(form))
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """POST data, even when empty: an empty POST is a submitted form with nothing filled in."""
+    return request.POST if request.method == "POST" else None
+
+
+def _form_status(form: BaseForm) -> int:
+    """Re-rendering a form because of bad input answers 400, so clients and tests can tell."""
+    return 400 if form.is_bound and form.errors else 200
 
 
 def _initial(incident: Incident, form_class: type[forms.IncidentFormBase]) -> dict[str, Any]:
@@ -245,5 +256,5 @@ def _render_step(
             "is_last": step == len(forms.STEPS),
             "is_draft": incident is None or incident.status == Status.DRAFT,
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=_form_status(form),
     )

@@ -1,0 +1,115 @@
+"""Personas and the rules for tests that need real services.
+
+Tests marked ``postgres``, ``redis`` or ``browser`` skip with a reason when the
+service is missing; with ``CI=true`` a missing service fails them instead, so CI
+can never pass by skipping what it exists to prove.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.test import Client
+
+from config.celery import app as celery_app
+from incidents.models import Force, User
+from tests.factories import UserFactory, force, make_officer
+
+CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def require(available: bool, reason: str) -> None:
+    if available:
+        return
+    if CI:
+        pytest.fail(f"{reason}, and CI=true: this test must run in CI, not skip.")
+    pytest.skip(reason)
+
+
+def redis_available() -> bool:
+    if not django_settings.REDIS_URL:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(django_settings.REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres"):
+        require(
+            django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql",
+            "needs PostgreSQL: set DATABASE_URL=postgres://...",
+        )
+    if item.get_closest_marker("redis"):
+        require(redis_available(), "needs a reachable Redis: set REDIS_URL=redis://...")
+    if item.get_closest_marker("browser"):
+        require(shutil.which(CHROMIUM) is not None, f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+@pytest.fixture(autouse=True)
+def _test_defaults(settings: pytest.FixtureRequest, request: pytest.FixtureRequest) -> Iterator[None]:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SITE_URL = "https://assaultlog.test"
+    cache.clear()  # allauth's rate limits count in the cache
+    # Tasks run in-process unless the test is about the real broker.
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = request.node.get_closest_marker("redis") is None
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def force_a(db: None) -> Force:
+    return force("thames-valley")
+
+
+@pytest.fixture
+def force_b(db: None) -> Force:
+    return force("kent")
+
+
+@pytest.fixture
+def officer(force_a: Force) -> User:
+    return make_officer("thames-valley")
+
+
+@pytest.fixture
+def colleague(force_a: Force) -> User:
+    """Same force as ``officer``: still must not see ``officer``'s reports."""
+    return make_officer("thames-valley")
+
+
+@pytest.fixture
+def other_force_officer(force_b: Force) -> User:
+    return make_officer("kent")
+
+
+@pytest.fixture
+def rep(db: None) -> User:
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get_or_create(name="Federation reps")[0])
+    return user
+
+
+@pytest.fixture
+def national_staff(db: None) -> User:
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get_or_create(name="National staff")[0])
+    return user
+
+
+@pytest.fixture
+def officer_client(officer: User) -> Client:
+    client = Client()
+    client.force_login(officer)
+    return client

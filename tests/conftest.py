@@ -25,6 +25,11 @@ CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+# Transactional tests flush the database afterwards; serialized_rollback restores
+# what the migrations loaded (the forces) before each of them.
+transactional_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 def require(available: bool, reason: str) -> None:
     if available:
         return

@@ -1,0 +1,63 @@
+"""Playwright drives Debian's Chromium at a phone's viewport against live_server."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+from tests.conftest import CHROMIUM
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise
+# refuse ORM calls from the test body. Set here, for the browser tests only.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PHONE = {"width": 390, "height": 844}
+AXE_BLOCKING = ("serious", "critical")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": PHONE, "is_mobile": True, "has_touch": True, "locale": "en-GB"}
+
+
+class AxeChecker:
+    def __init__(self) -> None:
+        self.axe = Axe()
+        self.pages: list[str] = []
+
+    def __call__(self, page: Page) -> None:
+        """Fail on any serious or critical axe-core violation on the page as it is now."""
+        results = self.axe.run(page)
+        blocking = [
+            f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+            + ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+            for violation in results.response["violations"]
+            if violation["impact"] in AXE_BLOCKING
+        ]
+        assert not blocking, f"{page.url}\n" + "\n".join(blocking)
+        self.pages.append(page.url)
+
+
+@pytest.fixture
+def axe_check() -> AxeChecker:
+    return AxeChecker()

@@ -1,0 +1,163 @@
+"""An officer's whole first use, in a real browser on a phone-sized screen."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from playwright.sync_api import Browser, Page, expect
+
+from incidents.choices import Status
+from incidents.models import Incident, User
+from tests.browser.conftest import PHONE, AxeChecker
+from tests.conftest import transactional_db
+from tests.factories import PASSWORD, IncidentFactory, make_officer
+
+pytestmark = [pytest.mark.browser, transactional_db]
+
+
+def sign_in(page: Page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.locator("#id_login").fill(email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+
+
+def verified_officer() -> User:
+    officer = make_officer("thames-valley")
+    EmailAddress.objects.create(user=officer, email=officer.email, verified=True, primary=True)
+    return officer
+
+
+def test_officer_signs_up_quick_logs_a_spit_and_adds_detail(page: Page, live_server: object, axe_check: AxeChecker) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+
+    # Sign up with a force e-mail address.
+    page.goto(f"{base}/")
+    axe_check(page)
+    page.get_by_role("link", name="Sign up with your force e-mail").click()
+    axe_check(page)
+    page.get_by_label("Work e-mail address").fill("pc.morgan@thamesvalley.police.uk")
+    page.get_by_label("Your name").fill("PC Sam Morgan")
+    page.get_by_label("Your usual duty").select_option("response")
+    page.get_by_label("Length of service").select_option("2_5")
+    page.locator("#id_password1").fill("night-shift-passphrase")
+    page.locator("#id_password2").fill("night-shift-passphrase")
+    page.get_by_role("button", name="Sign Up").click()
+    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    axe_check(page)
+
+    # Verify through the link in the e-mail; that signs the officer in.
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body)
+    assert link, mail.outbox[-1].body
+    page.goto(link.group(0))
+    axe_check(page)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", name="Hello, PC Sam Morgan")).to_be_visible()
+
+    # Quick log: a spit, no injury, not reported.
+    page.get_by_role("link", name="Log an assault quickly").click()
+    expect(page.get_by_role("heading", name="Log an assault")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("button", name="Log it").click()  # nothing filled in: the error summary
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    axe_check(page)
+    page.get_by_label("Spit or bodily fluid").check()
+    page.get_by_label("No injury").check()
+    page.get_by_role("group", name="Did you report it to your force?").get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Log it").click()
+
+    expect(page.get_by_role("heading", name="Report logged")).to_be_visible()
+    reference = page.locator(".reference-big").inner_text().strip()
+    assert re.fullmatch(r"AL-\d{4}-[0-9A-Z]{6}", reference)
+    axe_check(page)
+
+    # It is in My reports.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My reports").click()
+    expect(page.get_by_text(reference)).to_be_visible()
+    axe_check(page)
+    page.get_by_text(reference).click()
+    expect(page.get_by_role("heading", name=f"Report {reference}")).to_be_visible()
+    axe_check(page)
+
+    # Add detail through the full report.
+    page.get_by_role("link", name="Add detail or change it").click()
+    page.get_by_label("Custody suite").check()
+    axe_check(page)
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_label("Days off work because of it (optional)").fill("0")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("group", name="Were you single-crewed?").get_by_label("Yes").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("group", name="Under the influence of alcohol or drugs?").get_by_label("Yes").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_label("Too minor").check()
+    axe_check(page)
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_label("What happened, in your own words (optional)").fill("Spat at while booking a detainee in.")
+    axe_check(page)
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.get_by_text(f"Your changes to {reference} are saved.")).to_be_visible()
+    expect(page.get_by_text("Spat at while booking a detainee in.")).to_be_visible()
+    axe_check(page)
+
+    incident = Incident.objects.get(reference=reference)
+    assert incident.status == Status.SUBMITTED
+    assert incident.setting == "custody_suite"
+    assert incident.single_crewed is True
+    assert incident.offender_intoxicated is True
+    assert list(incident.not_reported_reasons.values_list("reason", flat=True)) == ["too_minor"]
+    assert incident.officer.officer_profile.force.slug == "thames-valley"
+    assert len(axe_check.pages) >= 12
+
+
+def test_quick_log_works_without_javascript(browser: Browser, live_server: object) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    officer = verified_officer()
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    sign_in(page, base, officer.email)
+    page.goto(f"{base}/report/quick/")
+    page.get_by_label("Punch or strike").check()
+    page.get_by_label("Minor (bruise or scratch)").check()
+    page.get_by_role("group", name="Did you report it to your force?").get_by_label("Yes").check()
+    page.get_by_role("button", name="Log it").click()
+    expect(page.get_by_role("heading", name="Report logged")).to_be_visible()
+    context.close()
+    assert Incident.objects.filter(officer=officer, status=Status.SUBMITTED).count() == 1
+
+
+def test_touch_targets_are_at_least_44px(page: Page, live_server: object) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    officer = verified_officer()
+    sign_in(page, base, officer.email)
+    page.goto(f"{base}/report/quick/")
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('main .form-check, main button, main .btn, main input.form-control')]
+            .map(el => [el.textContent.trim() || el.name || el.id, el.getBoundingClientRect().height])
+            .filter(([, height]) => height < 44)"""
+    )
+    assert small == []
+
+
+def test_screenshots_of_the_quick_log_and_my_reports(page: Page, live_server: object, tmp_path: Path) -> None:
+    """Regenerate the README's pictures with SCREENSHOTS_DIR=docs/screenshots make test."""
+    base = live_server.url  # type: ignore[attr-defined]
+    target = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    target.mkdir(parents=True, exist_ok=True)
+    officer = verified_officer()
+    for kinds, injury in ((["spit"], "none"), (["push", "trip"], "minor"), (["punch"], "medical"), (["threat"], "none")):
+        IncidentFactory(officer=officer, assaults=kinds, injury=injury)
+    sign_in(page, base, officer.email)
+    page.goto(f"{base}/report/quick/")
+    page.get_by_label("Spit or bodily fluid").check()
+    page.screenshot(path=target / "quick-log.png", full_page=True)
+    page.goto(f"{base}/reports/")
+    page.screenshot(path=target / "my-reports.png", full_page=True)
+    for name in ("quick-log.png", "my-reports.png"):
+        assert (target / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

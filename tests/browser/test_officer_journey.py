@@ -33,7 +33,9 @@ def verified_officer() -> User:
     return officer
 
 
-def test_officer_signs_up_quick_logs_a_spit_and_adds_detail(page: Page, live_server: object, axe_check: AxeChecker) -> None:
+def test_officer_signs_up_quick_logs_a_spit_and_adds_detail(
+    page: Page, live_server: object, axe_check: AxeChecker
+) -> None:
     base = live_server.url  # type: ignore[attr-defined]
 
     # Sign up with a force e-mail address.
@@ -151,7 +153,12 @@ def test_screenshots_of_the_quick_log_and_my_reports(page: Page, live_server: ob
     target = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
     target.mkdir(parents=True, exist_ok=True)
     officer = verified_officer()
-    for kinds, injury in ((["spit"], "none"), (["push", "trip"], "minor"), (["punch"], "medical"), (["threat"], "none")):
+    for kinds, injury in (
+        (["spit"], "none"),
+        (["push", "trip"], "minor"),
+        (["punch"], "medical"),
+        (["threat"], "none"),
+    ):
         IncidentFactory(officer=officer, assaults=kinds, injury=injury)
     sign_in(page, base, officer.email)
     page.goto(f"{base}/report/quick/")

@@ -7,11 +7,13 @@ can never pass by skipping what it exists to prove.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from collections.abc import Iterator
 
 import pytest
+from django.apps import apps
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -25,9 +27,12 @@ CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
-# Transactional tests flush the database afterwards; serialized_rollback restores
-# what the migrations loaded (the forces) before each of them.
-transactional_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional tests flush the database after themselves, taking the forces the
+# migrations loaded with them; the _reference_data fixture puts them back.
+# (serialized_rollback cannot: under Playwright the test body runs in a greenlet
+# whose Django connection lacks the serialized contents, so it restores nothing.)
+transactional_db = pytest.mark.django_db(transaction=True)
+load_forces = importlib.import_module("incidents.migrations.0002_load_forces").load_forces
 
 
 def require(available: bool, reason: str) -> None:
@@ -71,6 +76,15 @@ def _test_defaults(settings: pytest.FixtureRequest, request: pytest.FixtureReque
     celery_app.conf.task_always_eager = request.node.get_closest_marker("redis") is None
     yield
     celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        if not Force.objects.exists():
+            load_forces(apps, None)
 
 
 @pytest.fixture

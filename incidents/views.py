@@ -255,6 +255,9 @@ def _render_step(
             "action": action,
             "is_last": step == len(forms.STEPS),
             "is_draft": incident is None or incident.status == Status.DRAFT,
+            # Changes whenever the report is saved: the page script restores unsent
+            # answers only onto the version they were typed against.
+            "version": incident.updated_at.isoformat() if incident else "new",
         },
         status=_form_status(form),
     )

@@ -61,6 +61,15 @@ def test_officer_signs_up_quick_logs_a_spit_and_adds_detail(
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("heading", name="Hello, PC Sam Morgan")).to_be_visible()
 
+    # Sign out, and back in through the login page.
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
+    axe_check(page)
+    page.locator("#id_login").fill("pc.morgan@thamesvalley.police.uk")
+    page.locator("#id_password").fill("night-shift-passphrase")
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", name="Hello, PC Sam Morgan")).to_be_visible()
+
     # Quick log: a spit, no injury, not reported.
     page.get_by_role("link", name="Log an assault quickly").click()
     expect(page.get_by_role("heading", name="Log an assault")).to_be_visible()
@@ -168,3 +177,49 @@ def test_screenshots_of_the_quick_log_and_my_reports(page: Page, live_server: ob
     page.screenshot(path=target / "my-reports.png", full_page=True)
     for name in ("quick-log.png", "my-reports.png"):
         assert (target / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_answers_typed_when_the_session_expired_are_kept(page: Page, live_server: object) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    officer = verified_officer()
+    incident = IncidentFactory(officer=officer)
+    sign_in(page, base, officer.email)
+    page.goto(f"{base}/reports/{incident.reference}/edit/4/")
+    page.get_by_label("How many offenders?").fill("3")
+    page.get_by_role("group", name="Under 18?").get_by_label("Yes").check()
+
+    page.context.clear_cookies(name="sessionid")  # the session expires mid-form
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", name="Sign In")).to_be_visible()
+    page.locator("#id_login").fill(officer.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+
+    # Back on the same step, with what was typed.
+    expect(page.get_by_text("We kept what you had typed")).to_be_visible()
+    expect(page.get_by_label("How many offenders?")).to_have_value("3")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", name="Reporting it")).to_be_visible()
+    incident.refresh_from_db()
+    assert (incident.offender_count, incident.offender_under_18) == (3, True)
+
+    # Once saved, going back shows the saved answers with no stale restore.
+    page.goto(f"{base}/reports/{incident.reference}/edit/4/")
+    expect(page.get_by_label("How many offenders?")).to_have_value("3")
+    expect(page.get_by_text("We kept what you had typed")).to_have_count(0)
+
+
+def test_a_logged_quick_log_is_not_restored_onto_the_next_one(page: Page, live_server: object) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    officer = verified_officer()
+    sign_in(page, base, officer.email)
+    for kind in ("Kick", "Bite"):
+        page.goto(f"{base}/report/quick/")
+        expect(page.get_by_text("We kept what you had typed")).to_have_count(0)
+        page.get_by_label(kind).check()
+        page.get_by_label("No injury").check()
+        page.get_by_role("group", name="Did you report it to your force?").get_by_label("Not yet").check()
+        page.get_by_role("button", name="Log it").click()
+        expect(page.get_by_role("heading", name="Report logged")).to_be_visible()
+    kinds = sorted(Incident.objects.filter(officer=officer).values_list("assaults__kind", flat=True))
+    assert kinds == ["bite", "kick"]

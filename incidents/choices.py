@@ -27,13 +27,35 @@ class ServiceBand(models.TextChoices):
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
+    IN_REVIEW = "in_review", "In review"
+    NEEDS_INFO = "needs_info", "Needs information"
+    VERIFIED = "verified", "Verified"
+    REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn"
-    # The review statuses (in review, needs information, verified, rejected) are
-    # added by the review workflow; max_length leaves room for them.
 
 
 # Statuses in which the officer may still edit or withdraw: review has not started.
 OFFICER_EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED})
+# Waiting on the federation: what the review queue and the digest count.
+AWAITING_REVIEW_STATUSES = frozenset({Status.SUBMITTED, Status.IN_REVIEW})
+
+
+class RejectionReason(models.TextChoices):
+    DUPLICATE = "duplicate", "Duplicate of another report"
+    NOT_ON_DUTY = "not_on_duty", "Not an assault on duty"
+    MISTAKE = "mistake", "Test or mistaken entry"
+
+
+class SupportOffered(models.TextChoices):
+    WELFARE = "welfare", "Welfare support"
+    OCCUPATIONAL_HEALTH = "occupational_health", "Occupational health"
+    LEGAL = "legal", "Legal advice"
+    NONE_WANTED = "none_wanted", "None wanted"
+
+
+class StaffAction(models.TextChoices):
+    VIEWED = "viewed", "Viewed a report"
+    EXPORTED = "exported", "Exported reports"
 
 
 class Setting(models.TextChoices):
@@ -117,3 +139,16 @@ class EventKind(models.TextChoices):
     SUBMITTED = "submitted", "Report submitted"
     UPDATED = "updated", "Details changed"
     WITHDRAWN = "withdrawn", "Report withdrawn"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    QUESTION_ASKED = "question_asked", "Question from your federation"
+    QUESTION_ANSWERED = "question_answered", "Question answered"
+    ASSIGNED = "assigned", "Assigned"
+    NOTE_ADDED = "note_added", "Internal note added"
+    CLASSIFICATION_REVIEWED = "classification_reviewed", "Classification reviewed"
+    WELFARE_RECORDED = "welfare_recorded", "Welfare follow-up recorded"
+
+
+# Staff roles are Django groups (permissions in migration 0004); which forces a
+# rep covers is a RepForce row.
+REPS_GROUP = "Federation reps"
+NATIONAL_GROUP = "National staff"

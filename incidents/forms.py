@@ -27,6 +27,7 @@ from incidents.choices import (
     Setting,
 )
 from incidents.models import (
+    ANSWER_MAX_LENGTH,
     CRIME_REFERENCE_MAX_LENGTH,
     MAX_DAYS_OFF,
     MAX_OFFENDERS,
@@ -277,6 +278,15 @@ class AccountForm(IncidentFormBase):
         coerce=lambda value: value == "True",
         widget=forms.RadioSelect,
         error_messages={"required": "Choose who may see that this report is yours."},
+    )
+
+
+class AnswerForm(CrispyMixin, forms.Form):
+    answer = forms.CharField(
+        label="Your answer",
+        max_length=ANSWER_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write your answer."},
     )
 
 

@@ -20,10 +20,13 @@ from incidents.choices import (
     NotReportedReason,
     Outcome,
     RecordedAsCrime,
+    RejectionReason,
     ReportedToForce,
     ServiceBand,
     Setting,
+    StaffAction,
     Status,
+    SupportOffered,
 )
 
 # Official statistics on this basis start in 2017; the app accepts older
@@ -32,6 +35,9 @@ EARLIEST_INCIDENT_DATE = datetime.date(2010, 1, 1)
 NARRATIVE_MAX_LENGTH = 5000
 PLACE_MAX_LENGTH = 200
 CRIME_REFERENCE_MAX_LENGTH = 40
+QUESTION_MAX_LENGTH = 1000
+ANSWER_MAX_LENGTH = 2000
+NOTE_MAX_LENGTH = 2000
 MAX_DAYS_OFF = 365
 MAX_OFFENDERS = 50
 MAX_OTHER_OFFICERS = 50
@@ -233,14 +239,56 @@ class Incident(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     # Claimed before the receipt e-mail goes out, so a re-delivered task sends nothing.
     receipt_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reps_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # Review: set by federation staff through the review services, never by the officer.
+    assigned_rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_incidents",
+    )
+    rejection_reason = models.CharField(max_length=20, choices=RejectionReason.choices, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+    # The rep's correction of the officer's classification; statistics prefer it.
+    reviewed_injury = models.CharField("reviewed injury", max_length=10, choices=Injury.choices, blank=True)
+    # The review queue: unreviewed first, then newest. Stored by the database so the
+    # change list can order a million rows by an index instead of a sort.
+    review_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(status=Status.SUBMITTED, then=models.Value(0)),
+            models.When(status=Status.NEEDS_INFO, then=models.Value(1)),
+            models.When(status=Status.IN_REVIEW, then=models.Value(1)),
+            default=models.Value(2),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["-occurred_on", "-created_at"]
+        permissions = [
+            ("review_incident", "Can review incidents (status, assignment, notes, welfare)"),
+            ("export_incident", "Can export incidents as CSV or XLSX"),
+        ]
         indexes = [
             # My reports: one officer's list, newest first.
             models.Index(fields=["officer", "-created_at"], name="incident_officer_recent"),
             # Statistics group by force and financial year of the assault.
             models.Index(fields=["force", "occurred_on"], name="incident_force_date"),
+            # The review queue, national and per force (reps see their forces only).
+            models.Index(fields=["review_rank", "-submitted_at"], name="incident_review_queue"),
+            models.Index(fields=["force", "review_rank", "-submitted_at"], name="incident_force_review_queue"),
+            # One index behind each change-list filter.
+            models.Index(fields=["status", "-submitted_at"], name="incident_status"),
+            models.Index(fields=["injury"], name="incident_injury"),
+            models.Index(fields=["reported_to_force"], name="incident_reported"),
+            models.Index(fields=["single_crewed"], name="incident_single_crewed"),
+            models.Index(fields=["occurred_on"], name="incident_occurred_on"),
+            models.Index(fields=["crime_reference"], name="incident_crime_reference"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -280,6 +328,19 @@ class Incident(models.Model):
                 condition=Q(submitted_at__isnull=False) | Q(status=Status.DRAFT),
                 name="incident_submitted_has_timestamp",
             ),
+            # A rejection always says why; only a rejection does.
+            models.CheckConstraint(
+                condition=(Q(status=Status.REJECTED) & ~Q(rejection_reason=""))
+                | (~Q(status=Status.REJECTED) & Q(rejection_reason="")),
+                name="incident_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True) | Q(rejection_reason=RejectionReason.DUPLICATE),
+                name="incident_duplicate_only_if_rejected_as_duplicate",
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_injury__in=[*Injury.values, ""]), name="incident_reviewed_injury_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -308,6 +369,22 @@ class IncidentAssault(models.Model):
         return self.get_kind_display()
 
 
+class ReviewedAssault(models.Model):
+    """The rep's corrected classification of what happened (the officer's stays as filed)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="reviewed_assaults")
+    kind = models.CharField(max_length=20, choices=AssaultKind.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "kind"], name="reviewed_assault_unique"),
+            models.CheckConstraint(condition=Q(kind__in=AssaultKind.values), name="reviewed_assault_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
 class IncidentNotReportedReason(models.Model):
     """Why the officer did not report the assault to their force (several may apply)."""
 
@@ -331,12 +408,14 @@ class IncidentEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
     # {field: [old, new]} for categorical fields; free text is recorded as changed
     # without its content, so the audit trail never copies a narrative.
     changes = models.JSONField(default=dict, blank=True)
     visible_to_officer = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Claimed before the officer is e-mailed about this event (status change, question).
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -344,3 +423,112 @@ class IncidentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RepForce(models.Model):
+    """A federation rep's branch: the force whose reports the rep may see and review."""
+
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rep_forces")
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="reps")
+
+    class Meta:
+        verbose_name = "rep's force"
+        constraints = [models.UniqueConstraint(fields=["rep", "force"], name="rep_force_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.rep} – {self.force.short_name}"
+
+
+class IncidentQuestion(models.Model):
+    """A rep asks the officer for information; the officer answers on their report page."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="questions")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    question = models.TextField(validators=[MaxLengthValidator(QUESTION_MAX_LENGTH)])
+    asked_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(blank=True, validators=[MaxLengthValidator(ANSWER_MAX_LENGTH)])
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True, answer="") | (Q(answered_at__isnull=False) & ~Q(answer="")),
+                name="question_answer_has_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Question on {self.incident_id}"
+
+
+class IncidentNote(models.Model):
+    """A rep's internal note. Never shown to the officer."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField(validators=[MaxLengthValidator(NOTE_MAX_LENGTH)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note on {self.incident_id}"
+
+
+class WelfareContact(models.Model):
+    """A rep's welfare follow-up with the officer."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="welfare_contacts")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    contacted_on = models.DateField("date")
+    contact_made = models.BooleanField(default=True)
+    support_offered = models.CharField(max_length=20, choices=SupportOffered.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["contacted_on", "id"]
+        verbose_name = "welfare follow-up"
+        constraints = [
+            models.CheckConstraint(condition=Q(support_offered__in=SupportOffered.values), name="welfare_support_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"Welfare {self.contacted_on}"
+
+
+class StaffAccess(models.Model):
+    """Who among federation staff viewed which report, or exported what, and when."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=10, choices=StaffAction.choices)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, null=True, blank=True, related_name="accesses")
+    # For exports: the format, the filters and the number of rows. Never row content.
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "staff access"
+        verbose_name_plural = "staff access log"
+        indexes = [
+            models.Index(fields=["incident", "-created_at"], name="access_incident_time"),
+            models.Index(fields=["-created_at"], name="access_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.action} {self.incident_id or ''}"
+
+
+class DigestSent(models.Model):
+    """One waiting-reports digest per rep per day: inserting the row claims the send."""
+
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rep", "day"], name="digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.rep_id} on {self.day}"

@@ -8,21 +8,34 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from incidents.choices import (
+    AWAITING_REVIEW_STATUSES,
+    NATIONAL_GROUP,
     BackupWait,
     Duty,
     EventKind,
     Injury,
     Outcome,
     RecordedAsCrime,
+    RejectionReason,
     ReportedToForce,
     Setting,
+    Status,
 )
-from incidents.models import INCIDENT_FIELDS, ForceEmailDomain, Incident, OfficerProfile
+from incidents.models import (
+    INCIDENT_FIELDS,
+    ForceEmailDomain,
+    Incident,
+    IncidentQuestion,
+    OfficerProfile,
+    RepForce,
+    User,
+)
 
 
 def email_domain_candidates(email: str) -> list[str]:
@@ -60,10 +73,9 @@ def incident_list_for_officer(user: AbstractBaseUser) -> QuerySet[Incident]:
 
 
 def incident_get_for_user(user: AbstractBaseUser | AnonymousUser, reference: str) -> Incident:
-    """The incident, or 404 whether it is missing or simply not this user's.
+    """The officer's own incident, or 404 whether it is missing or simply not theirs.
 
-    Staff access arrives with the review workflow; until then only the officer
-    who filed a report can reach it.
+    Staff reach reports only through the admin, gated by incident_queryset_for_staff.
     """
     if not user.is_authenticated:
         raise Http404("No such report.")
@@ -184,6 +196,10 @@ def incident_history_for_officer(incident: Incident) -> list[HistoryEntry]:
         detail = ""
         if event.kind == EventKind.UPDATED:
             detail = "Changed: " + ", ".join(labels.get(name, name).replace("_", " ") for name in sorted(event.changes))
+        elif event.kind == EventKind.STATUS_CHANGED:
+            detail = f"Now: {Status(event.changes['status'][1]).label}"
+            if event.changes.get("rejection_reason"):
+                detail += f" ({RejectionReason(event.changes['rejection_reason']).label.lower()})"
         by = "You" if event.actor_id == incident.officer_id else "Your federation"
         entries.append(HistoryEntry(event.created_at, EventKind(event.kind).label, detail, by))
     return entries
@@ -199,3 +215,193 @@ def incident_values(incident: Incident) -> dict[str, Any]:
         values["assaults"] = set()
         values["not_reported_reasons"] = set()
     return values
+
+
+def incident_questions_for_officer(incident: Incident) -> list[IncidentQuestion]:
+    return list(incident.questions.order_by("asked_at", "id"))
+
+
+def incident_open_question(incident: Incident) -> IncidentQuestion | None:
+    if incident.status != Status.NEEDS_INFO:
+        return None
+    return incident.questions.filter(answered_at__isnull=True).order_by("-asked_at").first()
+
+
+IDENTITY_WITHHELD = "Identity withheld"
+
+
+def staff_is_national(user: AbstractBaseUser | AnonymousUser) -> bool:
+    if not (user.is_authenticated and user.is_active and user.is_staff):  # type: ignore[union-attr]
+        return False
+    if user.is_superuser:  # type: ignore[union-attr]
+        return True
+    if not hasattr(user, "_is_national"):
+        user._is_national = user.groups.filter(name=NATIONAL_GROUP).exists()  # type: ignore[union-attr]
+    return bool(user._is_national)  # type: ignore[union-attr]
+
+
+def staff_force_ids(user: AbstractBaseUser) -> frozenset[int]:
+    """The forces a rep covers, read once per request (cached on the user object)."""
+    if not hasattr(user, "_rep_force_ids"):
+        user._rep_force_ids = frozenset(RepForce.objects.filter(rep=user).values_list("force_id", flat=True))
+    return user._rep_force_ids  # type: ignore[no-any-return]
+
+
+def incident_queryset_for_staff(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Incident]:
+    """The one gate for staff: national staff see every force, a rep only their own, others none.
+
+    Drafts are the officer's own work in progress: no one else sees them.
+    """
+    incidents = Incident.objects.exclude(status="draft")
+    if staff_is_national(user):
+        return incidents
+    if user.is_authenticated and user.is_active and user.is_staff:  # type: ignore[union-attr]
+        return incidents.filter(force_id__in=staff_force_ids(user))  # type: ignore[arg-type]
+    return incidents.none()
+
+
+def incident_can_review(user: AbstractBaseUser | AnonymousUser, incident: Incident) -> bool:
+    if not (user.is_authenticated and user.is_staff and user.has_perm("incidents.review_incident")):  # type: ignore[union-attr]
+        return False
+    if incident.status == "draft":
+        return False
+    return staff_is_national(user) or incident.force_id in staff_force_ids(user)  # type: ignore[arg-type]
+
+
+def reps_of_force(force_id: int) -> QuerySet[User]:
+    return User.objects.filter(is_active=True, is_staff=True, rep_forces__force_id=force_id).distinct()
+
+
+def rep_can_be_assigned(rep: User, incident: Incident) -> bool:
+    return rep.is_active and rep.is_staff and (staff_is_national(rep) or incident.force_id in staff_force_ids(rep))
+
+
+def assignable_reps(force_id: int | None = None) -> QuerySet[User]:
+    """Staff a report can be assigned to: the force's reps, and national staff."""
+    national = Q(is_superuser=True) | Q(groups__name=NATIONAL_GROUP)
+    scope = national | Q(rep_forces__force_id=force_id) if force_id else national | Q(rep_forces__isnull=False)
+    return User.objects.filter(scope, is_active=True, is_staff=True).distinct().order_by("email")
+
+
+def incident_waiting_for_rep(rep: User, *, submitted_before: datetime.datetime) -> QuerySet[Incident]:
+    return (
+        incident_queryset_for_staff(rep)
+        .filter(status__in=AWAITING_REVIEW_STATUSES, submitted_at__lt=submitted_before)
+        .order_by("submitted_at")
+    )
+
+
+def officer_identity(incident: Incident) -> str:
+    """Who filed the report, as staff may see it: nothing at all for "statistics only"."""
+    if not incident.share_identity:
+        return IDENTITY_WITHHELD
+    profile = getattr(incident.officer, "officer_profile", None)
+    parts = [profile.display_name if profile else "", incident.officer.email, profile.collar_number if profile else ""]
+    return " · ".join(part for part in parts if part)
+
+
+def incident_possible_duplicates(incident: Incident) -> dict[str, list[Incident]]:
+    """Reports that may be the same assault: by the same officer within a day, or on the same
+    day in the same setting (within an hour where both have a time).
+
+    Only the report's own force is searched, so whoever may see this report may see these.
+    """
+    visible = Incident.objects.filter(force_id=incident.force_id).exclude(pk=incident.pk).exclude(status="draft")
+    day = datetime.timedelta(days=1)
+    same_officer = visible.filter(
+        officer_id=incident.officer_id, occurred_on__range=(incident.occurred_on - day, incident.occurred_on + day)
+    )
+    same_scene = visible.filter(occurred_on=incident.occurred_on, setting=incident.setting)
+    if incident.occurred_at:
+        moment = datetime.datetime.combine(incident.occurred_on, incident.occurred_at)
+        early = (moment - datetime.timedelta(hours=1)).time()
+        late = (moment + datetime.timedelta(hours=1)).time()
+        window = (
+            Q(occurred_at__range=(early, late))
+            if early < late
+            else Q(occurred_at__gte=early) | Q(occurred_at__lte=late)
+        )
+        same_scene = same_scene.filter(window | Q(occurred_at__isnull=True))
+    return {
+        "same_officer": list(same_officer.order_by("occurred_on")[:20]),
+        "same_scene": list(same_scene.exclude(officer_id=incident.officer_id).order_by("occurred_at")[:20]),
+    }
+
+
+EXPORT_COLUMNS = [
+    ("reference", "Reference"),
+    ("status", "Status"),
+    ("force", "Force"),
+    ("occurred_on", "Date"),
+    ("occurred_at", "Time"),
+    ("setting", "Setting"),
+    ("assaults", "What happened"),
+    ("injury", "Injury"),
+    ("reviewed_assaults", "Reviewed: what happened"),
+    ("reviewed_injury", "Reviewed: injury"),
+    ("days_off_work", "Days off work"),
+    ("other_officers_assaulted", "Other officers assaulted"),
+    ("duty_type", "Duty"),
+    ("single_crewed", "Single-crewed"),
+    ("backup_requested", "Back-up requested"),
+    ("backup_wait", "Back-up took"),
+    ("during_arrest", "During an arrest"),
+    ("body_worn_video", "Body-worn video"),
+    ("offender_count", "Offenders"),
+    ("offender_intoxicated", "Alcohol or drugs"),
+    ("offender_mental_health", "Mental-health crisis"),
+    ("offender_under_18", "Under 18"),
+    ("reported_to_force", "Reported to force"),
+    ("recorded_as_crime", "Recorded as a crime"),
+    ("crime_reference", "Crime reference"),
+    ("not_reported_reasons", "Why not reported"),
+    ("outcome", "Outcome"),
+    ("officer", "Officer"),
+    ("assigned_rep", "Assigned rep"),
+    ("submitted_at", "Submitted"),
+    ("place", "Place"),
+]
+NATIONAL_ONLY_COLUMNS = [("narrative", "Narrative")]
+
+
+def incident_export_rows(incidents: QuerySet[Incident], viewer: AbstractBaseUser) -> tuple[list[str], Any]:
+    """Header and rows (an iterator) for a spreadsheet of reports, as ``viewer`` may see them.
+
+    Withheld identities stay withheld; the narrative goes to national staff only.
+    Values are plain: numbers stay numbers, booleans read Yes/No, choices their label.
+    """
+    columns = EXPORT_COLUMNS + (NATIONAL_ONLY_COLUMNS if staff_is_national(viewer) else [])
+    rows = (
+        incidents.select_related("force", "assigned_rep", "officer__officer_profile")
+        .prefetch_related("assaults", "reviewed_assaults", "not_reported_reasons")
+        .order_by("-submitted_at", "pk")
+    )
+
+    def cell(incident: Incident, name: str) -> Any:
+        if name == "force":
+            return incident.force.short_name
+        if name in ("assaults", "reviewed_assaults"):
+            return ", ".join(sorted(row.get_kind_display() for row in getattr(incident, name).all()))
+        if name == "not_reported_reasons":
+            return ", ".join(sorted(row.get_reason_display() for row in incident.not_reported_reasons.all()))
+        if name == "officer":
+            return officer_identity(incident)
+        if name == "assigned_rep":
+            return incident.assigned_rep.email if incident.assigned_rep else ""
+        value = getattr(incident, name)
+        display = getattr(incident, f"get_{name}_display", None)
+        if display and value:
+            return display()
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        if isinstance(value, datetime.datetime):
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, datetime.date | datetime.time):
+            return value.isoformat()
+        return "" if value is None else value
+
+    def generate() -> Any:
+        for incident in rows.iterator(chunk_size=2000):
+            yield [cell(incident, name) for name, _ in columns]
+
+    return [label for _, label in columns], generate()

@@ -1,4 +1,10 @@
-"""Celery entry points: ids in, a service call, nothing personal in arguments or logs."""
+"""Celery entry points: ids in, a service call, nothing personal in arguments or logs.
+
+Services are imported inside each task (HackSoft's pattern): the services
+module enqueues these tasks, so a module-level import would be circular.
+Every task here is idempotent (its service claims the work in the database
+first), which is what makes acks_late safe.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,38 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from incidents import services
+RETRY = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (SMTPException, ConnectionError, TimeoutError),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(**RETRY)
 def incident_send_receipt(incident_id: int) -> None:
-    # Idempotent: the service claims the receipt before sending it.
-    services.incident_receipt_send(incident_id=incident_id)
+    from incidents.services import incident_receipt_send
+
+    incident_receipt_send(incident_id=incident_id)
+
+
+@shared_task(**RETRY)
+def incident_notify_reps(incident_id: int) -> None:
+    from incidents.services import incident_reps_notify
+
+    incident_reps_notify(incident_id=incident_id)
+
+
+@shared_task(**RETRY)
+def incident_notify_officer(event_id: int) -> None:
+    from incidents.services import incident_event_notify_officer
+
+    incident_event_notify_officer(event_id=event_id)
+
+
+@shared_task(**RETRY)
+def reps_send_waiting_digest() -> None:
+    from incidents.services import reps_waiting_digest_send
+
+    reps_waiting_digest_send()

@@ -15,5 +15,6 @@ urlpatterns = [
     path("reports/<str:reference>/edit/<int:step>/", views.report_step, name="step"),
     path("reports/<str:reference>/check/", views.report_check, name="check"),
     path("reports/<str:reference>/withdraw/", views.report_withdraw, name="withdraw"),
+    path("reports/<str:reference>/answer/", views.report_answer, name="answer"),
     path("profile/", views.profile, name="profile"),
 ]

@@ -25,6 +25,8 @@ from incidents.selectors import (
     incident_get_for_user,
     incident_history_for_officer,
     incident_list_for_officer,
+    incident_open_question,
+    incident_questions_for_officer,
     incident_summary,
     incident_values,
     officer_profile_for_user,
@@ -47,7 +49,7 @@ def officer_required(view: View) -> View:
     return wrapped
 
 
-def _attach_service_errors(form: forms.IncidentFormBase, error: ValidationError) -> None:
+def _attach_service_errors(form: BaseForm, error: ValidationError) -> None:
     for field, messages_ in error.message_dict.items():
         for message in messages_:
             form.add_error(field if field in form.fields else None, message)
@@ -168,6 +170,30 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 @officer_required
 def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
     incident = incident_get_for_user(request.user, reference)
+    return _render_detail(request, incident, forms.AnswerForm())
+
+
+@officer_required
+@require_http_methods(["POST"])
+def report_answer(request: HttpRequest, reference: str) -> HttpResponse:
+    """The officer answers the federation's question; the report goes back into review."""
+    incident = incident_get_for_user(request.user, reference)
+    form = forms.AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.incident_answer_question(incident=incident, actor=request.user, answer=form.cleaned_data["answer"])
+        except ValidationError as error:
+            _attach_service_errors(form, error)
+        except services.IncidentNotEditable:
+            messages.info(request, "There is no open question on this report.")
+            return redirect("incidents:detail", reference=incident.reference)
+        else:
+            messages.success(request, "Thank you: your answer is with your federation.")
+            return redirect("incidents:detail", reference=incident.reference)
+    return _render_detail(request, incident, form)
+
+
+def _render_detail(request: HttpRequest, incident: Incident, answer_form: forms.AnswerForm) -> HttpResponse:
     return render(
         request,
         "incidents/detail.html",
@@ -175,7 +201,11 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "incident": incident,
             "summary": incident_summary(incident),
             "history": incident_history_for_officer(incident),
+            "questions": incident_questions_for_officer(incident),
+            "open_question": incident_open_question(incident),
+            "answer_form": answer_form,
         },
+        status=_form_status(answer_form),
     )
 
 

@@ -15,7 +15,7 @@ from incidents.choices import (
     Status,
 )
 from incidents.models import Force, Incident, IncidentAssault, OfficerProfile, User
-from incidents.services import _new_reference
+from incidents.services.filing import _new_reference
 
 PASSWORD = "correct-horse-battery-staple"
 

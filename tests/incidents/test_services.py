@@ -20,6 +20,7 @@ from incidents.choices import (
     Status,
 )
 from incidents.models import Incident, IncidentEvent, User
+from incidents.services import filing, notifications
 from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -228,7 +229,7 @@ def test_withdrawn_report_can_no_longer_be_changed(officer: User) -> None:
 def test_reference_collision_draws_another(officer: User, monkeypatch: pytest.MonkeyPatch) -> None:
     taken = IncidentFactory().reference
     draws = iter([taken, "AL-2026-FRESH1"])
-    monkeypatch.setattr(services, "_new_reference", lambda now: next(draws))
+    monkeypatch.setattr(filing, "_new_reference", lambda now: next(draws))
     incident = services.incident_quick_log(officer=officer, submission_key=uuid.uuid4(), data=quick_data())
     assert incident.reference == "AL-2026-FRESH1"
 
@@ -261,7 +262,7 @@ def test_failed_receipt_releases_its_claim_for_the_retry(officer: User, monkeypa
     def broken(**kwargs: Any) -> None:
         raise ConnectionError("mail server down")
 
-    monkeypatch.setattr(services, "send_mail", broken)
+    monkeypatch.setattr(notifications, "send_mail", broken)
     with pytest.raises(ConnectionError):
         services.incident_receipt_send(incident_id=incident.pk)
     incident.refresh_from_db()

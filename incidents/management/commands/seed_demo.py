@@ -40,7 +40,7 @@ from incidents.models import (
     OfficerProfile,
     User,
 )
-from incidents.services import _new_reference
+from incidents.services.filing import _new_reference
 
 DEMO_PASSWORD = "assault-log-demo"
 DEMO_ACCOUNTS = (

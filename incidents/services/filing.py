@@ -1,5 +1,4 @@
-"""Writes. Every change to a report goes through here, in one transaction with
-its audit event; follow-up work is dispatched only after commit."""
+"""The officer's writes: signing up, filing, adding detail, answering a question."""
 
 from __future__ import annotations
 
@@ -10,33 +9,35 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
+from incidents import tasks
 from incidents.choices import (
     OFFICER_EDITABLE_STATUSES,
     EventKind,
+    Injury,
     RecordedAsCrime,
     ReportedToForce,
     Status,
 )
 from incidents.models import (
+    ANSWER_MAX_LENGTH,
     FREE_TEXT_FIELDS,
     INCIDENT_FIELDS,
     MULTI_FIELDS,
     Incident,
     IncidentAssault,
-    IncidentEvent,
     IncidentNotReportedReason,
+    IncidentQuestion,
     OfficerProfile,
     incident_rule_errors,
 )
 from incidents.selectors import force_domain_for_email, incident_values
+from incidents.services.events import audit_value, dispatch_on_commit, record_event
+from incidents.services.transitions import incident_transition
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ logger = logging.getLogger(__name__)
 # 32**6 (about a billion) codes a year make a guessed reference worthless.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_LENGTH = 6
+# A report with one of these injuries is e-mailed to the force's reps at once.
+SERIOUS_INJURIES = frozenset({Injury.MEDICAL, Injury.SERIOUS})
 
 
 class IncidentNotEditable(Exception):
@@ -79,20 +82,6 @@ def officer_profile_update(*, profile: OfficerProfile, data: Mapping[str, Any]) 
 def _new_reference(now: datetime.datetime) -> str:
     code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
     return f"AL-{timezone.localtime(now).year}-{code}"
-
-
-def _audit_value(field: str, value: Any) -> Any:
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, set | frozenset | list | tuple):
-        return sorted(value)
-    return value
-
-
-def _record_event(
-    *, incident: Incident, actor: AbstractBaseUser | None, kind: str, changes: Mapping[str, Any] | None = None
-) -> IncidentEvent:
-    return IncidentEvent.objects.create(incident=incident, actor=actor, kind=kind, changes=dict(changes or {}))
 
 
 def _normalise(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -181,18 +170,10 @@ def _create(
     raise RuntimeError("Could not allocate a unique report reference.")
 
 
-def _dispatch_receipt(incident: Incident) -> None:
-    from incidents.tasks import incident_send_receipt
-
-    incident_id = incident.pk
-
-    # A named function, not functools.partial: robust on_commit logs a broker
-    # failure using the callback's __qualname__, which a partial lacks.
-    def send_receipt() -> None:
-        incident_send_receipt.delay(incident_id)
-
-    # robust: a broker outage is logged, never shown to an officer whose report is saved.
-    transaction.on_commit(send_receipt, robust=True)
+def _dispatch_submitted(incident: Incident) -> None:
+    dispatch_on_commit(tasks.incident_send_receipt, incident.pk)
+    if incident.injury in SERIOUS_INJURIES:
+        dispatch_on_commit(tasks.incident_notify_reps, incident.pk)
 
 
 @transaction.atomic
@@ -204,8 +185,8 @@ def incident_quick_log(*, officer: AbstractBaseUser, submission_key: uuid.UUID, 
     _validate(values)
     incident, created = _create(officer=officer, submission_key=submission_key, status=Status.SUBMITTED, values=values)
     if created:
-        _record_event(incident=incident, actor=officer, kind=EventKind.SUBMITTED, changes={"via": "quick log"})
-        _dispatch_receipt(incident)
+        record_event(incident=incident, actor=officer, kind=EventKind.SUBMITTED, changes={"via": "quick log"})
+        _dispatch_submitted(incident)
         logger.info("incident submitted id=%s via=quick", incident.pk)
     return incident
 
@@ -218,7 +199,7 @@ def incident_draft_start(*, officer: AbstractBaseUser, submission_key: uuid.UUID
     _validate(values)
     incident, created = _create(officer=officer, submission_key=submission_key, status=Status.DRAFT, values=values)
     if created:
-        _record_event(incident=incident, actor=officer, kind=EventKind.CREATED)
+        record_event(incident=incident, actor=officer, kind=EventKind.CREATED)
         logger.info("incident draft started id=%s", incident.pk)
     return incident
 
@@ -240,16 +221,14 @@ def incident_update(*, incident: Incident, actor: AbstractBaseUser, data: Mappin
     _validate(values)
     changes = {
         field: (
-            {"changed": True}
-            if field in FREE_TEXT_FIELDS
-            else [_audit_value(field, before[field]), _audit_value(field, values[field])]
+            {"changed": True} if field in FREE_TEXT_FIELDS else [audit_value(before[field]), audit_value(values[field])]
         )
         for field in (*INCIDENT_FIELDS, *MULTI_FIELDS)
         if values[field] != before[field]
     }
     if changes:
         _write(locked, values)
-        _record_event(incident=locked, actor=actor, kind=EventKind.UPDATED, changes=changes)
+        record_event(incident=locked, actor=actor, kind=EventKind.UPDATED, changes=changes)
         logger.info("incident updated id=%s fields=%s", locked.pk, ",".join(sorted(changes)))
     return locked
 
@@ -275,62 +254,33 @@ def incident_submit(*, incident: Incident, actor: AbstractBaseUser) -> Incident:
     values = incident_values(locked)
     _check_complete(values)
     _validate(values)
-    locked.status = Status.SUBMITTED
-    locked.submitted_at = timezone.now()
-    locked.save(update_fields=["status", "submitted_at", "updated_at"])
-    _record_event(
-        incident=locked, actor=actor, kind=EventKind.SUBMITTED, changes={"status": [Status.DRAFT, Status.SUBMITTED]}
-    )
-    _dispatch_receipt(locked)
-    logger.info("incident submitted id=%s via=full", locked.pk)
-    return locked
+    submitted = incident_transition(incident=locked, actor=actor, to=Status.SUBMITTED)
+    _dispatch_submitted(submitted)
+    return submitted
 
 
 @transaction.atomic
 def incident_withdraw(*, incident: Incident, actor: AbstractBaseUser) -> Incident:
     """The officer takes a report back before review. It stays, out of the statistics."""
-    locked = _lock_editable(incident)
-    previous = locked.status
-    locked.status = Status.WITHDRAWN
-    if locked.submitted_at is None:
-        locked.submitted_at = timezone.now()
-    locked.save(update_fields=["status", "submitted_at", "updated_at"])
-    _record_event(
-        incident=locked, actor=actor, kind=EventKind.WITHDRAWN, changes={"status": [previous, Status.WITHDRAWN]}
-    )
-    logger.info("incident withdrawn id=%s", locked.pk)
-    return locked
+    _lock_editable(incident)
+    return incident_transition(incident=incident, actor=actor, to=Status.WITHDRAWN)
 
 
-def incident_receipt_send(*, incident_id: int) -> bool:
-    """E-mail the officer that their report arrived: reference and link only.
-
-    Claims the receipt with a conditional update first, so a re-delivered task
-    sends nothing; a failed send releases the claim for the retry.
-    """
-    now = timezone.now()
-    claimed = (
-        Incident.objects.filter(pk=incident_id, receipt_sent_at__isnull=True)
-        .exclude(status=Status.DRAFT)
-        .update(receipt_sent_at=now)
-    )
-    if not claimed:
-        return False
-    incident = Incident.objects.select_related("officer").get(pk=incident_id)
-    link = settings.SITE_URL + reverse("incidents:detail", args=[incident.reference])
-    try:
-        send_mail(
-            subject=f"Report {incident.reference} received",
-            message=(
-                f"Your report {incident.reference} has reached Assault Log.\n\n"
-                f"You can add detail, follow it or withdraw it here:\n{link}\n\n"
-                "This e-mail holds the reference only; the report itself stays in Assault Log.\n"
-            ),
-            from_email=None,
-            recipient_list=[incident.officer.email],
-        )
-    except Exception:
-        Incident.objects.filter(pk=incident_id, receipt_sent_at=now).update(receipt_sent_at=None)
-        raise
-    logger.info("incident receipt sent id=%s", incident_id)
-    return True
+@transaction.atomic
+def incident_answer_question(*, incident: Incident, actor: AbstractBaseUser, answer: str) -> IncidentQuestion:
+    """The officer answers the open question; the report goes back into review."""
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    question = locked.questions.filter(answered_at__isnull=True).order_by("-asked_at").first()
+    answer = answer.strip()
+    if locked.status != Status.NEEDS_INFO or question is None:
+        raise IncidentNotEditable(locked.reference)
+    if not answer:
+        raise ValidationError({"answer": "Write your answer."})
+    if len(answer) > ANSWER_MAX_LENGTH:
+        raise ValidationError({"answer": f"Keep your answer to {ANSWER_MAX_LENGTH:,} characters."})
+    question.answer = answer
+    question.answered_at = timezone.now()
+    question.save(update_fields=["answer", "answered_at"])
+    record_event(incident=locked, actor=actor, kind=EventKind.QUESTION_ANSWERED, changes={"question_id": question.pk})
+    incident_transition(incident=locked, actor=actor, to=Status.IN_REVIEW)
+    return question

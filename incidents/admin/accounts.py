@@ -1,13 +1,15 @@
-"""Admin for reference data and accounts. The review workflow for incidents is
-its own piece of work; until it lands incidents are read-only here."""
+"""Admin for reference data and accounts: forces and their e-mail domains, users
+with the forces a rep covers, officers' profiles."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import HttpRequest
 
-from incidents.models import Force, ForceEmailDomain, Incident, IncidentEvent, OfficerProfile, User
+from incidents.models import Force, ForceEmailDomain, OfficerProfile, RepForce, User
 
 
 class ForceEmailDomainInline(admin.TabularInline):
@@ -34,8 +36,36 @@ class ForceAdmin(admin.ModelAdmin):
         return False
 
 
+class RepForceInline(admin.TabularInline):
+    model = RepForce
+    extra = 0
+    verbose_name = "force this rep covers"
+    verbose_name_plural = "forces this rep covers"
+
+
+class StaffUserForm(UserChangeForm):  # type: ignore[type-arg]
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+    def clean_is_staff(self) -> bool:
+        is_staff = self.cleaned_data["is_staff"]
+        if is_staff and self.instance.pk and OfficerProfile.objects.filter(user=self.instance).exists():
+            raise forms.ValidationError("An officer who files reports cannot also be staff: use a separate account.")
+        return is_staff
+
+
+class StaffUserCreationForm(AdminUserCreationForm):  # type: ignore[type-arg]
+    class Meta:
+        model = User
+        fields = ("email",)
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
+    form = StaffUserForm
+    add_form = StaffUserCreationForm
+    inlines = [RepForceInline]
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "last_login")
     search_fields = ("email", "first_name", "last_name")
@@ -55,33 +85,3 @@ class OfficerProfileAdmin(admin.ModelAdmin):
     search_fields = ("display_name", "user__email", "collar_number")
     list_select_related = ("force",)
     raw_id_fields = ("user",)
-
-
-class IncidentEventInline(admin.TabularInline):
-    model = IncidentEvent
-    fields = ("created_at", "kind", "actor", "changes")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Incident | None = None) -> bool:
-        return False
-
-
-@admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
-    list_display = ("reference", "occurred_on", "force", "injury", "reported_to_force", "status")
-    list_filter = ("status", "force", "injury")
-    search_fields = ("reference",)
-    list_select_related = ("force",)
-    show_full_result_count = False
-    inlines = [IncidentEventInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Incident | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Incident | None = None) -> bool:
-        return False

@@ -1,0 +1,16 @@
+"""The review admin. Staff sign in through allauth (rate limits, two-factor
+authentication), never through the admin's own login form."""
+
+from __future__ import annotations
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+
+from incidents.admin import access, accounts, incident
+
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Assault Log review"
+admin.site.site_title = "Assault Log review"
+admin.site.index_title = "Federation review"
+
+__all__ = ["access", "accounts", "incident"]

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+
+class StaffTwoFactorRequiredMiddleware:
+    """Staff reach the review admin only with two-factor authentication set up.
+
+    allauth asks for the code at sign-in once an authenticator exists; this sends
+    staff without one to set it up first.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.admin_prefix = "/" + settings.ADMIN_URL.lstrip("/")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            request.path.startswith(self.admin_prefix)
+            and user.is_authenticated
+            and user.is_staff
+            and not is_mfa_enabled(user)
+        ):
+            messages.warning(request, "Set up two-factor authentication before you use the review admin.")
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

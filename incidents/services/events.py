@@ -1,0 +1,53 @@
+"""The audit trail and after-commit dispatch, shared by every service."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from incidents.models import Incident, IncidentEvent
+
+
+def audit_value(value: Any) -> Any:
+    """A JSON-friendly form of a field value for an event's {field: [old, new]}."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | list | tuple):
+        return sorted(value)
+    return value
+
+
+def record_event(
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser | None,
+    kind: str,
+    changes: Mapping[str, Any] | None = None,
+    visible_to_officer: bool = True,
+) -> IncidentEvent:
+    return IncidentEvent.objects.create(
+        incident=incident,
+        actor=actor,
+        kind=kind,
+        changes=dict(changes or {}),
+        visible_to_officer=visible_to_officer,
+    )
+
+
+def dispatch_on_commit(task: Any, *args: int) -> None:
+    """Queue ``task`` with plain ids once the transaction commits.
+
+    robust=True: a broker outage is logged, never shown to someone whose change is
+    saved. A named function, not functools.partial: Django's robust on_commit logs
+    the callback's __qualname__, which a partial lacks.
+    """
+
+    def enqueue() -> None:
+        task.delay(*args)
+
+    enqueue.__qualname__ = f"enqueue {task.name}"
+    transaction.on_commit(enqueue, robust=True)

@@ -1,0 +1,151 @@
+"""E-mails. Each carries a reference and a link only: never the narrative, the
+injuries or anyone's name. Each is claimed in the database before it is sent,
+so a re-delivered task sends nothing; a failed send releases its claim."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents.models import DigestSent, Incident, IncidentEvent, User
+from incidents.selectors import incident_waiting_for_rep, reps_of_force
+
+logger = logging.getLogger(__name__)
+
+WAITING_DAYS = 7
+DIGEST_MAX_REFERENCES = 50
+
+
+def _officer_link(incident: Incident) -> str:
+    return settings.SITE_URL + reverse("incidents:detail", args=[incident.reference])
+
+
+def _admin_link(incident: Incident) -> str:
+    return settings.SITE_URL + reverse("admin:incidents_incident_change", args=[incident.pk])
+
+
+def _send_claimed(claim: QuerySet, field: str, send: Callable[[], None]) -> bool:
+    """Claim the row (``field`` still empty), send, and release the claim if sending fails."""
+    now = timezone.now()
+    if not claim.filter(**{f"{field}__isnull": True}).update(**{field: now}):
+        return False
+    try:
+        send()
+    except Exception:
+        claim.filter(**{field: now}).update(**{field: None})
+        raise
+    return True
+
+
+def incident_receipt_send(*, incident_id: int) -> bool:
+    """Tell the officer their report arrived."""
+    incident = Incident.objects.select_related("officer").get(pk=incident_id)
+    if incident.status == "draft":
+        return False
+
+    def send() -> None:
+        send_mail(
+            subject=f"Report {incident.reference} received",
+            message=(
+                f"Your report {incident.reference} has reached Assault Log.\n\n"
+                f"You can add detail, follow it or withdraw it here:\n{_officer_link(incident)}\n\n"
+                "This e-mail holds the reference only; the report itself stays in Assault Log.\n"
+            ),
+            from_email=None,
+            recipient_list=[incident.officer.email],
+        )
+
+    sent = _send_claimed(Incident.objects.filter(pk=incident_id), "receipt_sent_at", send)
+    if sent:
+        logger.info("incident receipt sent id=%s", incident_id)
+    return sent
+
+
+def incident_reps_notify(*, incident_id: int) -> bool:
+    """Tell the force's reps a report with a serious injury has come in."""
+    incident = Incident.objects.get(pk=incident_id)
+    recipients = sorted(rep.email for rep in reps_of_force(incident.force_id))
+    if not recipients:
+        return False
+
+    def send() -> None:
+        send_mail(
+            subject=f"New report {incident.reference} needs a rep",
+            message=(
+                f"Report {incident.reference} has been filed in your force and needs a rep's attention.\n\n"
+                f"Open it here:\n{_admin_link(incident)}\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+        )
+
+    sent = _send_claimed(Incident.objects.filter(pk=incident_id), "reps_notified_at", send)
+    if sent:
+        logger.info("incident reps notified id=%s count=%s", incident_id, len(recipients))
+    return sent
+
+
+def incident_event_notify_officer(*, event_id: int) -> bool:
+    """Tell the officer something happened to their report (a status change or a question)."""
+    event = IncidentEvent.objects.select_related("incident__officer").get(pk=event_id)
+    incident = event.incident
+
+    def send() -> None:
+        send_mail(
+            subject=f"Update on your report {incident.reference}",
+            message=(
+                f"There is an update on your report {incident.reference}.\n\nSee it here:\n{_officer_link(incident)}\n"
+            ),
+            from_email=None,
+            recipient_list=[incident.officer.email],
+        )
+
+    sent = _send_claimed(IncidentEvent.objects.filter(pk=event_id), "notified_at", send)
+    if sent:
+        logger.info("officer notified event=%s", event_id)
+    return sent
+
+
+def reps_waiting_digest_send(*, today: datetime.date | None = None) -> int:
+    """E-mail each rep the references of their forces' reports waiting over a week. Once a day."""
+    today = today or timezone.localdate()
+    since = timezone.now() - datetime.timedelta(days=WAITING_DAYS)
+    sent = 0
+    for rep in User.objects.filter(rep_forces__isnull=False, is_active=True).distinct().order_by("pk"):
+        waiting = list(incident_waiting_for_rep(rep, submitted_before=since).values_list("reference", flat=True))
+        if not waiting:
+            continue
+        try:
+            with transaction.atomic():
+                DigestSent.objects.create(rep=rep, day=today)
+                _send_digest(rep, waiting)
+        except IntegrityError:
+            continue  # already sent today
+        sent += 1
+    logger.info("waiting digest sent reps=%s", sent)
+    return sent
+
+
+def _send_digest(rep: User, references: list[str]) -> None:
+    shown = references[:DIGEST_MAX_REFERENCES]
+    more = len(references) - len(shown)
+    link = settings.SITE_URL + reverse("admin:incidents_incident_changelist") + "?waiting=over_7_days"
+    send_mail(
+        subject=f"{len(references)} reports waiting more than {WAITING_DAYS} days",
+        message=(
+            f"These reports in your force have waited more than {WAITING_DAYS} days for review:\n\n"
+            + "\n".join(shown)
+            + (f"\n…and {more} more" if more else "")
+            + f"\n\nThe review queue:\n{link}\n"
+        ),
+        from_email=None,
+        recipient_list=[rep.email],
+    )

@@ -1,0 +1,112 @@
+"""The one place a report's status changes: who may move it from what to what."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from incidents.choices import EventKind, RejectionReason, Status
+from incidents.models import QUESTION_MAX_LENGTH, Incident, IncidentQuestion
+from incidents.selectors import incident_can_review
+from incidents.services.events import dispatch_on_commit, record_event
+
+logger = logging.getLogger(__name__)
+
+OFFICER = "officer"
+STAFF = "staff"
+
+# (from, to) -> who may make the move.
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (Status.DRAFT, Status.SUBMITTED): frozenset({OFFICER}),
+    (Status.DRAFT, Status.WITHDRAWN): frozenset({OFFICER}),
+    (Status.SUBMITTED, Status.WITHDRAWN): frozenset({OFFICER}),
+    (Status.SUBMITTED, Status.IN_REVIEW): frozenset({STAFF}),
+    (Status.SUBMITTED, Status.REJECTED): frozenset({STAFF}),
+    (Status.IN_REVIEW, Status.VERIFIED): frozenset({STAFF}),
+    (Status.IN_REVIEW, Status.NEEDS_INFO): frozenset({STAFF}),
+    (Status.IN_REVIEW, Status.REJECTED): frozenset({STAFF}),
+    # The officer's answer puts it back in review; a rep may too (answer by phone).
+    (Status.NEEDS_INFO, Status.IN_REVIEW): frozenset({OFFICER, STAFF}),
+    (Status.NEEDS_INFO, Status.REJECTED): frozenset({STAFF}),
+}
+EVENT_KINDS = {Status.SUBMITTED: EventKind.SUBMITTED, Status.WITHDRAWN: EventKind.WITHDRAWN}
+
+
+class TransitionNotAllowed(ValidationError):
+    """The move is impossible from where the report is, or not this person's to make."""
+
+
+def _role(actor: AbstractBaseUser, incident: Incident) -> str:
+    if actor.pk == incident.officer_id and not actor.is_staff:  # type: ignore[attr-defined]
+        return OFFICER
+    if incident_can_review(actor, incident):
+        return STAFF
+    raise PermissionDenied("Not yours to change.")
+
+
+def _validate_rejection(incident: Incident, reason: str, duplicate_of: Incident | None) -> None:
+    if reason not in RejectionReason.values:
+        raise ValidationError({"rejection_reason": "Choose why the report is rejected."})
+    if reason == RejectionReason.DUPLICATE:
+        if duplicate_of is None:
+            raise ValidationError({"duplicate_of": "Give the reference of the report this one duplicates."})
+        if duplicate_of.pk == incident.pk or duplicate_of.force_id != incident.force_id:
+            raise ValidationError({"duplicate_of": "A duplicate must point to another report of the same force."})
+    elif duplicate_of is not None:
+        raise ValidationError({"duplicate_of": "Only a duplicate links to another report."})
+
+
+@transaction.atomic
+def incident_transition(
+    *,
+    incident: Incident,
+    actor: AbstractBaseUser,
+    to: str,
+    rejection_reason: str = "",
+    duplicate_of: Incident | None = None,
+    question: str = "",
+) -> Incident:
+    """Move a report to status ``to``, or refuse with a clear message and change nothing."""
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    role = _role(actor, locked)
+    previous = locked.status
+    if role not in TRANSITIONS.get((previous, to), frozenset()):
+        raise TransitionNotAllowed(
+            f"{locked.reference} is {Status(previous).label.lower()}: it can't be moved to "
+            f"{Status(to).label.lower() if to in Status.values else to!r}"
+            + ("." if (previous, to) not in TRANSITIONS else " by you.")
+        )
+    changes: dict[str, object] = {"status": [previous, to]}
+    if to == Status.REJECTED:
+        _validate_rejection(locked, rejection_reason, duplicate_of)
+        locked.rejection_reason = rejection_reason
+        locked.duplicate_of = duplicate_of
+        changes["rejection_reason"] = rejection_reason
+        if duplicate_of is not None:
+            changes["duplicate_of"] = duplicate_of.reference
+    question = question.strip()
+    if to == Status.NEEDS_INFO:
+        if not question:
+            raise ValidationError({"question": "Write the question for the officer."})
+        if len(question) > QUESTION_MAX_LENGTH:
+            raise ValidationError({"question": f"Keep the question to {QUESTION_MAX_LENGTH:,} characters."})
+    if to in (Status.SUBMITTED, Status.WITHDRAWN) and locked.submitted_at is None:
+        locked.submitted_at = timezone.now()
+    locked.status = to
+    locked.save(update_fields=["status", "submitted_at", "rejection_reason", "duplicate_of", "updated_at"])
+    event = record_event(
+        incident=locked, actor=actor, kind=EVENT_KINDS.get(to, EventKind.STATUS_CHANGED), changes=changes
+    )
+    if role == STAFF:
+        from incidents.tasks import incident_notify_officer
+
+        dispatch_on_commit(incident_notify_officer, event.pk)
+    if to == Status.NEEDS_INFO:
+        asked = IncidentQuestion.objects.create(incident=locked, asked_by=actor, question=question)
+        record_event(incident=locked, actor=actor, kind=EventKind.QUESTION_ASKED, changes={"question_id": asked.pk})
+    logger.info("incident status id=%s from=%s to=%s", locked.pk, previous, to)
+    return locked

@@ -10,9 +10,11 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import time
 from collections.abc import Iterator
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
@@ -20,7 +22,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from config.celery import app as celery_app
-from incidents.models import Force, User
+from incidents.choices import NATIONAL_GROUP, REPS_GROUP
+from incidents.models import Force, RepForce, User
 from tests.factories import UserFactory, force, make_officer
 
 CI = os.environ.get("CI", "").lower() == "true"
@@ -113,18 +116,44 @@ def other_force_officer(force_b: Force) -> User:
     return make_officer("kent")
 
 
-@pytest.fixture
-def rep(db: None) -> User:
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def make_staff(group: str, *forces: Force) -> User:
+    """A staff user in ``group`` covering ``forces``, with two-factor authentication set up."""
     user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get_or_create(name="Federation reps")[0])
+    user.groups.add(Group.objects.get(name=group))
+    for covered in forces:
+        RepForce.objects.create(rep=user, force=covered)
+    TOTP.activate(user, TOTP_SECRET)
     return user
+
+
+@pytest.fixture
+def rep(force_a: Force) -> User:
+    """A federation rep of force A (``officer``'s force)."""
+    return make_staff(REPS_GROUP, force_a)
+
+
+@pytest.fixture
+def other_rep(force_b: Force) -> User:
+    """A rep of force B: must never see force A's reports."""
+    return make_staff(REPS_GROUP, force_b)
 
 
 @pytest.fixture
 def national_staff(db: None) -> User:
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get_or_create(name="National staff")[0])
-    return user
+    return make_staff(NATIONAL_GROUP)
+
+
+def staff_client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture

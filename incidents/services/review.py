@@ -228,7 +228,7 @@ def incidents_bulk_transition(*, incidents: Iterable[Incident], actor: AbstractB
 
 def incidents_bulk_assign_to_me(*, incidents: Iterable[Incident], actor: User) -> BulkResult:
     def assign(incident: Incident) -> bool:
-        if incident.assigned_rep_id == actor.pk:
+        if Incident.objects.filter(pk=incident.pk, assigned_rep=actor).exists():
             return False
         incident_assign(incident=incident, actor=actor, rep=actor)
         return True

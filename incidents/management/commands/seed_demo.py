@@ -12,12 +12,15 @@ import random
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from incidents.choices import (
+    NATIONAL_GROUP,
+    REPS_GROUP,
     AssaultKind,
     BackupWait,
     Duty,
@@ -26,6 +29,7 @@ from incidents.choices import (
     NotReportedReason,
     Outcome,
     RecordedAsCrime,
+    RejectionReason,
     ReportedToForce,
     ServiceBand,
     Setting,
@@ -37,12 +41,17 @@ from incidents.models import (
     IncidentAssault,
     IncidentEvent,
     IncidentNotReportedReason,
+    IncidentQuestion,
     OfficerProfile,
+    RepForce,
     User,
 )
 from incidents.services.filing import _new_reference
 
 DEMO_PASSWORD = "assault-log-demo"
+# Staff must use two-factor authentication; the demo staff share this published
+# secret so anyone can sign in (authenticator app, or `oathtool --totp -b SECRET`).
+DEMO_TOTP_SECRET = "ASSAULTLOGDEMOTOTPSTAFF2"
 DEMO_ACCOUNTS = (
     # (e-mail, role, force slug for officers)
     ("officer@thamesvalley.police.uk", "officer", "thames-valley"),
@@ -94,11 +103,15 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (e-mail / password):")
         for email, role, _slug in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<9} {email} / {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"Staff also enter a two-factor code: TOTP secret {DEMO_TOTP_SECRET} "
+            f"(an authenticator app, or: oathtool --totp -b {DEMO_TOTP_SECRET})."
+        )
 
     def _seed(self) -> None:
         rng = random.Random(2017)
-        reps, _ = Group.objects.get_or_create(name="Federation reps")
-        national, _ = Group.objects.get_or_create(name="National staff")
+        reps, _ = Group.objects.get_or_create(name=REPS_GROUP)
+        national, _ = Group.objects.get_or_create(name=NATIONAL_GROUP)
         forces = {force.slug: force for force in Force.objects.prefetch_related("email_domains")}
         for email, role, slug in DEMO_ACCOUNTS:
             user = User.objects.create_user(
@@ -117,8 +130,11 @@ class Command(BaseCommand):
                     usual_duty=Duty.RESPONSE,
                     service_band=ServiceBand.FROM_2_TO_5,
                 )
-            elif role == "rep":
+            else:
+                TOTP.activate(user, DEMO_TOTP_SECRET)
+            if role == "rep":
                 user.groups.add(reps)
+                RepForce.objects.create(rep=user, force=forces["thames-valley"])
             elif role == "national":
                 user.groups.add(national)
 
@@ -175,6 +191,41 @@ class Command(BaseCommand):
             filed = incident.submitted_at or timezone.now()
             Incident.objects.filter(pk=incident.pk).update(created_at=filed, updated_at=filed)
             IncidentEvent.objects.filter(incident=incident).update(created_at=filed)
+        self._review(rng, incidents)
+
+    def _review(self, rng: random.Random, incidents: list[Incident]) -> None:
+        """Most reports older than a month have been reviewed; a few wait on a question."""
+        rep = User.objects.get(email="rep@federation.example")
+        national = User.objects.get(email="national@federation.example")
+        month_ago = timezone.now() - datetime.timedelta(days=30)
+        for incident in incidents:
+            if incident.status != Status.SUBMITTED or incident.officer.email == DEMO_ACCOUNTS[0][0]:
+                continue
+            reviewer = rep if incident.force.slug == "thames-valley" else national
+            if incident.submitted_at < month_ago:
+                outcome = _pick(rng, {Status.VERIFIED: 88, Status.REJECTED: 6, Status.IN_REVIEW: 6})
+            else:
+                outcome = _pick(rng, {Status.SUBMITTED: 60, Status.IN_REVIEW: 30, Status.NEEDS_INFO: 10})
+            if outcome == Status.SUBMITTED:
+                continue
+            incident.status = outcome
+            incident.assigned_rep = reviewer
+            incident.rejection_reason = RejectionReason.NOT_ON_DUTY if outcome == Status.REJECTED else ""
+            incident.save(update_fields=["status", "assigned_rep", "rejection_reason"])
+            event = IncidentEvent.objects.create(
+                incident=incident,
+                actor=reviewer,
+                kind=EventKind.STATUS_CHANGED,
+                changes={"status": [Status.SUBMITTED, outcome]},
+            )
+            reviewed = min(incident.submitted_at + datetime.timedelta(days=rng.randint(1, 10)), timezone.now())
+            IncidentEvent.objects.filter(pk=event.pk).update(created_at=reviewed)
+            if outcome == Status.NEEDS_INFO:
+                IncidentQuestion.objects.create(
+                    incident=incident,
+                    asked_by=reviewer,
+                    question="Did you need to see a doctor afterwards, and has the offender been identified?",
+                )
 
     def _incident(self, rng: random.Random, officer: User, force: Force, day: datetime.date, number: int) -> Incident:
         reported = _pick(rng, {ReportedToForce.YES: 55, ReportedToForce.NO: 35, ReportedToForce.NOT_YET: 10})

@@ -1,0 +1,370 @@
+"""The review admin: who sees what, through every path."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from typing import Any
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from incidents.choices import EventKind, StaffAction, Status
+from incidents.models import Incident, StaffAccess, User
+from tests.conftest import staff_client, totp_code
+from tests.factories import PASSWORD, IncidentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:incidents_incident_changelist")
+
+
+def change_url(incident: Incident) -> str:
+    return reverse("admin:incidents_incident_change", args=[incident.pk])
+
+
+def history_url(incident: Incident) -> str:
+    return reverse("admin:incidents_incident_history", args=[incident.pk])
+
+
+def export(client: Client, file_format: str, query: str = "") -> Any:
+    return client.get(reverse("admin:incidents_incident_export", args=[file_format]) + query)
+
+
+def csv_rows(response: Any) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def review_post(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "assigned_rep": "",
+        "reviewed_injury": "",
+        "action": "",
+        "question": "",
+        "rejection_reason": "",
+        "duplicate_of_reference": "",
+        "note": "",
+        "welfare_contacts-TOTAL_FORMS": "0",
+        "welfare_contacts-INITIAL_FORMS": "0",
+        "welfare_contacts-MIN_NUM_FORMS": "0",
+        "welfare_contacts-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def mine(officer: User) -> Incident:
+    return IncidentFactory(officer=officer, crime_reference="", narrative="Headbutted by the driver")
+
+
+@pytest.fixture
+def theirs(other_force_officer: User) -> Incident:
+    return IncidentFactory(officer=other_force_officer)
+
+
+def test_rep_sees_only_their_forces_reports_in_the_change_list(rep: User, mine: Incident, theirs: Incident) -> None:
+    content = staff_client(rep).get(CHANGELIST).content.decode()
+    assert mine.reference in content
+    assert theirs.reference not in content
+
+
+def test_rep_cannot_reach_another_forces_report_through_any_path(rep: User, mine: Incident, theirs: Incident) -> None:
+    client = staff_client(rep)
+    assert client.get(change_url(theirs)).status_code == 404
+    assert client.post(change_url(theirs), review_post(action="in_review")).status_code == 404
+    assert client.get(history_url(theirs)).status_code == 404
+    assert client.get(reverse("admin:incidents_incident_delete", args=[theirs.pk])).status_code in (403, 404)
+    assert list(client.get(CHANGELIST, {"q": theirs.reference}).context["cl"].result_list) == []
+    for action in ("assign_to_me", "start_review", "verify"):
+        client.post(CHANGELIST, {"action": action, "_selected_action": [theirs.pk], "index": 0})
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.assigned_rep) == (Status.SUBMITTED, None)
+    assert not theirs.events.exists()
+    exported = "\n".join(",".join(row) for row in csv_rows(export(client, "csv")))
+    assert mine.reference in exported
+    assert theirs.reference not in exported
+    assert not StaffAccess.objects.filter(incident=theirs).exists()
+
+
+def test_rep_of_the_other_force_is_refused_the_first_forces_report(other_rep: User, mine: Incident) -> None:
+    client = staff_client(other_rep)
+    assert client.get(change_url(mine)).status_code == 404
+    assert mine.reference not in client.get(CHANGELIST).content.decode()
+
+
+def test_national_staff_see_every_force(national_staff: User, mine: Incident, theirs: Incident) -> None:
+    content = staff_client(national_staff).get(CHANGELIST).content.decode()
+    assert mine.reference in content and theirs.reference in content
+
+
+def test_drafts_are_never_shown_to_staff(national_staff: User, officer: User) -> None:
+    draft = IncidentFactory(officer=officer, status=Status.DRAFT)
+    client = staff_client(national_staff)
+    assert draft.reference not in client.get(CHANGELIST).content.decode()
+    assert client.get(change_url(draft)).status_code == 404
+
+
+def test_officer_cannot_use_the_admin(officer: User, mine: Incident) -> None:
+    client = Client()
+    client.force_login(officer)
+    for url in (CHANGELIST, change_url(mine), history_url(mine), reverse("admin:index")):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert client.get(response["Location"]).status_code == 403
+
+
+def test_search_finds_by_exact_reference_or_crime_reference(rep: User, officer: User) -> None:
+    wanted = IncidentFactory(officer=officer, reported_to_force="yes", crime_reference="43/1234/26")
+    other = IncidentFactory(officer=officer)
+    client = staff_client(rep)
+    for term in (wanted.reference.lower(), "43/1234/26"):
+        assert list(client.get(CHANGELIST, {"q": term}).context["cl"].result_list) == [wanted]
+    assert other.reference
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "status__exact=submitted",
+        "force=1",
+        "assault=spit",
+        "injury__exact=none",
+        "reported_to_force__exact=no",
+        "assigned=me",
+        "assigned=none",
+        "assigned=others",
+        "year=2025",
+        "year=banana",
+        "single_crewed__exact=1",
+        "waiting=over_7_days",
+        "occurred_on__year=2026",
+        "o=-2",
+    ],
+)
+def test_every_filter_works(national_staff: User, mine: Incident, query: str) -> None:
+    assert staff_client(national_staff).get(f"{CHANGELIST}?{query}").status_code == 200
+
+
+def test_what_happened_filter_selects_by_assault(national_staff: User, officer: User) -> None:
+    spat = IncidentFactory(officer=officer, assaults=["spit", "push"])
+    kicked = IncidentFactory(officer=officer, assaults=["kick"])
+    found = list(staff_client(national_staff).get(CHANGELIST + "?assault=spit").context["cl"].result_list)
+    assert found == [spat]  # once, although it has two assault rows
+    assert kicked not in found
+
+
+def test_change_list_query_count_does_not_grow_with_rows(national_staff: User, officer: User) -> None:
+    client = staff_client(national_staff)
+    for _ in range(3):
+        IncidentFactory(officer=officer, assaults=["push", "spit"], assigned_rep=national_staff)
+    client.get(CHANGELIST)  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(CHANGELIST).status_code == 200
+    for _ in range(60):
+        IncidentFactory(officer=officer, assaults=["kick"], assigned_rep=national_staff)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(CHANGELIST)
+    assert len(response.context["cl"].result_list) == 50
+    assert len(many) == len(few), [query["sql"][:120] for query in many.captured_queries]
+
+
+def test_change_list_count_is_capped_not_a_full_count(national_staff: User, officer: User) -> None:
+    from incidents.admin.incident import CappedCountPaginator
+
+    for _ in range(4):
+        IncidentFactory(officer=officer)
+    paginator = CappedCountPaginator(Incident.objects.order_by("pk"), 2)
+    CappedCountPaginator.CAP = 3
+    try:
+        assert paginator.count == 4  # CAP + 1: "more than 3"
+    finally:
+        CappedCountPaginator.CAP = 10_000
+
+
+def test_withheld_identity_stays_withheld_on_the_page_in_exports_and_timeline(rep: User, officer: User) -> None:
+    profile = officer.officer_profile
+    profile.collar_number = "TV9911"
+    profile.save()
+    hidden = IncidentFactory(officer=officer, share_identity=False)
+    client = staff_client(rep)
+    page = client.get(change_url(hidden)).content.decode()
+    assert "Identity withheld" in page
+    for identifying in (officer.email, profile.display_name, "TV9911"):
+        assert identifying not in page
+        for file_format in ("csv",):
+            assert identifying not in "\n".join(",".join(r) for r in csv_rows(export(client, file_format)))
+    xlsx = export(client, "xlsx").content
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+        text = "".join(archive.read(name).decode() for name in archive.namelist() if name.endswith(".xml"))
+    assert "Identity withheld" in text
+    assert officer.email not in text
+
+
+def test_shared_identity_is_shown_to_the_rep(rep: User, officer: User) -> None:
+    shown = IncidentFactory(officer=officer, share_identity=True)
+    page = staff_client(rep).get(change_url(shown)).content.decode()
+    assert officer.email in page
+    assert officer.officer_profile.display_name in page
+
+
+def test_export_neutralises_formulas_and_keeps_numbers(national_staff: User, officer: User) -> None:
+    IncidentFactory(
+        officer=officer,
+        place='=HYPERLINK("http://evil.example","x")',
+        narrative="@SUM(1+1)",
+        reported_to_force="yes",
+        crime_reference="-2+3",
+        days_off_work=3,
+    )
+    client = staff_client(national_staff)
+    header, row = csv_rows(export(client, "csv"))
+    values = dict(zip(header, row, strict=True))
+    assert values["Place"].startswith("'=HYPERLINK")
+    assert values["Narrative"] == "'@SUM(1+1)"
+    assert values["Crime reference"] == "'-2+3"
+    assert values["Days off work"] == "3"
+
+    with zipfile.ZipFile(io.BytesIO(export(client, "xlsx").content)) as archive:
+        strings = archive.read("xl/sharedStrings.xml").decode()
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "&apos;=HYPERLINK" in strings or "'=HYPERLINK" in strings
+    assert "<f>" not in sheet  # no formula cells at all
+    assert re.search(r'<c r="K2"[^>]*><v>3</v></c>', sheet)  # days off work, a real number
+
+
+def test_narrative_is_exported_to_national_staff_only(rep: User, national_staff: User, mine: Incident) -> None:
+    assert "Narrative" not in csv_rows(export(staff_client(rep), "csv"))[0]
+    header, row = csv_rows(export(staff_client(national_staff), "csv"))[:2]
+    assert dict(zip(header, row, strict=True))["Narrative"] == "Headbutted by the driver"
+
+
+def test_export_needs_its_own_permission_and_is_logged(rep: User, mine: Incident) -> None:
+    no_export = UserFactory(is_staff=True)
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from tests.conftest import TOTP_SECRET
+
+    TOTP.activate(no_export, TOTP_SECRET)
+    assert export(staff_client(no_export), "csv").status_code == 403
+    response = export(staff_client(rep), "csv", "?status__exact=submitted")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    log = StaffAccess.objects.get(action=StaffAction.EXPORTED)
+    assert (log.actor, log.detail["format"], log.detail["rows"]) == (rep, "csv", 1)
+    assert log.detail["filters"] == {"status__exact": "submitted"}
+
+
+def test_opening_a_report_records_an_access_event_visible_to_national_staff(
+    rep: User, national_staff: User, mine: Incident
+) -> None:
+    page = staff_client(rep).get(change_url(mine)).content.decode()
+    assert "Who viewed this report" not in page
+    access = StaffAccess.objects.get(incident=mine)
+    assert (access.actor, access.action) == (rep, StaffAction.VIEWED)
+    national_page = staff_client(national_staff).get(change_url(mine)).content.decode()
+    assert "Who viewed this report" in national_page
+    assert rep.email in national_page
+    log = staff_client(national_staff).get(reverse("admin:incidents_staffaccess_changelist"))
+    assert log.status_code == 200
+    assert staff_client(rep).get(reverse("admin:incidents_staffaccess_changelist")).status_code == 403
+
+
+def test_rep_reviews_through_the_change_page(rep: User, mine: Incident) -> None:
+    client = staff_client(rep)
+    response = client.post(change_url(mine), review_post(action="in_review", assigned_rep=rep.pk, note="Called PC."))
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.status, mine.assigned_rep) == (Status.IN_REVIEW, rep)
+    assert mine.notes.get().text == "Called PC."
+
+    client.post(change_url(mine), review_post(action="needs_info", question="Which arm?"))
+    mine.refresh_from_db()
+    assert mine.status == Status.NEEDS_INFO
+    assert mine.questions.get().question == "Which arm?"
+    page = client.get(change_url(mine)).content.decode()
+    assert "Which arm?" in page
+    assert "Status changed" in page  # the timeline
+
+
+def test_impossible_change_is_refused_with_a_message_and_changes_nothing(rep: User, mine: Incident) -> None:
+    client = staff_client(rep)
+    # "verified" is not offered from submitted: the form refuses it.
+    response = client.post(change_url(mine), review_post(action="verified", note="should not stick"))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    # Rejecting without a reason passes the form but not the service.
+    response = client.post(change_url(mine), review_post(action="rejected", note="nor this"))
+    assert response.status_code == 302
+    assert any("Nothing was changed" in str(m) for m in get_messages(response.wsgi_request))
+    mine.refresh_from_db()
+    assert mine.status == Status.SUBMITTED
+    assert not mine.notes.exists()
+
+
+def test_rep_records_welfare_follow_up_from_the_page(rep: User, mine: Incident) -> None:
+    data = review_post(
+        **{
+            "welfare_contacts-TOTAL_FORMS": "1",
+            "welfare_contacts-0-contacted_on": "2026-11-20",
+            "welfare_contacts-0-contact_made": "on",
+            "welfare_contacts-0-support_offered": "occupational_health",
+        }
+    )
+    assert staff_client(rep).post(change_url(mine), data).status_code == 302
+    contact = mine.welfare_contacts.get()
+    assert (contact.support_offered, contact.recorded_by) == ("occupational_health", rep)
+    assert mine.events.filter(kind=EventKind.WELFARE_RECORDED).exists()
+
+
+def test_bulk_actions_report_changed_and_skipped(rep: User, officer: User) -> None:
+    fresh = IncidentFactory(officer=officer)
+    done = IncidentFactory(officer=officer, status=Status.VERIFIED)
+    response = staff_client(rep).post(
+        CHANGELIST, {"action": "start_review", "_selected_action": [fresh.pk, done.pk], "index": 0}, follow=True
+    )
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert "1 report moved to in review. Skipped: 1 not possible from verified." in text
+    assert "delete_selected" not in response.content.decode()
+
+
+def test_possible_duplicates_are_listed(rep: User, officer: User, colleague: User) -> None:
+    first = IncidentFactory(officer=officer, setting="street")
+    same_officer = IncidentFactory(officer=officer, setting="custody_suite")
+    same_scene = IncidentFactory(officer=colleague, setting="street")
+    page = staff_client(rep).get(change_url(first)).content.decode()
+    assert same_officer.reference in page
+    assert same_scene.reference in page
+
+
+def test_staff_without_two_factor_are_sent_to_set_it_up(mine: Incident) -> None:
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(staff)
+    response = client.get(CHANGELIST)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+    assert client.get(change_url(mine)).status_code == 302
+
+
+def test_staff_sign_in_asks_for_the_two_factor_code(rep: User) -> None:
+    EmailAddress.objects.create(user=rep, email=rep.email, verified=True, primary=True)
+    client = Client()
+    response = client.get(reverse("admin:index"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))  # allauth's login, rate-limited
+    response = client.post(reverse("account_login"), {"login": rep.email, "password": PASSWORD})
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert client.get(CHANGELIST).status_code == 302  # not in yet
+    response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    assert response.status_code == 200  # wrong code: asked again
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    assert response.status_code == 302
+    assert client.get(CHANGELIST).status_code == 200

@@ -144,6 +144,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Assault Log] "
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Assault Log"
+# One 30-second step either side (RFC 6238 section 5.2): a code typed as it rolls over still works.
+MFA_TOTP_TOLERANCE = 1
 
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]

@@ -311,7 +311,8 @@ def incident_possible_duplicates(incident: Incident) -> dict[str, list[Incident]
     same_officer = visible.filter(
         officer_id=incident.officer_id, occurred_on__range=(incident.occurred_on - day, incident.occurred_on + day)
     )
-    same_scene = visible.filter(occurred_on=incident.occurred_on, setting=incident.setting)
+    # Without a setting there is no "same place" to compare.
+    same_scene = visible.filter(occurred_on=incident.occurred_on, setting=incident.setting or None)
     if incident.occurred_at:
         moment = datetime.datetime.combine(incident.occurred_on, incident.occurred_at)
         early = (moment - datetime.timedelta(hours=1)).time()

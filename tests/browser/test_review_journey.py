@@ -1,0 +1,98 @@
+"""A rep reviews a report in the admin while its officer answers on their phone."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+from playwright.sync_api import Browser, Page, expect
+
+from incidents.choices import Status
+from incidents.models import User
+from tests.browser.conftest import PHONE, AxeChecker
+from tests.conftest import REPS_GROUP, make_staff, totp_code, transactional_db
+from tests.factories import PASSWORD, IncidentFactory, force, make_officer
+
+pytestmark = [pytest.mark.browser, transactional_db]
+
+
+def verified(user: User) -> User:
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def save_and_continue(page: Page) -> None:
+    page.locator("input[name=_continue]").click()
+    expect(page.locator(".messagelist")).to_be_visible()
+
+
+def test_rep_reviews_asks_a_question_and_verifies(
+    browser: Browser, live_server: object, axe_check: AxeChecker, tmp_path: Path
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    shots = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    officer = verified(make_officer("thames-valley"))
+    rep = verified(make_staff(REPS_GROUP, force("thames-valley")))
+    for kinds in (["push"], ["spit"], ["kick", "trip"]):
+        IncidentFactory(officer=make_officer("thames-valley"), assaults=kinds)
+    report = IncidentFactory(officer=officer, assaults=["punch"], injury="minor", place="High Street")
+
+    # The rep signs in with a password, then a TOTP code.
+    rep_page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    rep_page.goto(f"{base}/admin/")
+    rep_page.locator("#id_login").fill(rep.email)
+    rep_page.locator("#id_password").fill(PASSWORD)
+    rep_page.get_by_role("button", name="Sign In").click()
+    rep_page.locator("#id_code").fill(totp_code())
+    rep_page.get_by_role("button", name="Sign In").click()
+    expect(rep_page.get_by_role("heading", name="Federation review")).to_be_visible()
+
+    # The newest unreviewed report is first in the queue.
+    rep_page.goto(f"{base}/admin/incidents/incident/")
+    first = rep_page.locator("#result_list tbody tr").first.locator("th a")
+    expect(first).to_have_text(report.reference)
+    rep_page.screenshot(path=shots / "review-change-list.png", full_page=True)
+    first.click()
+    expect(rep_page.get_by_text("High Street")).to_be_visible()
+
+    rep_page.get_by_label("Change status").select_option(label="Start review")
+    save_and_continue(rep_page)
+    rep_page.get_by_label("Change status").select_option(label="Ask the officer a question")
+    rep_page.get_by_label("Question for the officer").fill("Did you need to see a doctor?")
+    save_and_continue(rep_page)
+    report.refresh_from_db()
+    assert report.status == Status.NEEDS_INFO
+
+    # The officer answers on their report page.
+    officer_page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    officer_page.goto(f"{base}/accounts/login/")
+    officer_page.locator("#id_login").fill(officer.email)
+    officer_page.locator("#id_password").fill(PASSWORD)
+    officer_page.get_by_role("button", name="Sign In").click()
+    officer_page.goto(f"{base}/reports/{report.reference}/")
+    expect(officer_page.get_by_text("Did you need to see a doctor?").first).to_be_visible()
+    axe_check(officer_page)
+    officer_page.get_by_label("Your answer").fill("Yes, at the custody suite. No time off.")
+    officer_page.get_by_role("button", name="Send answer").click()
+    expect(officer_page.get_by_text("Thank you: your answer is with your federation.")).to_be_visible()
+    axe_check(officer_page)
+
+    # The rep sees the answer and verifies.
+    rep_page.reload()
+    expect(rep_page.get_by_text("Yes, at the custody suite. No time off.")).to_be_visible()
+    rep_page.get_by_label("Change status").select_option(label="Verify")
+    save_and_continue(rep_page)
+    rep_page.screenshot(path=shots / "review-incident.png", full_page=True)
+
+    # The officer sees "Verified".
+    officer_page.reload()
+    expect(officer_page.locator(".status", has_text="Verified")).to_be_visible()
+    axe_check(officer_page)
+    report.refresh_from_db()
+    assert report.status == Status.VERIFIED
+    assert report.events.filter(visible_to_officer=True).count() >= 5
+    for name in ("review-change-list.png", "review-incident.png"):
+        assert (shots / name).read_bytes()[:4] == b"\x89PNG"

@@ -31,11 +31,12 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 # Transactional tests flush the database after themselves, taking the forces the
-# migrations loaded with them; the _reference_data fixture puts them back.
+# and staff groups the migrations loaded with them; _reference_data puts them back.
 # (serialized_rollback cannot: under Playwright the test body runs in a greenlet
 # whose Django connection lacks the serialized contents, so it restores nothing.)
 transactional_db = pytest.mark.django_db(transaction=True)
 load_forces = importlib.import_module("incidents.migrations.0002_load_forces").load_forces
+create_groups = importlib.import_module("incidents.migrations.0004_staff_groups").create_groups
 
 
 def require(available: bool, reason: str) -> None:
@@ -88,6 +89,8 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("transactional_db")
         if not Force.objects.exists():
             load_forces(apps, None)
+        if not Group.objects.exists():
+            create_groups(apps, None)
 
 
 @pytest.fixture

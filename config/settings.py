@@ -198,6 +198,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.tasks.reps_send_waiting_digest",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Repairs any recompute whose dispatch was lost (the marks are in the database).
+    "snapshots-sweep": {"task": "reports.tasks.snapshots_recompute_marked", "schedule": 300.0},
+    "snapshots-nightly": {"task": "reports.tasks.snapshots_recompute_all", "schedule": crontab(hour=2, minute=30)},
 }
 
 LANGUAGE_CODE = "en-gb"

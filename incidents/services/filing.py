@@ -38,6 +38,7 @@ from incidents.models import (
 from incidents.selectors import force_domain_for_email, incident_values
 from incidents.services.events import audit_value, dispatch_on_commit, record_event
 from incidents.services.transitions import incident_transition
+from reports.services import incident_mark_stale
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +187,7 @@ def incident_quick_log(*, officer: AbstractBaseUser, submission_key: uuid.UUID, 
     incident, created = _create(officer=officer, submission_key=submission_key, status=Status.SUBMITTED, values=values)
     if created:
         record_event(incident=incident, actor=officer, kind=EventKind.SUBMITTED, changes={"via": "quick log"})
+        incident_mark_stale(force_code=incident.force.code, occurred_on=incident.occurred_on)
         _dispatch_submitted(incident)
         logger.info("incident submitted id=%s via=quick", incident.pk)
     return incident
@@ -227,6 +229,10 @@ def incident_update(*, incident: Incident, actor: AbstractBaseUser, data: Mappin
         if values[field] != before[field]
     }
     if changes:
+        if locked.status != Status.DRAFT:
+            # The year it counts in may change with the date: both go stale.
+            incident_mark_stale(force_code=locked.force.code, occurred_on=before["occurred_on"])
+            incident_mark_stale(force_code=locked.force.code, occurred_on=values["occurred_on"])
         _write(locked, values)
         record_event(incident=locked, actor=actor, kind=EventKind.UPDATED, changes=changes)
         logger.info("incident updated id=%s fields=%s", locked.pk, ",".join(sorted(changes)))

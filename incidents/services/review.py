@@ -26,6 +26,7 @@ from incidents.models import (
 from incidents.selectors import incident_can_review, rep_can_be_assigned
 from incidents.services.events import audit_value, record_event
 from incidents.services.transitions import TransitionNotAllowed, incident_transition
+from reports.services import incident_mark_stale
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ def incident_classify(
             [ReviewedAssault(incident=locked, kind=kind) for kind in sorted(after_kinds - before_kinds)]
         )
     if changes:
+        incident_mark_stale(force_code=locked.force.code, occurred_on=locked.occurred_on)
         record_event(
             incident=locked,
             actor=actor,

@@ -13,6 +13,7 @@ from incidents.choices import EventKind, RejectionReason, Status
 from incidents.models import QUESTION_MAX_LENGTH, Incident, IncidentQuestion
 from incidents.selectors import incident_can_review
 from incidents.services.events import dispatch_on_commit, record_event
+from reports.services import incident_mark_stale
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ def incident_transition(
         locked.submitted_at = timezone.now()
     locked.status = to
     locked.save(update_fields=["status", "submitted_at", "rejection_reason", "duplicate_of", "updated_at"])
+    incident_mark_stale(force_code=locked.force.code, occurred_on=locked.occurred_on)
     event = record_event(
         incident=locked, actor=actor, kind=EVENT_KINDS.get(to, EventKind.STATUS_CHANGED), changes=changes
     )

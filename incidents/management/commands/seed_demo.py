@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from pathlib import Path
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -18,6 +19,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+import reports
 from incidents.choices import (
     NATIONAL_GROUP,
     REPS_GROUP,
@@ -47,6 +49,8 @@ from incidents.models import (
     User,
 )
 from incidents.services.filing import _new_reference
+from reports.importing import parse_official_file
+from reports.services import official_figures_import, snapshots_recompute_all
 
 DEMO_PASSWORD = "assault-log-demo"
 # Staff must use two-factor authentication; the demo staff share this published
@@ -59,7 +63,12 @@ DEMO_ACCOUNTS = (
     ("national@federation.example", "national", None),
     ("admin@federation.example", "admin", None),
 )
-REPORTS = 400
+REPORTS = 600
+# Official figures found so far in public sources, shipped with the app (each row keeps its URL).
+OFFICIAL_DATA = Path(reports.__file__).resolve().parent / "data"
+OFFICIAL_FILES = ("official_assaults_national.csv", "official_assaults_by_force.csv", "officer_strength.csv")
+OFFICIAL_SOURCE = "Public sources compiled for Assault Log (each figure links its source)"
+OFFICIAL_PUBLISHED = datetime.date(2026, 11, 1)
 FIRST_DAY = datetime.date(2017, 4, 1)
 # Roughly proportional to force size, so the demo figures look like a real spread.
 FORCE_WEIGHTS = {
@@ -67,7 +76,7 @@ FORCE_WEIGHTS = {
     "greater-manchester": 4,
     "west-midlands": 4,
     "west-yorkshire": 3,
-    "thames-valley": 3,
+    "thames-valley": 24,  # the demo rep's branch: enough reports for its estimates
 }
 ASSAULT_WEIGHTS = {
     AssaultKind.PUSH: 30,
@@ -100,6 +109,12 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._seed()
             self.stdout.write(f"Created {Incident.objects.count()} demo reports.")
+        for name in OFFICIAL_FILES:
+            parsed = parse_official_file((OFFICIAL_DATA / name).read_bytes())
+            plan = official_figures_import(parsed=parsed, source_title=OFFICIAL_SOURCE, published_on=OFFICIAL_PUBLISHED)
+            if plan.changes:
+                self.stdout.write(f"Loaded {name}: {len(plan.new)} new, {len(plan.updated)} updated.")
+        snapshots_recompute_all()
         self.stdout.write("Demo logins (e-mail / password):")
         for email, role, _slug in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role:<9} {email} / {DEMO_PASSWORD}")

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+# England and Wales as a whole: the ONS code for the two countries together.
+NATIONAL = "K04000001"
+
+
+class OfficialFigure(models.Model):
+    """Assaults on constables as the Home Office counted them, for a force or England and
+    Wales, in one financial year, from one release. A newer release of the same figure
+    supersedes the older one, which stays for the record."""
+
+    area = models.CharField(max_length=9, help_text="Force code, or K04000001 for England and Wales.")
+    financial_year = models.PositiveSmallIntegerField(help_text="The year it starts: 2018 for 2018/19.")
+    with_injury = models.PositiveIntegerField(null=True, blank=True, help_text="Offence 8S.")
+    without_injury = models.PositiveIntegerField(null=True, blank=True, help_text="Offence 104.")
+    total = models.PositiveIntegerField(null=True, blank=True)
+    comparable = models.BooleanField(
+        default=True, help_text="False before 2017/18, when the count mixed self-reports and estimates."
+    )
+    basis = models.CharField(max_length=200, blank=True)
+    source_title = models.CharField(max_length=200)
+    source_url = models.URLField(max_length=500, blank=True)
+    published_on = models.DateField()
+    note = models.TextField(blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["area", "financial_year", "-published_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "financial_year", "source_title", "published_on"], name="official_figure_release"
+            ),
+            # Comparable years add up; earlier ones were estimates from mixed bases.
+            models.CheckConstraint(
+                condition=Q(comparable=False)
+                | Q(total__isnull=True)
+                | Q(with_injury__isnull=True)
+                | Q(without_injury__isnull=True)
+                | Q(total=models.F("with_injury") + models.F("without_injury")),
+                name="official_figure_total_is_sum",
+            ),
+            models.CheckConstraint(
+                condition=Q(total__isnull=False) | Q(with_injury__isnull=False) | Q(without_injury__isnull=False),
+                name="official_figure_has_a_number",
+            ),
+        ]
+        indexes = [models.Index(fields=["area", "financial_year", "-published_on"], name="official_figure_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.financial_year} ({self.source_title}, {self.published_on})"
+
+    @property
+    def count(self) -> int | None:
+        """The total, or the sum of the parts when both are given; otherwise unknown."""
+        if self.total is not None:
+            return self.total
+        if self.with_injury is not None and self.without_injury is not None:
+            return self.with_injury + self.without_injury
+        return None
+
+
+class OfficerStrength(models.Model):
+    """Police officers (full-time equivalent) in a force on 31 March, from one release."""
+
+    area = models.CharField(max_length=9)
+    as_at = models.DateField(help_text="31 March: pairs with the financial year that ends then.")
+    officers_fte = models.DecimalField(max_digits=9, decimal_places=2)
+    officers_headcount = models.PositiveIntegerField(null=True, blank=True)
+    source_title = models.CharField(max_length=200)
+    source_url = models.URLField(max_length=500, blank=True)
+    published_on = models.DateField()
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["area", "as_at", "-published_on"]
+        verbose_name_plural = "officer strength"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "as_at", "source_title", "published_on"], name="officer_strength_release"
+            ),
+            models.CheckConstraint(condition=Q(officers_fte__gt=0), name="officer_strength_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.as_at}: {self.officers_fte}"
+
+
+class Snapshot(models.Model):
+    """The comparison for one area and financial year, as last computed. Upserted under its
+    natural key, so a repeated or re-delivered recompute changes nothing."""
+
+    area = models.CharField(max_length=9)
+    financial_year = models.PositiveSmallIntegerField()
+    computed_at = models.DateTimeField()
+    official_figure = models.ForeignKey(OfficialFigure, on_delete=models.SET_NULL, null=True, blank=True)
+    logged = models.PositiveIntegerField(default=0)
+    verified = models.PositiveIntegerField(default=0)
+    # Counts, shares, intervals, implied totals and breakdowns (see reports.selectors).
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["area", "financial_year"]
+        constraints = [models.UniqueConstraint(fields=["area", "financial_year"], name="snapshot_area_year")]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.financial_year}"
+
+
+class RecomputeMark(models.Model):
+    """A (force, year) whose snapshot is out of date: written in the same transaction as the
+    change, so a dispatch lost while the broker was down is repaired by the sweep."""
+
+    area = models.CharField(max_length=9)
+    financial_year = models.PositiveSmallIntegerField()
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["area", "financial_year"], name="recompute_mark_key")]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.financial_year}"
+
+
+class RecomputeRun(models.Model):
+    """A full recompute started by national staff, with its progress."""
+
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    areas_total = models.PositiveIntegerField(default=0)
+    areas_done = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Recompute {self.pk}"

@@ -1,0 +1,358 @@
+"""Writes: importing official figures, computing snapshots, marking them stale."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from incidents.models import Force
+from reports import statistics
+from reports.importing import ParsedFile
+from reports.models import NATIONAL, OfficerStrength, OfficialFigure, RecomputeMark, RecomputeRun, Snapshot
+from reports.periods import financial_year_of, is_comparable
+from reports.selectors import (
+    Key,
+    counted_incidents,
+    incident_counts,
+    officer_strength_current,
+    official_figures_current,
+)
+
+logger = logging.getLogger(__name__)
+
+COUNT_FIELDS = (
+    "logged",
+    "verified",
+    "with_injury",
+    "without_injury",
+    "reported_yes",
+    "reported_no",
+    "reported_not_yet",
+    "recorded_yes",
+    "recorded_no",
+    "recorded_dont_know",
+)
+
+
+# -- importing ---------------------------------------------------------------------
+
+
+@dataclass
+class ImportPlan:
+    new: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    supersedes: list[str] = field(default_factory=list)
+
+    @property
+    def changes(self) -> int:
+        return len(self.new) + len(self.updated)
+
+
+class ImportRefused(Exception):
+    """The file has problems: nothing was imported."""
+
+
+@transaction.atomic
+def official_figures_import(
+    *, parsed: ParsedFile, source_title: str, published_on: datetime.date, source_url: str = "", dry_run: bool = False
+) -> ImportPlan:
+    """Import every row of a clean file, or nothing. Importing it again changes nothing."""
+    if parsed.problems:
+        raise ImportRefused(f"{len(parsed.problems)} problems in the file; nothing was imported.")
+    plan = ImportPlan()
+    current = official_figures_current()
+    for row in parsed.figures:
+        label = f"{row.area} {row.financial_year}"
+        values = {
+            "with_injury": row.with_injury,
+            "without_injury": row.without_injury,
+            "total": row.total,
+            "comparable": is_comparable(row.financial_year),
+            "basis": row.basis,
+            "source_url": row.source_url or source_url,
+            "note": row.note,
+        }
+        existing = OfficialFigure.objects.filter(
+            area=row.area, financial_year=row.financial_year, source_title=source_title, published_on=published_on
+        ).first()
+        if existing is None:
+            plan.new.append(label)
+            older = current.get((row.area, row.financial_year))
+            if older is not None and older.published_on < published_on:
+                plan.supersedes.append(f"{label}: {older.count} ({older.source_title}, {older.published_on})")
+            if not dry_run:
+                OfficialFigure.objects.create(
+                    area=row.area,
+                    financial_year=row.financial_year,
+                    source_title=source_title,
+                    published_on=published_on,
+                    **values,
+                )
+                statistics_mark_stale(area=row.area, year=row.financial_year)
+        elif any(getattr(existing, name) != value for name, value in values.items()):
+            plan.updated.append(label)
+            if not dry_run:
+                for name, value in values.items():
+                    setattr(existing, name, value)
+                existing.save()
+                statistics_mark_stale(area=row.area, year=row.financial_year)
+        else:
+            plan.unchanged += 1
+    for row in parsed.strengths:
+        label = f"{row.area} officers at {row.as_at}"
+        values = {
+            "officers_fte": row.officers_fte,
+            "officers_headcount": row.officers_headcount,
+            "source_url": row.source_url or source_url,
+        }
+        existing = OfficerStrength.objects.filter(
+            area=row.area, as_at=row.as_at, source_title=source_title, published_on=published_on
+        ).first()
+        if existing is None:
+            plan.new.append(label)
+            if not dry_run:
+                OfficerStrength.objects.create(
+                    area=row.area, as_at=row.as_at, source_title=source_title, published_on=published_on, **values
+                )
+                statistics_mark_stale(area=row.area, year=row.as_at.year - 1)
+        elif any(getattr(existing, name) != value for name, value in values.items()):
+            plan.updated.append(label)
+            if not dry_run:
+                for name, value in values.items():
+                    setattr(existing, name, value)
+                existing.save()
+                statistics_mark_stale(area=row.area, year=row.as_at.year - 1)
+        else:
+            plan.unchanged += 1
+    logger.info("official figures import new=%s updated=%s dry_run=%s", len(plan.new), len(plan.updated), dry_run)
+    return plan
+
+
+# -- marking stale -----------------------------------------------------------------
+
+
+RECOMPUTE_CALLBACK = "enqueue snapshots_recompute_marked"
+
+
+def statistics_mark_stale(*, area: str, year: int) -> None:
+    """Mark (area, year) and England and Wales for that year as needing recompute, in the
+    caller's transaction; one task after commit recomputes them, and the sweep catches
+    any dispatch lost on the way."""
+    now = timezone.now()
+    for key_area in {area, NATIONAL}:
+        RecomputeMark.objects.update_or_create(area=key_area, financial_year=year, defaults={"marked_at": now})
+    connection = transaction.get_connection()
+    # One dispatch per transaction however many marks it writes (an import writes hundreds).
+    if any(getattr(callback, "__qualname__", "") == RECOMPUTE_CALLBACK for _, callback, _ in connection.run_on_commit):
+        return
+    from reports.tasks import snapshots_recompute_marked
+
+    def enqueue() -> None:
+        snapshots_recompute_marked.delay()
+
+    enqueue.__qualname__ = RECOMPUTE_CALLBACK
+    transaction.on_commit(enqueue, robust=True)
+
+
+def incident_mark_stale(*, force_code: str, occurred_on: datetime.date) -> None:
+    statistics_mark_stale(area=force_code, year=financial_year_of(occurred_on))
+
+
+# -- computing -----------------------------------------------------------------------
+
+
+def _share_json(share: statistics.Share | None) -> dict[str, Any] | None:
+    if share is None:
+        return None
+    return {
+        "k": share.k,
+        "n": share.n,
+        "estimate": share.estimate,
+        "low": share.interval.low,
+        "high": share.interval.high,
+        "method": share.method,
+    }
+
+
+def snapshot_data(
+    counts: dict[str, int],
+    breakdowns: dict[str, Any],
+    official: OfficialFigure | None,
+    officers: float | None,
+    year: int,
+) -> dict[str, Any]:
+    """Everything a page shows for one area and year, from counts already made by the database."""
+    counts = {name: counts.get(name, 0) for name in COUNT_FIELDS}
+    counts["pending"] = counts["logged"] - counts["verified"]
+    recorded = statistics.share(counts["recorded_yes"], counts["recorded_yes"] + counts["recorded_no"])
+    reported = statistics.share(counts["reported_yes"], counts["logged"]) if counts["logged"] else None
+    band = statistics.sensitivity_band(counts["recorded_yes"], counts["recorded_no"], counts["recorded_dont_know"])
+    official_count = official.count if official else None
+    implied = statistics.implied_total(official_count, recorded) if official and official.comparable else None
+    return {
+        "counts": counts,
+        "recorded_share": _share_json(recorded),
+        "reported_share": _share_json(reported),
+        "sensitivity": {"low": band.low, "high": band.high} if band else None,
+        "official": None
+        if official is None
+        else {
+            "total": official_count,
+            "with_injury": official.with_injury,
+            "without_injury": official.without_injury,
+            "comparable": official.comparable,
+            "basis": official.basis,
+            "source_title": official.source_title,
+            "source_url": official.source_url,
+            "published_on": official.published_on.isoformat(),
+        },
+        "comparable": is_comparable(year),
+        "implied": None
+        if implied is None
+        else {"total": implied.total, "low": implied.low, "high": implied.high, "hidden": implied.hidden},
+        "officers_fte": officers,
+        "rates": {
+            "logged": statistics.per_thousand(counts["logged"], officers),
+            "official": statistics.per_thousand(official_count, officers),
+            "implied": statistics.per_thousand(implied.total if implied else None, officers),
+        },
+        "breakdowns": breakdowns,
+    }
+
+
+def _national(per_force: dict[Key, dict[str, Any]], year: int) -> dict[str, Any]:
+    counts: dict[str, int] = defaultdict(int)
+    breakdowns: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (_area, row_year), value in per_force.items():
+        if row_year != year:
+            continue
+        for name, count in value["counts"].items():
+            counts[name] += count
+        for name, bucket in value["breakdowns"].items():
+            for label, count in bucket.items():
+                breakdowns[name][label] += count
+    return {"counts": dict(counts), "breakdowns": {name: dict(bucket) for name, bucket in breakdowns.items()}}
+
+
+@transaction.atomic
+def snapshots_recompute(*, years: Iterable[int] | None = None, force_codes: Iterable[str] | None = None) -> int:
+    """Recompute the snapshots of the given years (all when None) and upsert them.
+
+    A snapshot whose numbers have not changed is left alone, so running this twice
+    changes nothing. Returns how many snapshots were written.
+    """
+    years = None if years is None else sorted(set(years))
+    # National figures need every force of the year, so a year is always recomputed whole.
+    per_force = incident_counts(counted_incidents(years=years))
+    official = official_figures_current()
+    strength = officer_strength_current()
+    wanted_years = set(years) if years is not None else {y for (_a, y) in per_force} | {y for (_a, y) in official}
+    areas = [*Force.objects.values_list("code", flat=True), NATIONAL]
+    force_filter = set(force_codes) | {NATIONAL} if force_codes is not None else None
+    existing = {(s.area, s.financial_year): s for s in Snapshot.objects.filter(financial_year__in=wanted_years)}
+    now = timezone.now()
+    written = []
+    for year in sorted(wanted_years):
+        for area in areas:
+            if force_filter is not None and area not in force_filter:
+                continue
+            source = _national(per_force, year) if area == NATIONAL else per_force.get((area, year))
+            figure = official.get((area, year))
+            if source is None and figure is None and (area, year) not in existing:
+                continue
+            source = source or {"counts": {}, "breakdowns": {}}
+            data = snapshot_data(source["counts"], source["breakdowns"], figure, strength.get((area, year)), year)
+            snapshot = existing.get((area, year))
+            logged, verified = data["counts"]["logged"], data["counts"]["verified"]
+            if snapshot is not None and (
+                snapshot.data,
+                snapshot.logged,
+                snapshot.verified,
+                snapshot.official_figure_id,
+            ) == (
+                data,
+                logged,
+                verified,
+                figure.pk if figure else None,
+            ):
+                continue
+            written.append(
+                Snapshot(
+                    area=area,
+                    financial_year=year,
+                    computed_at=now,
+                    official_figure=figure,
+                    logged=logged,
+                    verified=verified,
+                    data=data,
+                )
+            )
+    Snapshot.objects.bulk_create(
+        written,
+        update_conflicts=True,
+        unique_fields=["area", "financial_year"],
+        update_fields=["computed_at", "official_figure", "logged", "verified", "data"],
+    )
+    logger.info("snapshots recomputed written=%s years=%s", len(written), years or "all")
+    return len(written)
+
+
+def snapshots_recompute_marked(*, limit: int = 200) -> int:
+    """The sweep: recompute what is marked stale, then clear the marks it has covered.
+
+    A mark set again while this runs has a later marked_at and survives for the next pass.
+    """
+    marks = list(RecomputeMark.objects.order_by("marked_at")[:limit])
+    if not marks:
+        return 0
+    snapshots_recompute(years={mark.financial_year for mark in marks})
+    for mark in marks:
+        RecomputeMark.objects.filter(pk=mark.pk, marked_at=mark.marked_at).delete()
+    return len(marks)
+
+
+def recompute_run_start(*, actor: AbstractBaseUser) -> RecomputeRun:
+    run = RecomputeRun.objects.create(started_by=actor)
+    from reports.tasks import snapshots_recompute_all
+
+    run_id = run.pk
+
+    def enqueue() -> None:
+        snapshots_recompute_all.delay(run_id)
+
+    enqueue.__qualname__ = "enqueue snapshots_recompute_all"
+    transaction.on_commit(enqueue, robust=True)
+    return run
+
+
+def snapshots_recompute_all(*, run_id: int | None = None) -> int:
+    """Recompute every year, one year at a time, reporting progress on the run."""
+    years = sorted(_years_with_data())
+    if run_id:
+        RecomputeRun.objects.filter(pk=run_id).update(areas_total=len(years), areas_done=0)
+    written = 0
+    for done, year in enumerate(years, start=1):
+        written += snapshots_recompute(years=[year])
+        if run_id:
+            RecomputeRun.objects.filter(pk=run_id).update(areas_done=done)
+    if run_id:
+        RecomputeRun.objects.filter(pk=run_id).update(finished_at=timezone.now())
+    return written
+
+
+def _years_with_data() -> set[int]:
+    bounds = counted_incidents().aggregate(first=Min("occurred_on"), last=Max("occurred_on"))
+    years = {year for (_area, year) in official_figures_current()}
+    if bounds["first"]:
+        years |= set(range(financial_year_of(bounds["first"]), financial_year_of(bounds["last"]) + 1))
+    return years

@@ -1,0 +1,130 @@
+"""Snapshots: the numbers, idempotency, marks and the sweep."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+import pytest
+
+from incidents import services as incident_services
+from incidents.choices import Status
+from incidents.models import User
+from reports.models import NATIONAL, OfficialFigure, RecomputeMark, Snapshot
+from reports.services import snapshots_recompute, snapshots_recompute_marked
+from tests.factories import IncidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def figure(area: str = "E23000029", year: int = 2018, **values: Any) -> OfficialFigure:
+    values = {"with_injury": 198, "without_injury": 859, "total": 1057, **values}
+    return OfficialFigure.objects.create(
+        area=area, financial_year=year, source_title="Release", published_on=datetime.date(2019, 7, 18), **values
+    )
+
+
+def logged(officer: User, count: int, day: datetime.date, **values: Any) -> None:
+    for _ in range(count):
+        IncidentFactory(officer=officer, occurred_on=day, **values)
+
+
+def test_snapshot_counts_and_the_implied_total(officer: User) -> None:
+    figure()
+    day = datetime.date(2018, 6, 1)
+    logged(officer, 6, day, reported_to_force="yes", recorded_as_crime="yes", status=Status.VERIFIED)
+    logged(officer, 12, day, reported_to_force="no", recorded_as_crime="no", injury="minor")
+    logged(officer, 4, day, reported_to_force="yes", recorded_as_crime="dont_know")
+    logged(officer, 3, day, status=Status.REJECTED, rejection_reason="mistake")  # not counted
+    logged(officer, 2, day, status=Status.WITHDRAWN)  # not counted
+    logged(officer, 5, datetime.date(2019, 4, 1))  # next year
+
+    snapshots_recompute()
+    snapshot = Snapshot.objects.get(area="E23000029", financial_year=2018)
+    counts = snapshot.data["counts"]
+    assert (snapshot.logged, snapshot.verified, counts["pending"]) == (22, 6, 16)
+    assert (counts["recorded_yes"], counts["recorded_no"], counts["recorded_dont_know"]) == (6, 12, 4)
+    assert (counts["with_injury"], counts["without_injury"]) == (12, 10)
+    share = snapshot.data["recorded_share"]
+    assert (share["k"], share["n"], share["method"]) == (6, 18, "clopper-pearson")
+    assert snapshot.data["implied"]["total"] == pytest.approx(1057 / (6 / 18))
+    assert snapshot.data["implied"]["hidden"] == pytest.approx(1057 * 3 - 1057)
+    assert snapshot.data["sensitivity"] == {"low": 6 / 22, "high": 10 / 22}
+    assert snapshot.data["breakdowns"]["what_happened"] == {"push": 22}
+    assert Snapshot.objects.get(area="E23000029", financial_year=2019).logged == 5
+    assert Snapshot.objects.get(area=NATIONAL, financial_year=2018).logged == 22
+
+
+def test_reviewed_classification_is_preferred(officer: User, rep: User) -> None:
+    incident = IncidentFactory(officer=officer, occurred_on=datetime.date(2020, 5, 1), injury="none", assaults=["push"])
+    incident_services.incident_classify(
+        incident=incident, actor=rep, reviewed_injury="medical", reviewed_assaults=["punch"]
+    )
+    snapshots_recompute()
+    data = Snapshot.objects.get(area="E23000029", financial_year=2020).data
+    assert data["breakdowns"]["what_happened"] == {"punch": 1}
+    assert data["breakdowns"]["injury"] == {"medical": 1}
+
+
+def test_recompute_twice_changes_nothing(officer: User) -> None:
+    figure()
+    logged(officer, 7, datetime.date(2018, 9, 9))
+    assert snapshots_recompute() > 0
+    before = list(Snapshot.objects.values())
+    assert snapshots_recompute() == 0
+    assert list(Snapshot.objects.values()) == before
+
+
+def test_other_forces_and_years_leave_the_counts_alone(officer: User, other_force_officer: User) -> None:
+    logged(officer, 3, datetime.date(2021, 1, 1))
+    logged(other_force_officer, 4, datetime.date(2021, 1, 1))
+    snapshots_recompute()
+    assert Snapshot.objects.get(area="E23000029", financial_year=2020).logged == 3
+    assert Snapshot.objects.get(area="E23000032", financial_year=2020).logged == 4
+    assert Snapshot.objects.get(area=NATIONAL, financial_year=2020).logged == 7
+
+
+def test_a_change_marks_the_year_stale_and_the_sweep_repairs_a_lost_dispatch(officer: User) -> None:
+    # No on_commit callbacks run in this test: as if the broker had lost the message.
+    incident_services.incident_quick_log(
+        officer=officer,
+        submission_key=uuid.uuid4(),
+        data={
+            "occurred_on": datetime.date(2022, 5, 5),
+            "assaults": ["spit"],
+            "injury": "none",
+            "reported_to_force": "no",
+        },
+    )
+    assert set(RecomputeMark.objects.values_list("area", "financial_year")) == {("E23000029", 2022), (NATIONAL, 2022)}
+    assert not Snapshot.objects.exists()
+    assert snapshots_recompute_marked() == 2
+    assert Snapshot.objects.get(area="E23000029", financial_year=2022).logged == 1
+    assert not RecomputeMark.objects.exists()
+
+
+def test_verifying_a_report_updates_the_snapshot_after_commit(
+    officer: User, rep: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    incident = IncidentFactory(officer=officer, occurred_on=datetime.date(2023, 6, 1), status=Status.IN_REVIEW)
+    snapshots_recompute()
+    assert Snapshot.objects.get(area="E23000029", financial_year=2023).verified == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        incident_services.incident_transition(incident=incident, actor=rep, to=Status.VERIFIED)
+    assert Snapshot.objects.get(area="E23000029", financial_year=2023).verified == 1
+
+
+def test_cannot_estimate_with_none_recorded_or_too_few_answers(officer: User) -> None:
+    figure(year=2019)
+    logged(officer, 10, datetime.date(2019, 7, 7), recorded_as_crime="no")
+    logged(officer, 2, datetime.date(2020, 7, 7), recorded_as_crime="yes", reported_to_force="yes")
+    figure(year=2020, with_injury=None, without_injury=None, total=1101)
+    snapshots_recompute()
+    none_recorded = Snapshot.objects.get(area="E23000029", financial_year=2019).data
+    assert none_recorded["recorded_share"]["estimate"] == 0
+    assert none_recorded["implied"] is None  # p = 0: no infinity
+    too_few = Snapshot.objects.get(area="E23000029", financial_year=2020).data
+    assert too_few["recorded_share"] is None  # 2 answers
+    assert too_few["implied"] is None
+    assert too_few["official"]["total"] == 1101

@@ -11,4 +11,5 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("incidents.urls")),
+    path("", include("reports.urls")),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, When
@@ -129,3 +130,187 @@ def snapshots_for_year(year: int) -> dict[str, Snapshot]:
 
 def snapshots_for_area(area: str) -> list[Snapshot]:
     return list(Snapshot.objects.filter(area=area).order_by("financial_year"))
+
+
+# -- what a viewer may see ----------------------------------------------------------
+
+SUPPRESS_BELOW = 5
+FEWER_THAN_5 = "fewer than 5"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """National staff see everything unrounded; reps see their own forces in full and
+    other forces' published totals; officers see England and Wales."""
+
+    national: bool
+    rep_areas: frozenset[str]
+    officer: bool
+
+    def full(self, area: str) -> bool:
+        return self.national or area in self.rep_areas or area == NATIONAL
+
+    def sees_force_table(self) -> bool:
+        return self.national or bool(self.rep_areas)
+
+    def sees_force_page(self, area: str) -> bool:
+        return self.national or bool(self.rep_areas)
+
+
+def dashboard_viewer(user: Any) -> Viewer | None:
+    from incidents.selectors import officer_profile_for_user, staff_force_ids, staff_is_national
+
+    if not user.is_authenticated:
+        return None
+    if staff_is_national(user):
+        return Viewer(national=True, rep_areas=frozenset(), officer=False)
+    if user.is_staff:
+        codes = frozenset(Force.objects.filter(pk__in=staff_force_ids(user)).values_list("code", flat=True))
+        return Viewer(national=False, rep_areas=codes, officer=False) if codes else None
+    if officer_profile_for_user(user) is not None:
+        return Viewer(national=False, rep_areas=frozenset(), officer=True)
+    return None
+
+
+def count_text(value: int | None, viewer: Viewer) -> str:
+    if value is None:
+        return "–"
+    if not viewer.national and 0 < value < SUPPRESS_BELOW:
+        return FEWER_THAN_5
+    return f"{value:,}"
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+@dataclass
+class AreaFigures:
+    """One area and year, as text for a page or a CSV, with raw values for sorting."""
+
+    area: str
+    name: str
+    slug: str
+    year: int
+    full: bool
+    comparable: bool
+    cells: dict[str, str]
+    raw: dict[str, float | None]
+
+
+COLUMNS = [
+    ("logged", "Logged"),
+    ("verified", "Verified"),
+    ("recorded_share", "Say it was recorded as a crime"),
+    ("reported_share", "Reported to the force"),
+    ("dont_know", "Don't know if recorded"),
+    ("official", "Official figure"),
+    ("implied", "Implied true number"),
+    ("hidden", "Hidden"),
+    ("logged_rate", "Logged per 1,000 officers"),
+    ("official_rate", "Official per 1,000 officers"),
+    ("implied_rate", "Implied per 1,000 officers"),
+]
+
+
+def area_figures(
+    snapshot: Snapshot | None, *, area: str, name: str, slug: str, year: int, viewer: Viewer
+) -> AreaFigures:
+    data = snapshot.data if snapshot else {}
+    counts = data.get("counts", {})
+    full = viewer.full(area)
+    recorded = data.get("recorded_share")
+    reported = data.get("reported_share")
+    official = (data.get("official") or {}).get("total")
+    implied = data.get("implied")
+    rates = data.get("rates") or {}
+    band = data.get("sensitivity")
+    raw: dict[str, float | None] = {
+        "logged": counts.get("logged") if full else None,
+        "verified": counts.get("verified") if full else None,
+        "recorded_share": recorded["estimate"] if full and recorded else None,
+        "reported_share": reported["estimate"] if full and reported else None,
+        "dont_know": counts.get("recorded_dont_know") if full else None,
+        "official": official,
+        "implied": implied["total"] if full and implied else None,
+        "hidden": implied["hidden"] if full and implied else None,
+        "logged_rate": rates.get("logged") if full else None,
+        "official_rate": rates.get("official"),
+        "implied_rate": rates.get("implied") if full else None,
+    }
+    cannot = "cannot estimate" if full else "–"
+    cells = {
+        "logged": count_text(counts.get("logged", 0), viewer) if full else "–",
+        "verified": count_text(counts.get("verified", 0), viewer) if full else "–",
+        "recorded_share": (
+            f"{_percent(recorded['estimate'])} ({_percent(recorded['low'])}–{_percent(recorded['high'])})"
+            if full and recorded
+            else cannot
+        ),
+        "reported_share": _percent(reported["estimate"]) if full and reported else cannot,
+        "dont_know": count_text(counts.get("recorded_dont_know", 0), viewer) if full else "–",
+        "official": f"{official:,}" if official is not None else "not published",
+        "implied": (
+            f"{implied['total']:,.0f} ({implied['low']:,.0f}–{implied['high']:,.0f})" if full and implied else cannot
+        ),
+        "hidden": f"{implied['hidden']:,.0f}" if full and implied else cannot,
+        "logged_rate": f"{rates['logged']:.1f}" if full and rates.get("logged") is not None else "–",
+        "official_rate": f"{rates['official']:.1f}" if rates.get("official") is not None else "–",
+        "implied_rate": f"{rates['implied']:.1f}" if full and rates.get("implied") is not None else "–",
+        "band": f"{_percent(band['low'])}–{_percent(band['high'])}" if full and band else "",
+    }
+    return AreaFigures(area, name, slug, year, full, data.get("comparable", year >= 2017), cells, raw)
+
+
+def dashboard_table(year: int, viewer: Viewer, *, sort: str = "name", descending: bool = False) -> list[AreaFigures]:
+    """Every force for a year, from the snapshots (one query), sorted by a column."""
+    snapshots = snapshots_for_year(year)
+    rows = [
+        area_figures(
+            snapshots.get(force.code), area=force.code, name=force.short_name, slug=force.slug, year=year, viewer=viewer
+        )
+        for force in Force.objects.order_by("short_name")
+    ]
+    if sort in dict(COLUMNS):
+        present = [row for row in rows if row.raw[sort] is not None]
+        missing = [row for row in rows if row.raw[sort] is None]
+        present.sort(key=lambda row: row.raw[sort] or 0, reverse=descending)
+        return present + missing
+    return sorted(rows, key=lambda row: row.name, reverse=descending)
+
+
+BREAKDOWN_TITLES = {
+    "what_happened": "What happened",
+    "injury": "Injury",
+    "duty_type": "Duty",
+    "single_crewed": "Single-crewed",
+    "setting": "Where",
+    "not_reported_reasons": "Why not reported",
+}
+
+
+def breakdown_tables(snapshot: Snapshot | None, viewer: Viewer, area: str) -> list[dict[str, Any]]:
+    """Each breakdown as (label, count, text) rows, largest first, labels in plain words."""
+    from incidents.choices import AssaultKind, Duty, Injury, NotReportedReason, Setting
+
+    if snapshot is None or not viewer.full(area):
+        return []
+    labels = {
+        "what_happened": dict(AssaultKind.choices),
+        "injury": dict(Injury.choices),
+        "duty_type": dict(Duty.choices),
+        "setting": dict(Setting.choices),
+        "not_reported_reasons": dict(NotReportedReason.choices),
+        "single_crewed": {"yes": "Yes", "no": "No"},
+    }
+    tables = []
+    for key, title in BREAKDOWN_TITLES.items():
+        bucket = snapshot.data.get("breakdowns", {}).get(key, {})
+        rows = sorted(
+            ((labels[key].get(label, label.capitalize()), count) for label, count in bucket.items()),
+            key=lambda item: -item[1],
+        )
+        tables.append(
+            {"key": key, "title": title, "rows": [(label, count, count_text(count, viewer)) for label, count in rows]}
+        )
+    return tables

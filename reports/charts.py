@@ -1,0 +1,157 @@
+"""Charts drawn on the server as SVG: no JavaScript, no inline style (the CSP allows
+neither), and every chart sits beside a table with the same numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+WIDTH, HEIGHT = 640, 300
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 48
+# Colour-blind-safe (Okabe-Ito), each also drawn with its own dash and marker shape.
+SERIES = {
+    "logged": ("#0072B2", "", "Logged in Assault Log"),
+    "official": ("#D55E00", "6 4", "Official figure"),
+    "implied": ("#009E73", "2 3", "Implied true number"),
+}
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    label: str
+    logged: float | None
+    official: float | None
+    implied: float | None
+    implied_low: float | None = None
+    implied_high: float | None = None
+
+
+def _nice_max(value: float) -> float:
+    if value <= 0:
+        return 10
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def trend_chart(points: Sequence[TrendPoint], *, title: str, chart_id: str) -> SafeString:
+    """Lines for logged, official and implied per year, with the implied interval as whiskers."""
+    values = [v for p in points for v in (p.logged, p.official, p.implied, p.implied_high) if v is not None]
+    top = _nice_max(max(values, default=0))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / max(len(points) - 1, 1)
+
+    # format_html escapes every argument to text, so coordinates are formatted here.
+    def x(i: int) -> str:
+        return f"{LEFT + (i * step if len(points) > 1 else plot_w / 2):.1f}"
+
+    def y(v: float) -> str:
+        return f"{TOP + plot_h - (v / top) * plot_h:.1f}"
+
+    grid = format_html_join(
+        "",
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#d0d5da" stroke-width="1"/>'
+        '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="#333">{}</text>',
+        (
+            (LEFT, WIDTH - RIGHT, y(top * f), y(top * f), LEFT - 6, f"{float(y(top * f)) + 4:.1f}", f"{top * f:,.0f}")
+            for f in (0, 0.25, 0.5, 0.75, 1)
+        ),
+    )
+    labels = format_html_join(
+        "",
+        '<text x="{}" y="{}" text-anchor="middle" font-size="12" fill="#333">{}</text>',
+        ((x(i), HEIGHT - BOTTOM + 18, p.label) for i, p in enumerate(points)),
+    )
+    whiskers = format_html_join(
+        "",
+        '<line x1="{0}" x2="{0}" y1="{1}" y2="{2}" stroke="{3}" stroke-width="2"/>',
+        (
+            (x(i), y(p.implied_low), y(p.implied_high), SERIES["implied"][0])
+            for i, p in enumerate(points)
+            if p.implied_low is not None and p.implied_high is not None
+        ),
+    )
+    lines = []
+    for name, (colour, dash, _label) in SERIES.items():
+        coords = [(x(i), y(getattr(p, name))) for i, p in enumerate(points) if getattr(p, name) is not None]
+        if len(coords) > 1:
+            path = " ".join(f"{cx},{cy}" for cx, cy in coords)
+            lines.append(
+                format_html(
+                    '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5" stroke-dasharray="{}"/>',
+                    path,
+                    colour,
+                    dash or "none",
+                )
+            )
+        marker = (
+            '<circle cx="{}" cy="{}" r="4" fill="{}"/>'
+            if name == "logged"
+            else '<rect x="{}" y="{}" width="8" height="8" fill="{}" transform="translate(-4 -4)"/>'
+            if name == "official"
+            else '<path d="M {} {} l 5 5 l -10 0 z" fill="{}" transform="translate(0 -3)"/>'
+        )
+        lines.append(format_html_join("", marker, ((cx, cy, colour) for cx, cy in coords)))
+    legend = format_html_join(
+        "",
+        '<line x1="{0}" x2="{1}" y1="{2}" y2="{2}" stroke="{3}" stroke-width="2.5" stroke-dasharray="{4}"/>'
+        '<text x="{5}" y="{6}" font-size="12" fill="#333">{7}</text>',
+        (
+            (
+                LEFT + i * 190,
+                LEFT + i * 190 + 24,
+                HEIGHT - 12,
+                colour,
+                dash or "none",
+                LEFT + i * 190 + 30,
+                HEIGHT - 8,
+                label,
+            )
+            for i, (colour, dash, label) in enumerate(SERIES.values())
+        ),
+    )
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title" focusable="false">'
+        '<title id="{}-title">{}</title>{}{}{}{}{}{}</svg>',
+        WIDTH,
+        HEIGHT,
+        chart_id,
+        chart_id,
+        title,
+        grid,
+        labels,
+        whiskers,
+        format_html_join("", "{}", ((line,) for line in lines)),
+        legend,
+        "",
+    )
+
+
+def bar_chart(rows: Sequence[tuple[str, int]], *, title: str, chart_id: str) -> SafeString:
+    """Horizontal bars for a breakdown (label, count)."""
+    height = 28 * len(rows) + 8
+    top = max((count for _, count in rows), default=0) or 1
+    bars = format_html_join(
+        "",
+        '<text x="0" y="{0}" font-size="12" fill="#333">{1}</text>'
+        '<rect x="180" y="{2}" width="{3}" height="18" fill="#0072B2"/>'
+        '<text x="{4}" y="{0}" font-size="12" fill="#333">{5}</text>',
+        (
+            (i * 28 + 20, label, i * 28 + 6, f"{380 * count / top:.1f}", f"{186 + 380 * count / top:.1f}", f"{count:,}")
+            for i, (label, count) in enumerate(rows)
+        ),
+    )
+    return format_html(
+        '<svg class="chart" viewBox="0 0 640 {}" role="img" aria-labelledby="{}-title" focusable="false">'
+        '<title id="{}-title">{}</title>{}</svg>',
+        height,
+        chart_id,
+        chart_id,
+        title,
+        bars,
+    )

@@ -15,7 +15,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from incidents.models import Force
-from reports import statistics
+from reports import statistics, tasks
 from reports.importing import ParsedFile
 from reports.models import NATIONAL, OfficerStrength, OfficialFigure, RecomputeMark, RecomputeRun, Snapshot
 from reports.periods import financial_year_of, is_comparable
@@ -155,10 +155,9 @@ def statistics_mark_stale(*, area: str, year: int) -> None:
     # One dispatch per transaction however many marks it writes (an import writes hundreds).
     if any(getattr(callback, "__qualname__", "") == RECOMPUTE_CALLBACK for _, callback, _ in connection.run_on_commit):
         return
-    from reports.tasks import snapshots_recompute_marked
 
     def enqueue() -> None:
-        snapshots_recompute_marked.delay()
+        tasks.snapshots_recompute_marked.delay()
 
     enqueue.__qualname__ = RECOMPUTE_CALLBACK
     transaction.on_commit(enqueue, robust=True)
@@ -323,12 +322,10 @@ def snapshots_recompute_marked(*, limit: int = 200) -> int:
 
 def recompute_run_start(*, actor: AbstractBaseUser) -> RecomputeRun:
     run = RecomputeRun.objects.create(started_by=actor)
-    from reports.tasks import snapshots_recompute_all
-
     run_id = run.pk
 
     def enqueue() -> None:
-        snapshots_recompute_all.delay(run_id)
+        tasks.snapshots_recompute_all.delay(run_id)
 
     enqueue.__qualname__ = "enqueue snapshots_recompute_all"
     transaction.on_commit(enqueue, robust=True)

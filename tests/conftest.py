@@ -37,6 +37,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 transactional_db = pytest.mark.django_db(transaction=True)
 load_forces = importlib.import_module("incidents.migrations.0002_load_forces").load_forces
 create_groups = importlib.import_module("incidents.migrations.0004_staff_groups").create_groups
+grant_figures = importlib.import_module("reports.migrations.0002_national_staff_figures").grant
 
 
 def require(available: bool, reason: str) -> None:
@@ -91,6 +92,7 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
             load_forces(apps, None)
         if not Group.objects.exists():
             create_groups(apps, None)
+            grant_figures(apps, None)
 
 
 @pytest.fixture

@@ -147,3 +147,24 @@ def test_concurrent_double_submit_files_one_report(officer: User) -> None:
     assert pks[0] == pks[1]
     assert Incident.objects.filter(officer=officer).count() == 1
     assert Incident.objects.get().events.count() == 1
+
+
+@pytest.mark.redis
+@transactional_db
+def test_a_real_worker_updates_the_snapshot_when_a_report_is_verified(
+    officer: User, rep: User, redis_worker: None
+) -> None:
+    import datetime
+
+    from incidents.choices import Status
+    from reports.models import Snapshot
+    from reports.services import snapshots_recompute
+    from tests.factories import IncidentFactory
+
+    incident = IncidentFactory(officer=officer, occurred_on=datetime.date(2023, 6, 1), status=Status.IN_REVIEW)
+    snapshots_recompute()
+    key = {"area": "E23000029", "financial_year": 2023}
+    assert Snapshot.objects.get(**key).verified == 0
+    services.incident_transition(incident=incident, actor=rep, to=Status.VERIFIED)
+    # The dispatch after commit reaches the worker through Redis; it recomputes the year.
+    assert wait_for(lambda: Snapshot.objects.get(**key).verified == 1), "the worker never updated the snapshot"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from incidents.models import User
 from reports.importing import PRC, SIMPLE, STRENGTH, WORKFORCE, parse_official_file
 from reports.models import NATIONAL, OfficerStrength, OfficialFigure
 from reports.services import ImportRefused, official_figures_import
@@ -164,3 +165,27 @@ def test_strength_import_and_the_management_command(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_official_figures", str(bad))
     assert OfficerStrength.objects.count() == 1
+
+
+def test_national_staff_import_through_the_admin_with_a_dry_run_first(national_staff: User, rep: User) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.conftest import staff_client
+
+    url = reverse("admin:reports_officialfigure_import")
+    body = b"force,financial year,with injury,without injury,total,source\nThames Valley,2018/19,198,859,1057,https://x.example\n"
+    form = {"source_title": "Police workforce 2019", "source_url": "", "published_on": "2019-07-18"}
+    client = staff_client(national_staff)
+    dry = client.post(url, {**form, "file": SimpleUploadedFile("f.csv", body)})
+    assert "Dry run: 1 new" in dry.content.decode()
+    assert not OfficialFigure.objects.exists()
+    done = client.post(url, {**form, "confirm": "on", "file": SimpleUploadedFile("f.csv", body)})
+    assert done.status_code == 302
+    assert OfficialFigure.objects.get().total == 1057
+    bad = client.post(
+        url, {**form, "confirm": "on", "file": SimpleUploadedFile("f.csv", body.replace(b"1057", b"1058"))}
+    )
+    assert "1 problem" in bad.content.decode() and "line 2" in bad.content.decode()
+    assert OfficialFigure.objects.get().total == 1057
+    assert staff_client(rep).get(url).status_code == 403

@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 48
+LEFT, RIGHT, TOP, BOTTOM = 64, 40, 16, 48
 # Colour-blind-safe (Okabe-Ito), each also drawn with its own dash and marker shape.
 SERIES = {
     "logged": ("#0072B2", "", "Logged in Assault Log"),

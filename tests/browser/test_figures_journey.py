@@ -1,0 +1,92 @@
+"""National staff bring in official figures, recompute, and read a force's dashboard and briefing."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+from playwright.sync_api import Browser, expect
+
+from tests.browser.conftest import AxeChecker
+from tests.conftest import NATIONAL_GROUP, make_staff, totp_code, transactional_db
+from tests.factories import PASSWORD, IncidentFactory, make_officer
+
+pytestmark = [pytest.mark.browser, transactional_db]
+
+FIGURES = (
+    "force,financial year,with injury,without injury,total,source\n"
+    "Thames Valley,2017/18,166,628,794,https://example.org/tvp-2017\n"
+    "Thames Valley,2018/19,198,859,1057,https://example.org/tvp-2018\n"
+)
+
+
+def test_national_staff_import_recompute_and_read_the_briefing(
+    browser: Browser, live_server: object, axe_check: AxeChecker, tmp_path: Path
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    shots = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    staff = make_staff(NATIONAL_GROUP)
+    EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
+    officer = make_officer("thames-valley")
+    for number in range(30):
+        IncidentFactory(
+            officer=officer,
+            occurred_on=datetime.date(2018, 4, 2) + datetime.timedelta(days=number * 11),
+            assaults=[("push", "spit", "kick")[number % 3]],
+            reported_to_force="yes" if number % 3 else "no",
+            recorded_as_crime=("no", "yes", "dont_know")[number % 3],
+        )
+    upload = tmp_path / "tvp.csv"
+    upload.write_text(FIGURES)
+
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{base}/accounts/login/")
+    page.locator("#id_login").fill(staff.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.locator("#id_code").fill(totp_code())
+    page.get_by_role("button", name="Sign In").click()
+
+    # Import: a dry run first, then for real.
+    page.goto(f"{base}/admin/reports/officialfigure/")
+    page.get_by_role("link", name="Import figures").click()
+    page.get_by_label("File").set_input_files(str(upload))
+    page.get_by_label("Source title").fill("Police workforce, England and Wales, 31 March 2019")
+    page.get_by_label("Published on").fill("2019-07-18")
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_text("Dry run: 2 new, 0 updated, 0 unchanged.")).to_be_visible()
+    page.get_by_label("File").set_input_files(str(upload))
+    page.get_by_label("Import now").check()
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_text("Imported 2 new and 0 updated figures")).to_be_visible()
+
+    # Recompute everything and watch it finish.
+    page.goto(f"{base}/dashboard/?year=2018")
+    axe_check(page)
+    page.get_by_role("button", name="Recompute everything now").click()
+    status = page.locator("#recompute-title ~ p[role=status]")
+    for _ in range(30):
+        if "finished" in status.inner_text():
+            break
+        page.reload()
+    expect(status).to_contain_text("finished")
+    expect(page.get_by_role("row", name="Thames Valley")).to_contain_text("1,057")
+    page.screenshot(path=shots / "dashboard.png", full_page=True)
+
+    page.get_by_role("link", name="Thames Valley").click()
+    expect(page.get_by_role("heading", name="Thames Valley Police")).to_be_visible()
+    expect(page.locator("svg.chart").first).to_be_visible()
+    axe_check(page)
+    page.screenshot(path=shots / "force-dashboard.png", full_page=True)
+
+    page.get_by_role("link", name="Printable briefing for 2018/19").click()
+    expect(page.get_by_text("Officers in Thames Valley logged 30 assaults in 2018/19;")).to_be_visible()
+    expect(page.get_by_text("the official figure was 1,057, implying about")).to_be_visible()
+    axe_check(page)
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    page.screenshot(path=shots / "briefing.png", full_page=True)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -71,6 +71,12 @@ INCIDENT_FIELDS: tuple[str, ...] = (
 )
 FREE_TEXT_FIELDS = frozenset({"place", "crime_reference", "narrative"})
 MULTI_FIELDS: tuple[str, ...] = ("assaults", "not_reported_reasons")
+
+
+def choice_mask(choices: type[models.TextChoices], values: Iterable[str]) -> int:
+    """The bit summary of a set of choice values (see Incident.assault_mask)."""
+    order = choices.values
+    return sum(1 << order.index(value) for value in set(values))
 
 
 def incident_rule_errors(values: Mapping[str, Any], *, now: datetime.datetime) -> dict[str, str]:
@@ -255,6 +261,12 @@ class Incident(models.Model):
     )
     # The rep's correction of the officer's classification; statistics prefer it.
     reviewed_injury = models.CharField("reviewed injury", max_length=10, choices=Injury.choices, blank=True)
+    # Bit summaries of the multi-choice answers (bit i = the i-th value of AssaultKind or
+    # NotReportedReason), written by the services with the rows themselves, so the
+    # statistics count every kind in the same single scan as everything else.
+    assault_mask = models.PositiveIntegerField(default=0, editable=False)
+    reviewed_assault_mask = models.PositiveIntegerField(default=0, editable=False)
+    reason_mask = models.PositiveIntegerField(default=0, editable=False)
     # The review queue: unreviewed first, then newest. Stored by the database so the
     # change list can order a million rows by an index instead of a sort.
     review_rank = models.GeneratedField(

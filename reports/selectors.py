@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, When
 
 from incidents.choices import Injury, ReportedToForce, Status
-from incidents.models import Force, Incident, IncidentAssault, IncidentNotReportedReason, ReviewedAssault
+from incidents.models import Force, Incident
 from reports.models import NATIONAL, OfficerStrength, OfficialFigure, Snapshot
 from reports.periods import financial_year_bounds, financial_year_expression
 
@@ -40,12 +40,43 @@ def _effective_injury() -> Case:
     return Case(When(reviewed_injury="", then=F("injury")), default=F("reviewed_injury"), output_field=CharField())
 
 
+def _breakdown_columns() -> list[tuple[str, str, Q]]:
+    """(breakdown, label, condition) for every category counted in the grouped query."""
+    from incidents.choices import AssaultKind, Duty, NotReportedReason, Setting
+
+    columns = [("injury", value, Q(effective_injury=value)) for value in Injury.values]
+    columns += [("duty_type", value or "not said", Q(duty_type=value)) for value in [*Duty.values, ""]]
+    columns += [("setting", value or "not said", Q(setting=value)) for value in [*Setting.values, ""]]
+    columns += [
+        ("single_crewed", "yes", Q(single_crewed=True)),
+        ("single_crewed", "no", Q(single_crewed=False)),
+        ("single_crewed", "not said", Q(single_crewed__isnull=True)),
+    ]
+    columns += [("what_happened", kind, ~Q(**{f"kind_{i}": 0})) for i, kind in enumerate(AssaultKind.values)]
+    columns += [
+        ("not_reported_reasons", reason, ~Q(**{f"reason_{i}": 0})) for i, reason in enumerate(NotReportedReason.values)
+    ]
+    return columns
+
+
 def incident_counts(incidents: QuerySet[Incident]) -> dict[Key, dict[str, Any]]:
-    """Counts and breakdowns per (force code, financial year): a few grouped queries for
-    every force and year at once, never a loop over incidents."""
-    annotated = incidents.annotate(fy=financial_year_expression("occurred_on"), effective_injury=_effective_injury())
-    result: dict[Key, dict[str, Any]] = defaultdict(lambda: {"counts": {}, "breakdowns": defaultdict(dict)})
-    totals = annotated.values("force__code", "fy").annotate(
+    """Counts and breakdowns per (force code, financial year) in ONE grouped query with
+    conditional counts: one scan for every force and year, never a loop over incidents.
+    What happened and why not reported are counted from the incident's bit summaries."""
+    from incidents.choices import AssaultKind, NotReportedReason
+
+    annotated = incidents.annotate(
+        fy=financial_year_expression("occurred_on"),
+        effective_injury=_effective_injury(),
+        # The rep's reviewed classification wins where there is one.
+        effective_kinds=Case(When(reviewed_assault_mask=0, then=F("assault_mask")), default=F("reviewed_assault_mask")),
+    )
+    annotated = annotated.annotate(
+        **{f"kind_{i}": F("effective_kinds").bitand(1 << i) for i in range(len(AssaultKind.values))},
+        **{f"reason_{i}": F("reason_mask").bitand(1 << i) for i in range(len(NotReportedReason.values))},
+    )
+    columns = _breakdown_columns()
+    rows = annotated.values("force__code", "fy").annotate(
         logged=Count("id"),
         verified=Count("id", filter=Q(status=Status.VERIFIED)),
         with_injury=Count("id", filter=~Q(effective_injury=Injury.NONE)),
@@ -56,43 +87,18 @@ def incident_counts(incidents: QuerySet[Incident]) -> dict[Key, dict[str, Any]]:
         recorded_yes=Count("id", filter=Q(recorded_as_crime="yes")),
         recorded_no=Count("id", filter=Q(recorded_as_crime="no")),
         recorded_dont_know=Count("id", filter=Q(recorded_as_crime="dont_know")),
+        **{f"b{n}": Count("id", filter=condition) for n, (_, _, condition) in enumerate(columns)},
     )
-    for row in totals:
+    result: dict[Key, dict[str, Any]] = {}
+    for row in rows:
+        breakdowns: dict[str, dict[str, int]] = defaultdict(dict)
+        for n, (name, label, _condition) in enumerate(columns):
+            count = row.pop(f"b{n}")
+            if count:
+                breakdowns[name][label] = count
         key = (row.pop("force__code"), row.pop("fy"))
-        result[key]["counts"] = row
-    for name, column in (
-        ("injury", "effective_injury"),
-        ("duty_type", "duty_type"),
-        ("single_crewed", "single_crewed"),
-        ("setting", "setting"),
-    ):
-        for row in annotated.values("force__code", "fy", column).annotate(n=Count("id")):
-            value = row[column]
-            label = {True: "yes", False: "no", None: "not said", "": "not said"}.get(value, value)
-            result[(row["force__code"], row["fy"])]["breakdowns"][name][label] = row["n"]
-    ids = incidents.values("pk")
-    officer_kinds = IncidentAssault.objects.filter(incident__in=ids).exclude(incident__reviewed_assaults__isnull=False)
-    reviewed_kinds = ReviewedAssault.objects.filter(incident__in=ids)
-    for rows in (officer_kinds, reviewed_kinds):
-        grouped = (
-            rows.annotate(fy=financial_year_expression("incident__occurred_on"))
-            .values("incident__force__code", "fy", "kind")
-            .annotate(n=Count("incident_id"))
-        )
-        for row in grouped:
-            bucket = result[(row["incident__force__code"], row["fy"])]["breakdowns"]["what_happened"]
-            bucket[row["kind"]] = bucket.get(row["kind"], 0) + row["n"]
-    reasons = (
-        IncidentNotReportedReason.objects.filter(incident__in=ids)
-        .annotate(fy=financial_year_expression("incident__occurred_on"))
-        .values("incident__force__code", "fy", "reason")
-        .annotate(n=Count("incident_id"))
-    )
-    for row in reasons:
-        result[(row["incident__force__code"], row["fy"])]["breakdowns"]["not_reported_reasons"][row["reason"]] = row[
-            "n"
-        ]
-    return {key: {"counts": value["counts"], "breakdowns": dict(value["breakdowns"])} for key, value in result.items()}
+        result[key] = {"counts": row, "breakdowns": dict(breakdowns)}
+    return result
 
 
 def official_figures_current() -> dict[Key, OfficialFigure]:

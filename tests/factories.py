@@ -14,7 +14,7 @@ from incidents.choices import (
     ServiceBand,
     Status,
 )
-from incidents.models import Force, Incident, IncidentAssault, OfficerProfile, User
+from incidents.models import Force, Incident, IncidentAssault, OfficerProfile, User, choice_mask
 from incidents.services.filing import _new_reference
 
 PASSWORD = "correct-horse-battery-staple"
@@ -74,5 +74,8 @@ class IncidentFactory(DjangoModelFactory):
     @factory.post_generation
     def assaults(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
         if create:
-            for kind in extracted if extracted is not None else [AssaultKind.PUSH]:
+            kinds = extracted if extracted is not None else [AssaultKind.PUSH]
+            for kind in kinds:
                 IncidentAssault.objects.create(incident=self, kind=kind)
+            Incident.objects.filter(pk=self.pk).update(assault_mask=choice_mask(AssaultKind, kinds))
+            self.assault_mask = choice_mask(AssaultKind, kinds)

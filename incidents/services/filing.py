@@ -17,8 +17,10 @@ from django.utils import timezone
 from incidents import tasks
 from incidents.choices import (
     OFFICER_EDITABLE_STATUSES,
+    AssaultKind,
     EventKind,
     Injury,
+    NotReportedReason,
     RecordedAsCrime,
     ReportedToForce,
     Status,
@@ -33,6 +35,7 @@ from incidents.models import (
     IncidentNotReportedReason,
     IncidentQuestion,
     OfficerProfile,
+    choice_mask,
     incident_rule_errors,
 )
 from incidents.selectors import force_domain_for_email, incident_values
@@ -130,6 +133,8 @@ def _write(incident: Incident, values: Mapping[str, Any]) -> None:
     for field in INCIDENT_FIELDS:
         if field in values:
             setattr(incident, field, values[field])
+    incident.assault_mask = choice_mask(AssaultKind, values.get("assaults", set()))
+    incident.reason_mask = choice_mask(NotReportedReason, values.get("not_reported_reasons", set()))
     incident.full_clean(exclude=["reference", "officer", "force", "submission_key"], validate_unique=False)
     incident.save()
     for field in MULTI_FIELDS:

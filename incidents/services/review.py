@@ -13,7 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from incidents.choices import EventKind, StaffAction, Status, SupportOffered
+from incidents.choices import AssaultKind, EventKind, StaffAction, Status, SupportOffered
 from incidents.models import (
     NOTE_MAX_LENGTH,
     Incident,
@@ -22,6 +22,7 @@ from incidents.models import (
     StaffAccess,
     User,
     WelfareContact,
+    choice_mask,
 )
 from incidents.selectors import incident_can_review, rep_can_be_assigned
 from incidents.services.events import audit_value, record_event
@@ -93,6 +94,8 @@ def incident_classify(
         ReviewedAssault.objects.bulk_create(
             [ReviewedAssault(incident=locked, kind=kind) for kind in sorted(after_kinds - before_kinds)]
         )
+        locked.reviewed_assault_mask = choice_mask(AssaultKind, after_kinds)
+        locked.save(update_fields=["reviewed_assault_mask", "updated_at"])
     if changes:
         incident_mark_stale(force_code=locked.force.code, occurred_on=locked.occurred_on)
         record_event(

@@ -47,6 +47,7 @@ from incidents.models import (
     OfficerProfile,
     RepForce,
     User,
+    choice_mask,
 )
 from incidents.services.filing import _new_reference
 from reports.importing import parse_official_file
@@ -193,6 +194,15 @@ class Command(BaseCommand):
                     reasons.append(IncidentNotReportedReason(incident=incident, reason=reason))
         IncidentAssault.objects.bulk_create(kinds)
         IncidentNotReportedReason.objects.bulk_create(reasons)
+        masks: dict[int, dict[str, int]] = {
+            incident.pk: {"assault_mask": 0, "reason_mask": 0} for incident in incidents
+        }
+        for row in kinds:
+            masks[row.incident_id]["assault_mask"] |= choice_mask(AssaultKind, [row.kind])
+        for row in reasons:
+            masks[row.incident_id]["reason_mask"] |= choice_mask(NotReportedReason, [row.reason])
+        for pk, values in masks.items():
+            Incident.objects.filter(pk=pk).update(**values)
         IncidentEvent.objects.bulk_create(
             IncidentEvent(
                 incident=incident,

@@ -1,0 +1,177 @@
+"""manage.py bench_aggregation --incidents N: time a full recompute of the snapshots
+against one hand-written SQL GROUP BY over the same rows.
+
+Synthetic reports (reference BENCH-…) are inserted by the database itself on
+PostgreSQL (generate_series: a million in well under a minute) and removed
+afterwards unless --keep. Figures go in docs/performance.md; this is a benchmark,
+not a test: the machines are shared and noisy, so it reports the best of --repeat.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, transaction
+
+from incidents.choices import AssaultKind, Duty, Injury, NotReportedReason, ServiceBand, Setting
+from incidents.models import Force, Incident, OfficerProfile, User, choice_mask
+from reports.models import Snapshot
+from reports.services import snapshots_recompute
+
+PREFIX = "BENCH-"
+BENCH_DOMAIN = "bench.invalid"
+
+
+def hand_written_sql() -> str:
+    """One GROUP BY computing the same numbers as the recompute, written as plain SQL:
+    the counts, and every breakdown as a FILTERed count (what happened from the bit summary).
+    The baseline does the same work, so the ratio measures our own overhead."""
+    injury = "CASE WHEN i.reviewed_injury = '' THEN i.injury ELSE i.reviewed_injury END"
+    kinds = "CASE WHEN i.reviewed_assault_mask = 0 THEN i.assault_mask ELSE i.reviewed_assault_mask END"
+    filters = [f"{injury} = '{value}'" for value in Injury.values]
+    filters += [f"i.duty_type = '{value}'" for value in [*Duty.values, ""]]
+    filters += [f"i.setting = '{value}'" for value in [*Setting.values, ""]]
+    filters += ["i.single_crewed", "NOT i.single_crewed", "i.single_crewed IS NULL"]
+    filters += [f"({kinds} & {1 << n}) <> 0" for n in range(len(AssaultKind.values))]
+    filters += [f"(i.reason_mask & {1 << n}) <> 0" for n in range(len(NotReportedReason.values))]
+    breakdowns = ",\n       ".join(f"COUNT(*) FILTER (WHERE {condition})" for condition in filters)
+    return f"""
+SELECT f.code,
+       EXTRACT(YEAR FROM i.occurred_on) - CASE WHEN EXTRACT(MONTH FROM i.occurred_on) < 4 THEN 1 ELSE 0 END AS fy,
+       COUNT(*),
+       COUNT(*) FILTER (WHERE i.status = 'verified'),
+       COUNT(*) FILTER (WHERE {injury} <> 'none'),
+       COUNT(*) FILTER (WHERE {injury} = 'none'),
+       COUNT(*) FILTER (WHERE i.reported_to_force = 'yes'),
+       COUNT(*) FILTER (WHERE i.reported_to_force = 'no'),
+       COUNT(*) FILTER (WHERE i.reported_to_force = 'not_yet'),
+       COUNT(*) FILTER (WHERE i.recorded_as_crime = 'yes'),
+       COUNT(*) FILTER (WHERE i.recorded_as_crime = 'no'),
+       COUNT(*) FILTER (WHERE i.recorded_as_crime = 'dont_know'),
+       {breakdowns}
+FROM incidents_incident i JOIN incidents_force f ON f.id = i.force_id
+WHERE i.status NOT IN ('draft', 'withdrawn', 'rejected')
+GROUP BY 1, 2
+"""
+
+
+INSERT_INCIDENTS = """
+INSERT INTO incidents_incident (
+    reference, officer_id, force_id, status, occurred_on, setting, place, injury, other_officers_assaulted,
+    duty_type, single_crewed, backup_wait, reported_to_force, recorded_as_crime, crime_reference, outcome,
+    narrative, share_identity, created_at, updated_at, submitted_at, rejection_reason, reviewed_injury,
+    assault_mask, reviewed_assault_mask, reason_mask
+)
+SELECT %s || g,
+       o.user_id, o.force_id,
+       (ARRAY['submitted','verified','verified','verified','in_review','rejected'])[1 + g %% 6],
+       DATE '2017-04-01' + (g::bigint * 7919 %% 3500)::int,
+       (ARRAY['street','custody_suite','police_vehicle','private_dwelling','licensed_premises'])[1 + g %% 5],
+       '',
+       (ARRAY['none','none','minor','medical','serious'])[1 + (g * 3 + g / 44) %% 5],
+       0,
+       (ARRAY['response','custody','neighbourhood','public_order'])[1 + g %% 4],
+       (g %% 3 = 0),
+       '',
+       (ARRAY['yes','yes','no','not_yet'])[1 + (g * 7 + g / 44) %% 4],
+       CASE WHEN (g * 7 + g / 44) %% 4 < 2 THEN (ARRAY['yes','yes','no','dont_know'])[1 + (g * 13 + g / 44) %% 4]
+            ELSE 'no' END,
+       '',
+       'no_action_yet',
+       '',
+       TRUE, NOW(), NOW(), NOW(),
+       CASE WHEN g %% 6 = 5 THEN 'mistake' ELSE '' END,
+       '',
+       0, 0, 0
+FROM generate_series(1, %s) AS g
+JOIN (SELECT ROW_NUMBER() OVER (ORDER BY user_id) - 1 AS n, user_id, force_id
+      FROM incidents_officerprofile WHERE user_id = ANY(%s)) AS o
+  ON o.n = g %% %s
+"""
+
+BENCH_KINDS = ["push", "grab", "punch", "kick", "spit", "trip", "threat"]
+INSERT_ASSAULTS = """
+INSERT INTO incidents_incidentassault (incident_id, kind)
+SELECT id, (%s::text[])[1 + id %% 7] FROM incidents_incident WHERE reference LIKE %s
+"""
+# The bit summary the services keep beside the rows (Incident.assault_mask).
+SET_MASKS = """
+UPDATE incidents_incident SET assault_mask = (%s::int[])[1 + id %% 7] WHERE reference LIKE %s
+"""
+
+
+def _best(runs: list[float]) -> float:
+    return min(runs)
+
+
+class Command(BaseCommand):
+    help = "Create N synthetic incidents and time a full recompute against a hand-written GROUP BY."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--incidents", type=int, default=100_000)
+        parser.add_argument("--repeat", type=int, default=3)
+        parser.add_argument("--keep", action="store_true", help="Leave the synthetic incidents in place.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if connection.vendor != "postgresql":
+            raise CommandError("The benchmark runs on PostgreSQL: set DATABASE_URL=postgres://...")
+        count = options["incidents"]
+        self._clear()
+        started = time.perf_counter()
+        self._create(count)
+        self.stdout.write(f"Inserted {count:,} incidents in {time.perf_counter() - started:.1f} s")
+        try:
+            hand, cold, warm = [], [], []
+            for _ in range(options["repeat"]):
+                with connection.cursor() as cursor:
+                    start = time.perf_counter()
+                    cursor.execute(hand_written_sql())
+                    cursor.fetchall()
+                    hand.append(time.perf_counter() - start)
+                Snapshot.objects.all().delete()
+                start = time.perf_counter()
+                written = snapshots_recompute()  # every snapshot written
+                cold.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                snapshots_recompute()  # nothing changed: nothing written (the nightly run)
+                warm.append(time.perf_counter() - start)
+            self.stdout.write(
+                f"incidents={count:,} hand_written_group_by={_best(hand) * 1000:.0f} ms "
+                f"recompute_cold={_best(cold) * 1000:.0f} ms "
+                f"(x{_best(cold) / _best(hand):.2f}, {written} snapshots written) "
+                f"recompute_warm={_best(warm) * 1000:.0f} ms (x{_best(warm) / _best(hand):.2f})"
+            )
+        finally:
+            if not options["keep"]:
+                self._clear()
+
+    def _officers(self) -> list[int]:
+        ids = []
+        for force in Force.objects.order_by("code"):
+            user, created = User.objects.get_or_create(email=f"bench.{force.slug}@{BENCH_DOMAIN}")
+            if created:
+                OfficerProfile.objects.create(
+                    user=user,
+                    force=force,
+                    display_name="Bench",
+                    usual_duty=Duty.RESPONSE,
+                    service_band=ServiceBand.UNDER_2,
+                )
+            ids.append(user.pk)
+        return ids
+
+    @transaction.atomic
+    def _create(self, count: int) -> None:
+        officers = self._officers()
+        with connection.cursor() as cursor:
+            cursor.execute(INSERT_INCIDENTS, [PREFIX, count, officers, len(officers)])
+            cursor.execute(INSERT_ASSAULTS, [BENCH_KINDS, PREFIX + "%"])
+            cursor.execute(SET_MASKS, [[choice_mask(AssaultKind, [kind]) for kind in BENCH_KINDS], PREFIX + "%"])
+            cursor.execute("ANALYZE incidents_incident")
+            cursor.execute("ANALYZE incidents_incidentassault")
+
+    def _clear(self) -> None:
+        with transaction.atomic():
+            Incident.objects.filter(reference__startswith=PREFIX).delete()

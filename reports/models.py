@@ -101,6 +101,9 @@ class Snapshot(models.Model):
     verified = models.PositiveIntegerField(default=0)
     # Counts, shares, intervals, implied totals and breakdowns (see reports.selectors).
     data = models.JSONField(default=dict)
+    # A hash of what the row holds, so a recompute can tell an unchanged snapshot without
+    # reading every JSON document back.
+    digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["area", "financial_year"]

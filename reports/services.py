@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -10,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -151,9 +153,9 @@ def statistics_mark_stale(*, area: str, year: int) -> None:
     now = timezone.now()
     for key_area in {area, NATIONAL}:
         RecomputeMark.objects.update_or_create(area=key_area, financial_year=year, defaults={"marked_at": now})
-    connection = transaction.get_connection()
+    db = transaction.get_connection()
     # One dispatch per transaction however many marks it writes (an import writes hundreds).
-    if any(getattr(callback, "__qualname__", "") == RECOMPUTE_CALLBACK for _, callback, _ in connection.run_on_commit):
+    if any(getattr(callback, "__qualname__", "") == RECOMPUTE_CALLBACK for _, callback, _ in db.run_on_commit):
         return
 
     def enqueue() -> None:
@@ -258,9 +260,14 @@ def snapshots_recompute(*, years: Iterable[int] | None = None, force_codes: Iter
     wanted_years = set(years) if years is not None else {y for (_a, y) in per_force} | {y for (_a, y) in official}
     areas = [*Force.objects.values_list("code", flat=True), NATIONAL]
     force_filter = set(force_codes) | {NATIONAL} if force_codes is not None else None
-    existing = {(s.area, s.financial_year): s for s in Snapshot.objects.filter(financial_year__in=wanted_years)}
+    existing = {
+        (area, year): digest
+        for area, year, digest in Snapshot.objects.filter(financial_year__in=wanted_years).values_list(
+            "area", "financial_year", "digest"
+        )
+    }
     now = timezone.now()
-    written = []
+    written: list[tuple[Any, ...]] = []
     for year in sorted(wanted_years):
         for area in areas:
             if force_filter is not None and area not in force_filter:
@@ -271,39 +278,37 @@ def snapshots_recompute(*, years: Iterable[int] | None = None, force_codes: Iter
                 continue
             source = source or {"counts": {}, "breakdowns": {}}
             data = snapshot_data(source["counts"], source["breakdowns"], figure, strength.get((area, year)), year)
-            snapshot = existing.get((area, year))
-            logged, verified = data["counts"]["logged"], data["counts"]["verified"]
-            if snapshot is not None and (
-                snapshot.data,
-                snapshot.logged,
-                snapshot.verified,
-                snapshot.official_figure_id,
-            ) == (
-                data,
-                logged,
-                verified,
-                figure.pk if figure else None,
-            ):
+            document = json.dumps(data, sort_keys=True, separators=(",", ":"))
+            figure_id = figure.pk if figure else None
+            digest = hashlib.sha256(f"{figure_id}:{document}".encode()).hexdigest()
+            if existing.get((area, year)) == digest:
                 continue
-            written.append(
-                Snapshot(
-                    area=area,
-                    financial_year=year,
-                    computed_at=now,
-                    official_figure=figure,
-                    logged=logged,
-                    verified=verified,
-                    data=data,
-                )
-            )
-    Snapshot.objects.bulk_create(
-        written,
-        update_conflicts=True,
-        unique_fields=["area", "financial_year"],
-        update_fields=["computed_at", "official_figure", "logged", "verified", "data"],
-    )
+            counts = data["counts"]
+            written.append((area, year, now, figure_id, counts["logged"], counts["verified"], document, digest))
+    _snapshots_upsert(written)
     logger.info("snapshots recomputed written=%s years=%s", len(written), years or "all")
     return len(written)
+
+
+SNAPSHOT_UPSERT = """
+INSERT INTO reports_snapshot (area, financial_year, computed_at, official_figure_id, logged, verified, data, digest)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (area, financial_year) DO UPDATE SET
+    computed_at = excluded.computed_at, official_figure_id = excluded.official_figure_id,
+    logged = excluded.logged, verified = excluded.verified, data = excluded.data, digest = excluded.digest
+"""
+
+
+def _snapshots_upsert(rows: list[tuple[Any, ...]]) -> None:
+    """Upsert snapshot rows under (area, financial_year), the JSON already serialised.
+
+    Plain INSERT ... ON CONFLICT through executemany (pipelined by psycopg): half the time
+    of bulk_create, whose UNNEST of a jsonb array escapes every quote in the documents.
+    """
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(SNAPSHOT_UPSERT, rows)
 
 
 def snapshots_recompute_marked(*, limit: int = 200) -> int:

@@ -11,6 +11,7 @@ are self-selected, which no interval can fix.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -60,39 +61,37 @@ def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> Interval:
     return Interval(max(0.0, centre - half), min(1.0, centre + half))
 
 
-def _log_pmf(i: int, n: int, log_p: float, log_q: float, log_n: float) -> float:
-    return log_n - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q
+def _binomial_cdf(k: int, n: int) -> Callable[[float], float]:
+    """p -> P(X <= k) for X ~ Binomial(n, p), summed in log space over the shorter tail.
 
-
-def _binomial_cdf(k: int, n: int, p: float) -> float:
-    """P(X <= k) for X ~ Binomial(n, p), summed in log space over the shorter tail.
-
-    The exact interval is used only when k or n - k is small, so either tail is
-    at most a few dozen terms, whatever n is.
+    The exact interval is used only when k or n - k is small, so either tail is at most
+    a few dozen terms, whatever n is. The log binomial coefficients do not depend on p:
+    they are worked out once, not at every step of the bisection.
     """
-    if k < 0:
-        return 0.0
-    if k >= n:
-        return 1.0
-    if p <= 0.0:
-        return 1.0
-    if p >= 1.0:
-        return 0.0
-    log_p, log_q, log_n = math.log(p), math.log1p(-p), math.lgamma(n + 1)
     lower_tail = k + 1 <= n - k
     indices = range(k + 1) if lower_tail else range(k + 1, n + 1)
-    terms = [_log_pmf(i, n, log_p, log_q, log_n) for i in indices]
-    top = max(terms)
-    mass = min(1.0, math.exp(top) * sum(math.exp(term - top) for term in terms))
-    return mass if lower_tail else max(0.0, 1.0 - mass)
+    log_n = math.lgamma(n + 1)
+    terms = [(i, n - i, log_n - math.lgamma(i + 1) - math.lgamma(n - i + 1)) for i in indices]
+
+    def cdf(p: float) -> float:
+        if k < 0 or p >= 1.0:
+            return 0.0 if k < n else 1.0
+        if k >= n or p <= 0.0:
+            return 1.0
+        log_p, log_q = math.log(p), math.log1p(-p)
+        logs = [coefficient + i * log_p + rest * log_q for i, rest, coefficient in terms]
+        top = max(logs)
+        mass = min(1.0, math.exp(top) * sum(math.exp(value - top) for value in logs))
+        return mass if lower_tail else max(0.0, 1.0 - mass)
+
+    return cdf
 
 
-def _bisect(f: object, target: float, increasing: bool) -> float:
+def _bisect(f: Callable[[float], float], target: float, increasing: bool) -> float:
     low, high = 0.0, 1.0
-    for _ in range(60):  # 2**-60: far below the four decimals anyone reads
+    for _ in range(40):  # 2**-40: far below the four decimals anyone reads
         middle = (low + high) / 2
-        value = f(middle)  # type: ignore[operator]
-        if (value < target) == increasing:
+        if (f(middle) < target) == increasing:
             low = middle
         else:
             high = middle
@@ -104,9 +103,11 @@ def clopper_pearson(k: int, n: int, confidence: float = CONFIDENCE) -> Interval:
     _check(k, n)
     alpha = 1 - confidence
     # Lower bound: the p at which P(X >= k) = alpha/2, i.e. 1 - cdf(k-1) = alpha/2.
-    low = 0.0 if k == 0 else _bisect(lambda p: 1 - _binomial_cdf(k - 1, n, p), alpha / 2, increasing=True)
+    below = _binomial_cdf(k - 1, n)
+    low = 0.0 if k == 0 else _bisect(lambda p: 1 - below(p), alpha / 2, increasing=True)
     # Upper bound: the p at which P(X <= k) = alpha/2.
-    high = 1.0 if k == n else _bisect(lambda p: _binomial_cdf(k, n, p), alpha / 2, increasing=False)
+    at_most = _binomial_cdf(k, n)
+    high = 1.0 if k == n else _bisect(at_most, alpha / 2, increasing=False)
     return Interval(low, high)
 
 

@@ -161,7 +161,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Cache: allauth's rate limits live here, so several web processes need a shared
 # cache (Redis, a different database from the broker's).
-CACHE_URL = env.str("CACHE_URL", default="")
+# Production must name a Redis cache: with a per-process memory cache each web process
+# would keep its own count, so an attacker gets N times the login attempts.
+CACHE_URL = str(env_required("CACHE_URL", ""))
+if PRODUCTION and not CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured("CACHE_URL must be a redis:// URL when DJANGO_ENV=production.")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
@@ -194,10 +198,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 # One static schedule, run by exactly one `celery beat`.
 CELERY_BEAT_SCHEDULE = {
+    # Hourly through the working day: sent at 07:00; a rep whose send failed (and so has no
+    # DigestSent row for the day) is tried again the next hour.
     "reps-waiting-digest": {
         "task": "incidents.tasks.reps_send_waiting_digest",
-        "schedule": crontab(hour=7, minute=0),
+        "schedule": crontab(hour="7-18", minute=0),
     },
+    # E-mails never sent (a dispatch lost while the broker was down, retries used up while the
+    # mail server was): their rows are still unclaimed, so this finds and sends them.
+    "notifications-resend-unsent": {"task": "incidents.tasks.notifications_resend_unsent", "schedule": 600.0},
     # Repairs any recompute whose dispatch was lost (the marks are in the database).
     "snapshots-sweep": {"task": "reports.tasks.snapshots_recompute_marked", "schedule": 300.0},
     "snapshots-nightly": {"task": "reports.tasks.snapshots_recompute_all", "schedule": crontab(hour=2, minute=30)},

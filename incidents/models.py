@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -191,6 +192,14 @@ class OfficerProfile(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def clean(self) -> None:
+        # Officers are never staff: a staff account cannot be given a profile (the user
+        # form refuses the reverse, making an officer staff).
+        if self.user_id and User.objects.filter(pk=self.user_id, is_staff=True).exists():
+            raise ValidationError(
+                {"user": "A staff account cannot file reports: officers and staff use separate accounts."}
+            )
+
 
 class Incident(models.Model):
     """One assault on one officer, as that officer reports it."""
@@ -301,6 +310,15 @@ class Incident(models.Model):
             models.Index(fields=["single_crewed"], name="incident_single_crewed"),
             models.Index(fields=["occurred_on"], name="incident_occurred_on"),
             models.Index(fields=["crime_reference"], name="incident_crime_reference"),
+            # The sweep for e-mails never sent: small partial indexes, empty when all is well.
+            models.Index(
+                fields=["submitted_at"], condition=Q(receipt_sent_at__isnull=True), name="incident_receipt_unsent"
+            ),
+            models.Index(
+                fields=["submitted_at"],
+                condition=Q(reps_notified_at__isnull=True, injury__in=[Injury.MEDICAL, Injury.SERIOUS]),
+                name="incident_reps_unnotified",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -431,7 +449,14 @@ class IncidentEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["incident", "created_at"], name="event_incident_time")]
+        indexes = [
+            models.Index(fields=["incident", "created_at"], name="event_incident_time"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(notified_at__isnull=True, kind=EventKind.STATUS_CHANGED),
+                name="event_unnotified",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

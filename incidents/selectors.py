@@ -305,12 +305,19 @@ def incident_possible_duplicates(incident: Incident) -> dict[str, list[Incident]
     day in the same setting (within an hour where both have a time).
 
     Only the report's own force is searched, so whoever may see this report may see these.
+    "Same officer" links two reports to one person, so it is offered only when this report
+    shares the officer's identity, and lists only reports that share it too: a "statistics
+    only" report is never tied to its officer's named ones (it may still match by scene).
     """
     visible = Incident.objects.filter(force_id=incident.force_id).exclude(pk=incident.pk).exclude(status="draft")
     day = datetime.timedelta(days=1)
-    same_officer = visible.filter(
-        officer_id=incident.officer_id, occurred_on__range=(incident.occurred_on - day, incident.occurred_on + day)
-    )
+    same_officer = visible.none()
+    if incident.share_identity:
+        same_officer = visible.filter(
+            officer_id=incident.officer_id,
+            share_identity=True,
+            occurred_on__range=(incident.occurred_on - day, incident.occurred_on + day),
+        )
     # Without a setting there is no "same place" to compare.
     same_scene = visible.filter(occurred_on=incident.occurred_on, setting=incident.setting or None)
     if incident.occurred_at:
@@ -323,9 +330,12 @@ def incident_possible_duplicates(incident: Incident) -> dict[str, list[Incident]
             else Q(occurred_at__gte=early) | Q(occurred_at__lte=late)
         )
         same_scene = same_scene.filter(window | Q(occurred_at__isnull=True))
+    same_officer_rows = list(same_officer.order_by("occurred_on")[:20])
     return {
-        "same_officer": list(same_officer.order_by("occurred_on")[:20]),
-        "same_scene": list(same_scene.exclude(officer_id=incident.officer_id).order_by("occurred_at")[:20]),
+        "same_officer": same_officer_rows,
+        "same_scene": list(
+            same_scene.exclude(pk__in=[row.pk for row in same_officer_rows]).order_by("occurred_at")[:20]
+        ),
     }
 
 
@@ -372,11 +382,11 @@ def incident_export_rows(incidents: QuerySet[Incident], viewer: AbstractBaseUser
     Values are plain: numbers stay numbers, booleans read Yes/No, choices their label.
     """
     columns = EXPORT_COLUMNS + (NATIONAL_ONLY_COLUMNS if staff_is_national(viewer) else [])
-    rows = (
-        incidents.select_related("force", "assigned_rep", "officer__officer_profile")
-        .prefetch_related("assaults", "reviewed_assaults", "not_reported_reasons")
-        .order_by("-submitted_at", "pk")
+    rows = incidents.select_related("force", "assigned_rep", "officer__officer_profile").prefetch_related(
+        "assaults", "reviewed_assaults", "not_reported_reasons"
     )
+    if not rows.ordered:  # the change list's own order when it comes from there
+        rows = rows.order_by("-submitted_at", "pk")
 
     def cell(incident: Incident, name: str) -> Any:
         if name == "force":

@@ -47,3 +47,10 @@ def reps_send_waiting_digest() -> None:
     from incidents.services import reps_waiting_digest_send
 
     reps_waiting_digest_send()
+
+
+@shared_task(**RETRY)
+def notifications_resend_unsent() -> None:
+    from incidents.services import notifications_resend_unsent as resend
+
+    resend()

@@ -29,7 +29,7 @@ class ImportForm(forms.Form):
     source_title = forms.CharField(
         max_length=200, help_text="The release, e.g. 'Police workforce, England and Wales, 31 March 2024'."
     )
-    source_url = forms.URLField(required=False, max_length=500)
+    source_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
     published_on = forms.DateField(
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -269,7 +270,11 @@ class IncidentAdmin(admin.ModelAdmin):
     )
     search_fields = ("reference", "crime_reference")
     search_help_text = "An exact report reference (AL-2026-…) or crime reference."
+    # Drawn from the calendar by templates/admin/incidents/incident/change_list.html, never
+    # from a scan of the rows (see incidents/templatetags/review_admin.py).
     date_hierarchy = "occurred_on"
+    # Filter facet counts would run a COUNT per choice over the whole list: never offered.
+    show_facets = admin.ShowFacets.NEVER
     ordering = ("review_rank", "-submitted_at")
     list_select_related = ("force", "assigned_rep")
     list_per_page = 50
@@ -280,6 +285,7 @@ class IncidentAdmin(admin.ModelAdmin):
     readonly_fields = (
         "reference",
         "status",
+        "rejection",
         "force",
         "officer_identity",
         "submitted_at",
@@ -299,6 +305,7 @@ class IncidentAdmin(admin.ModelAdmin):
                 {
                     "fields": (
                         ("reference", "status", "days_waiting"),
+                        *(("rejection",) if obj is not None and obj.status == Status.REJECTED else ()),
                         "assigned_rep",
                         "action",
                         "question",
@@ -406,6 +413,12 @@ class IncidentAdmin(admin.ModelAdmin):
                     support_offered=contact.support_offered,
                 )
 
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        # A refused review changed nothing, so Django's "Changed ..." history entry would lie.
+        if getattr(request, "_review_failed", False):
+            return None
+        return super().log_change(request, obj, message)
+
     def response_change(self, request: HttpRequest, obj: Incident) -> HttpResponse:
         if getattr(request, "_review_failed", False):
             return redirect(request.path)
@@ -429,6 +442,18 @@ class IncidentAdmin(admin.ModelAdmin):
         if incident.status not in AWAITING_REVIEW_STATUSES or not incident.submitted_at:
             return "–"
         return str((timezone.now() - incident.submitted_at).days)
+
+    @admin.display(description="rejected because")
+    def rejection(self, incident: Incident) -> str:
+        if incident.status != Status.REJECTED:
+            return "–"
+        reason = incident.get_rejection_reason_display() or "–"
+        original = incident.duplicate_of
+        if original is None:
+            return reason
+        # The original is in a force the rejecting rep covers; for anyone else the link is a 404.
+        url = reverse("admin:incidents_incident_change", args=[original.pk])
+        return format_html('{}: <a href="{}">{}</a>', reason, url, original.reference)
 
     @admin.display(description="officer")
     def officer_identity(self, incident: Incident) -> str:
@@ -548,7 +573,12 @@ class IncidentAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if file_format not in ("csv", "xlsx"):
             raise Http404
-        queryset = self.get_changelist_instance(request).get_queryset(request)
+        try:
+            queryset = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:
+            # The change list shows such a link as "?e=1"; the export says what went wrong.
+            self.message_user(request, "Nothing was exported: the filters in the link are not valid.", messages.ERROR)
+            return redirect(reverse("admin:incidents_incident_changelist"))
         header, rows = incident_export_rows(queryset, request.user)
         services.staff_access_record(
             actor=request.user,

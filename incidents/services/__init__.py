@@ -18,6 +18,7 @@ from incidents.services.notifications import (
     incident_event_notify_officer,
     incident_receipt_send,
     incident_reps_notify,
+    notifications_resend_unsent,
     reps_waiting_digest_send,
 )
 from incidents.services.review import (
@@ -53,6 +54,7 @@ __all__ = [
     "incident_withdraw",
     "incidents_bulk_assign_to_me",
     "incidents_bulk_transition",
+    "notifications_resend_unsent",
     "officer_profile_update",
     "officer_register",
     "reps_waiting_digest_send",

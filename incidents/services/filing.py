@@ -19,7 +19,6 @@ from incidents.choices import (
     OFFICER_EDITABLE_STATUSES,
     AssaultKind,
     EventKind,
-    Injury,
     NotReportedReason,
     RecordedAsCrime,
     ReportedToForce,
@@ -40,6 +39,7 @@ from incidents.models import (
 )
 from incidents.selectors import force_domain_for_email, incident_values
 from incidents.services.events import audit_value, dispatch_on_commit, record_event
+from incidents.services.notifications import SERIOUS_INJURIES
 from incidents.services.transitions import incident_transition
 from reports.services import incident_mark_stale
 
@@ -50,7 +50,6 @@ logger = logging.getLogger(__name__)
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_LENGTH = 6
 # A report with one of these injuries is e-mailed to the force's reps at once.
-SERIOUS_INJURIES = frozenset({Injury.MEDICAL, Injury.SERIOUS})
 
 
 class IncidentNotEditable(Exception):

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from incidents.choices import EventKind, Injury
 from incidents.models import DigestSent, Incident, IncidentEvent, User
 from incidents.selectors import incident_waiting_for_rep, reps_of_force
 
@@ -22,6 +23,10 @@ logger = logging.getLogger(__name__)
 
 WAITING_DAYS = 7
 DIGEST_MAX_REFERENCES = 50
+RESEND_WITHIN = datetime.timedelta(days=3)
+RESEND_AFTER = datetime.timedelta(minutes=5)
+# A new report with one of these injuries is e-mailed to the force's reps.
+SERIOUS_INJURIES = frozenset({Injury.MEDICAL, Injury.SERIOUS})
 
 
 def _officer_link(incident: Incident) -> str:
@@ -129,8 +134,43 @@ def reps_waiting_digest_send(*, today: datetime.date | None = None) -> int:
                 _send_digest(rep, waiting)
         except IntegrityError:
             continue  # already sent today
+        except Exception:
+            # One rep's bad address or a mail server hiccup must not cost every other rep
+            # their digest. The claim rolled back with the failure, so the next run (hourly
+            # through the working day) tries this rep again.
+            logger.exception("waiting digest failed rep=%s", rep.pk)
+            continue
         sent += 1
     logger.info("waiting digest sent reps=%s", sent)
+    return sent
+
+
+def notifications_resend_unsent(*, now: datetime.datetime | None = None) -> int:
+    """Send what was never sent: a dispatch lost while the broker was down, or a task that
+    ran out of retries while the mail server was. Each send claims its row, so one already
+    under way (or done) is not repeated. Looks back RESEND_WITHIN only, and leaves the
+    newest RESEND_AFTER to the ordinary dispatch."""
+    now = now or timezone.now()
+    window = (now - RESEND_WITHIN, now - RESEND_AFTER)
+    work: list[tuple[Callable[..., bool], dict[str, int]]] = []
+    receipts = Incident.objects.filter(receipt_sent_at__isnull=True, submitted_at__range=window)
+    work += [(incident_receipt_send, {"incident_id": pk}) for pk in receipts.values_list("pk", flat=True)]
+    serious = Incident.objects.filter(
+        reps_notified_at__isnull=True, injury__in=SERIOUS_INJURIES, submitted_at__range=window
+    ).exclude(status="draft")
+    work += [(incident_reps_notify, {"incident_id": pk}) for pk in serious.values_list("pk", flat=True)]
+    events = IncidentEvent.objects.filter(
+        notified_at__isnull=True, kind=EventKind.STATUS_CHANGED, created_at__range=window
+    ).exclude(actor_id=F("incident__officer_id"))
+    work += [(incident_event_notify_officer, {"event_id": pk}) for pk in events.values_list("pk", flat=True)]
+    sent = 0
+    for send, ids in work:
+        try:
+            sent += bool(send(**ids))
+        except Exception:
+            logger.exception("resend failed %s", " ".join(f"{key}={value}" for key, value in ids.items()))
+    if work:
+        logger.info("unsent notifications found=%s sent=%s", len(work), sent)
     return sent
 
 

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 import zipfile
 from typing import Any
 
+import openpyxl
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.admin.models import LogEntry
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from incidents.choices import EventKind, StaffAction, Status
-from incidents.models import Incident, StaffAccess, User
-from tests.conftest import staff_client, totp_code
+from incidents import services
+from incidents.choices import NATIONAL_GROUP, EventKind, StaffAction, Status
+from incidents.models import Force, Incident, OfficerProfile, StaffAccess, User
+from tests.conftest import make_staff, staff_client, totp_code
 from tests.factories import PASSWORD, IncidentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +41,19 @@ def history_url(incident: Incident) -> str:
 
 def export(client: Client, file_format: str, query: str = "") -> Any:
     return client.get(reverse("admin:incidents_incident_export", args=[file_format]) + query)
+
+
+def xlsx_rows(content: bytes) -> list[list[Any]]:
+    sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).active
+
+    def decode(value: Any) -> Any:
+        # XLSX stores control characters as _xHHHH_; Excel decodes them, openpyxl's
+        # read-only reader leaves them as written.
+        if isinstance(value, str):
+            return re.sub(r"_x([0-9A-F]{4})_", lambda m: chr(int(m.group(1), 16)), value)
+        return value
+
+    return [[decode(value) for value in row] for row in sheet.iter_rows(values_only=True)]
 
 
 def csv_rows(response: Any) -> list[list[str]]:
@@ -177,17 +195,66 @@ def test_change_list_query_count_does_not_grow_with_rows(national_staff: User, o
     assert len(many) == len(few), [query["sql"][:120] for query in many.captured_queries]
 
 
-def test_change_list_count_is_capped_not_a_full_count(national_staff: User, officer: User) -> None:
+@pytest.mark.parametrize("url", [CHANGELIST, reverse("admin:incidents_staffaccess_changelist")])
+def test_review_lists_count_no_further_than_the_cap(
+    national_staff: User, officer: User, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
     from incidents.admin.incident import CappedCountPaginator
 
-    for _ in range(4):
-        IncidentFactory(officer=officer)
-    paginator = CappedCountPaginator(Incident.objects.order_by("pk"), 2)
-    CappedCountPaginator.CAP = 3
-    try:
-        assert paginator.count == 4  # CAP + 1: "more than 3"
-    finally:
-        CappedCountPaginator.CAP = 10_000
+    for _ in range(5):
+        incident = IncidentFactory(officer=officer)
+        services.staff_access_record(actor=national_staff, action=StaffAction.VIEWED, incident=incident)
+    monkeypatch.setattr(CappedCountPaginator, "CAP", 3)
+    client = staff_client(national_staff)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    # Through the admin itself: the list's count stops at CAP + 1 and the page says "more than".
+    assert response.context["cl"].result_count == 4
+    assert "More than 3 " in response.content.decode()
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT" in sql.upper() for sql in counts), counts
+
+
+def test_change_list_date_drill_down_reads_the_calendar_not_the_rows(national_staff: User, officer: User) -> None:
+    this_year = timezone.localdate().year
+    old = IncidentFactory(officer=officer, occurred_on=datetime.date(2019, 5, 4))
+    new = IncidentFactory(officer=officer)
+    client = staff_client(national_staff)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(CHANGELIST).content.decode()
+    sqls = " ".join(q["sql"].upper() for q in queries.captured_queries)
+    assert "MIN(" not in sqls and "DISTINCT" not in sqls and "DATE_TRUNC" not in sqls
+    assert f"?occurred_on__year={this_year}" in page and "?occurred_on__year=2010" in page
+    found = list(client.get(CHANGELIST + "?occurred_on__year=2019").context["cl"].result_list)
+    assert found == [old]
+    months = client.get(CHANGELIST + "?occurred_on__year=2019").content.decode()
+    assert "occurred_on__month=12" in months and "All dates" in months
+    found = list(client.get(CHANGELIST + "?occurred_on__year=2019&occurred_on__month=5").context["cl"].result_list)
+    assert found == [old] and new not in found
+    assert client.get(CHANGELIST + "?occurred_on__year=2019&occurred_on__month=5&occurred_on__day=4").status_code == 200
+
+
+def test_filter_facets_are_never_counted(national_staff: User, officer: User) -> None:
+    IncidentFactory(officer=officer)
+    client = staff_client(national_staff)
+    client.get(CHANGELIST)
+    with CaptureQueriesContext(connection) as plain:
+        client.get(CHANGELIST)
+    with CaptureQueriesContext(connection) as faceted:
+        client.get(CHANGELIST + "?_facets=1")
+    assert len(faceted) == len(plain)
+
+
+def test_staff_access_log_is_searched_by_exact_reference_or_address(national_staff: User, officer: User) -> None:
+    seen, unseen = IncidentFactory(officer=officer), IncidentFactory(officer=officer)
+    services.staff_access_record(actor=national_staff, action=StaffAction.VIEWED, incident=seen)
+    services.staff_access_record(actor=national_staff, action=StaffAction.VIEWED, incident=unseen)
+    url = reverse("admin:incidents_staffaccess_changelist")
+    client = staff_client(national_staff)
+    rows = client.get(url, {"q": seen.reference.lower()}).context["cl"].result_list
+    assert [row.incident for row in rows] == [seen]
+    assert len(client.get(url, {"q": national_staff.email.upper()}).context["cl"].result_list) == 2
+    assert len(client.get(url, {"q": national_staff.email[:5]}).context["cl"].result_list) == 0
 
 
 def test_withheld_identity_stays_withheld_on_the_page_in_exports_and_timeline(rep: User, officer: User) -> None:
@@ -233,12 +300,48 @@ def test_export_neutralises_formulas_and_keeps_numbers(national_staff: User, off
     assert values["Crime reference"] == "'-2+3"
     assert values["Days off work"] == "3"
 
-    with zipfile.ZipFile(io.BytesIO(export(client, "xlsx").content)) as archive:
-        strings = archive.read("xl/sharedStrings.xml").decode()
+    content = export(client, "xlsx").content
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
-    assert "&apos;=HYPERLINK" in strings or "'=HYPERLINK" in strings
     assert "<f>" not in sheet  # no formula cells at all
-    assert re.search(r'<c r="K2"[^>]*><v>3</v></c>', sheet)  # days off work, a real number
+    # Read back as a spreadsheet program would: text stays text, numbers stay numbers.
+    cells = xlsx_rows(content)
+    values = dict(zip(cells[0], cells[1], strict=True))
+    assert values["Place"].startswith("'=HYPERLINK")
+    assert values["Crime reference"] == "'-2+3"
+    assert values["Days off work"] == 3
+
+
+@pytest.mark.parametrize(
+    "dangerous",
+    ["=1+1", "+1", "-1", "@A1", "\t=1+1", "\r=1+1", "＝1+1", "＋1", "－1", "＠SUM(A1)"],
+)
+def test_export_neutralises_every_formula_trigger(national_staff: User, officer: User, dangerous: str) -> None:
+    IncidentFactory(officer=officer, place=dangerous, narrative=dangerous)
+    client = staff_client(national_staff)
+    header, row = csv_rows(export(client, "csv"))
+    values = dict(zip(header, row, strict=True))
+    assert values["Place"] == values["Narrative"] == "'" + dangerous
+    cells = xlsx_rows(export(client, "xlsx").content)
+    values = dict(zip(cells[0], cells[1], strict=True))
+    assert values["Place"] == "'" + dangerous
+
+
+def test_export_with_filters_that_make_no_sense_says_so_and_exports_nothing(rep: User, mine: Incident) -> None:
+    response = export(staff_client(rep), "csv", "?occurred_on__year=abc&nonsense__field=1")
+    assert response.status_code == 302
+    assert any("Nothing was exported" in str(m) for m in get_messages(response.wsgi_request))
+    assert not StaffAccess.objects.filter(action=StaffAction.EXPORTED).exists()
+
+
+def test_export_follows_the_change_lists_order(national_staff: User, officer: User) -> None:
+    early = IncidentFactory(officer=officer, occurred_on=datetime.date(2024, 1, 1))
+    late = IncidentFactory(officer=officer, occurred_on=datetime.date(2025, 1, 1))
+    client = staff_client(national_staff)
+    by_date = [row[0] for row in csv_rows(export(client, "csv", "?o=2"))[1:]]
+    by_date_desc = [row[0] for row in csv_rows(export(client, "csv", "?o=-2"))[1:]]
+    assert by_date == [early.reference, late.reference]
+    assert by_date_desc == [late.reference, early.reference]
 
 
 def test_narrative_is_exported_to_national_staff_only(rep: User, national_staff: User, mine: Incident) -> None:
@@ -308,6 +411,84 @@ def test_impossible_change_is_refused_with_a_message_and_changes_nothing(rep: Us
     mine.refresh_from_db()
     assert mine.status == Status.SUBMITTED
     assert not mine.notes.exists()
+    # Nor does the admin's own history claim a change.
+    assert not LogEntry.objects.filter(object_id=str(mine.pk)).exists()
+    assert client.post(change_url(mine), review_post(note="this one sticks")).status_code == 302
+    assert LogEntry.objects.filter(object_id=str(mine.pk)).count() == 1
+
+
+def test_a_rejected_report_shows_why_and_links_its_original(rep: User, officer: User) -> None:
+    original = IncidentFactory(officer=officer)
+    copy = IncidentFactory(officer=officer)
+    services.incident_transition(incident=copy, actor=rep, to=Status.IN_REVIEW)
+    services.incident_transition(
+        incident=copy, actor=rep, to=Status.REJECTED, rejection_reason="duplicate", duplicate_of=original
+    )
+    page = staff_client(rep).get(change_url(copy)).content.decode()
+    assert "Duplicate of another report" in page
+    assert f'<a href="{change_url(original)}">{original.reference}</a>' in page
+
+
+def test_a_staff_account_cannot_be_given_an_officer_profile(force_a: Force) -> None:
+    admin_user = make_staff(NATIONAL_GROUP)
+    admin_user.is_superuser = True
+    admin_user.save()
+    staff = UserFactory(is_staff=True)
+    response = staff_client(admin_user).post(
+        reverse("admin:incidents_officerprofile_add"),
+        {
+            "user": staff.pk,
+            "force": force_a.pk,
+            "display_name": "PC Staff",
+            "collar_number": "",
+            "usual_duty": "response",
+            "service_band": "under_2",
+        },
+    )
+    assert response.status_code == 200
+    assert "officers and staff use separate accounts" in response.content.decode()
+    assert not OfficerProfile.objects.filter(user=staff).exists()
+    # Control: the same form accepts an ordinary user.
+    plain = UserFactory()
+    response = staff_client(admin_user).post(
+        reverse("admin:incidents_officerprofile_add"),
+        {
+            "user": plain.pk,
+            "force": force_a.pk,
+            "display_name": "PC Plain",
+            "collar_number": "",
+            "usual_duty": "response",
+            "service_band": "under_2",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert OfficerProfile.objects.filter(user=plain).exists()
+
+
+def test_an_officer_cannot_be_made_staff(officer: User) -> None:
+    admin_user = make_staff(NATIONAL_GROUP)
+    admin_user.is_superuser = True
+    admin_user.save()
+    response = staff_client(admin_user).post(
+        reverse("admin:incidents_user_change", args=[officer.pk]),
+        {
+            "email": officer.email,
+            "first_name": "",
+            "last_name": "",
+            "is_active": "on",
+            "is_staff": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+            "rep_forces-TOTAL_FORMS": "0",
+            "rep_forces-INITIAL_FORMS": "0",
+            "rep_forces-MIN_NUM_FORMS": "0",
+            "rep_forces-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 200
+    assert "cannot also be staff" in response.content.decode()
+    officer.refresh_from_db()
+    assert not officer.is_staff
 
 
 def test_rep_records_welfare_follow_up_from_the_page(rep: User, mine: Incident) -> None:
@@ -343,6 +524,20 @@ def test_possible_duplicates_are_listed(rep: User, officer: User, colleague: Use
     page = staff_client(rep).get(change_url(first)).content.decode()
     assert same_officer.reference in page
     assert same_scene.reference in page
+
+
+def test_possible_duplicates_never_tie_a_withheld_report_to_its_officer(rep: User, officer: User) -> None:
+    named = IncidentFactory(officer=officer, setting="street", share_identity=True)
+    withheld = IncidentFactory(officer=officer, setting="custody_suite", share_identity=False)
+    client = staff_client(rep)
+    named_page = client.get(change_url(named)).content.decode()
+    withheld_page = client.get(change_url(withheld)).content.decode()
+    # The named report's panel does not list the withheld one as the same officer's, nor the reverse.
+    assert withheld.reference not in named_page
+    assert named.reference not in withheld_page
+    # Control: two named reports of the same officer are still linked.
+    other_named = IncidentFactory(officer=officer, setting="vehicle", share_identity=True)
+    assert other_named.reference in client.get(change_url(named)).content.decode()
 
 
 def test_staff_without_two_factor_are_sent_to_set_it_up(mine: Incident) -> None:

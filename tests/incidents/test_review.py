@@ -296,3 +296,107 @@ def test_daily_digest_lists_reports_waiting_over_a_week_once_a_day(
     assert other.reference not in digest.body
     assert digest.subject == "1 reports waiting more than 7 days"
     assert DigestSent.objects.count() == 1
+
+
+def test_the_question_email_carries_the_reference_and_link_not_the_question(
+    officer: User, rep: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    incident = IncidentFactory(officer=officer)
+    services.incident_transition(incident=incident, actor=rep, to=Status.IN_REVIEW)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.incident_transition(
+            incident=incident, actor=rep, to=Status.NEEDS_INFO, question="Was Gary Jenkins the driver?"
+        )
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == [officer.email]
+    assert incident.reference in sent.subject
+    assert f"/reports/{incident.reference}/" in sent.body or incident.reference in sent.body
+    assert "Gary" not in sent.subject + sent.body
+    assert "driver" not in sent.subject + sent.body
+
+
+def test_emails_lost_with_the_broker_are_sent_by_the_sweep_once(officer: User, rep: User) -> None:
+    # No on-commit callbacks run: as if every dispatch was lost while Redis was down.
+    serious = quick(officer, injury=Injury.SERIOUS)
+    minor = quick(officer, injury=Injury.MINOR)
+    services.incident_transition(incident=minor, actor=rep, to=Status.IN_REVIEW)
+    assert mail.outbox == []
+    # Too fresh: the ordinary dispatch may still be on its way.
+    assert services.notifications_resend_unsent() == 0
+    later = timezone.now() + datetime.timedelta(minutes=10)
+    assert services.notifications_resend_unsent(now=later) == 4  # two receipts, the reps, the officer
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert subjects == sorted(
+        [
+            f"Report {serious.reference} received",
+            f"Report {minor.reference} received",
+            f"New report {serious.reference} needs a rep",
+            f"Update on your report {minor.reference}",
+        ]
+    )
+    assert all("Gary" not in m.body and "Red Lion" not in m.body for m in mail.outbox)
+    assert services.notifications_resend_unsent(now=later) == 0
+    assert len(mail.outbox) == 4
+    # Beyond the look-back window nothing is dug up.
+    Incident.objects.update(receipt_sent_at=None)
+    assert services.notifications_resend_unsent(now=timezone.now() + datetime.timedelta(days=4)) == 0
+
+
+def test_a_mail_failure_keeps_the_email_owed_and_the_sweep_sends_it_later(
+    officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    incident = quick(officer)
+    later = timezone.now() + datetime.timedelta(minutes=10)
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("incidents.services.notifications.send_mail", refuse)
+    with pytest.raises(ConnectionRefusedError):
+        services.incident_receipt_send(incident_id=incident.pk)
+    assert services.notifications_resend_unsent(now=later) == 0  # logged, not raised
+    incident.refresh_from_db()
+    assert incident.receipt_sent_at is None  # the claim was released
+    monkeypatch.undo()
+    assert services.notifications_resend_unsent(now=later) == 1
+    assert [m.subject for m in mail.outbox] == [f"Report {incident.reference} received"]
+
+
+def test_one_reps_failed_digest_does_not_stop_the_others(
+    officer: User, rep: User, monkeypatch: pytest.MonkeyPatch, force_a: Any
+) -> None:
+    from tests.conftest import make_staff
+
+    second = make_staff("Federation reps", force_a)
+    IncidentFactory(officer=officer, submitted_at=timezone.now() - datetime.timedelta(days=8))
+    real_send = services.notifications.send_mail
+
+    def flaky(*args: Any, recipient_list: list[str], **kwargs: Any) -> int:
+        if recipient_list == [rep.email]:
+            raise ConnectionResetError("mailbox unavailable")
+        return real_send(*args, recipient_list=recipient_list, **kwargs)
+
+    monkeypatch.setattr("incidents.services.notifications.send_mail", flaky)
+    assert services.reps_waiting_digest_send() == 1
+    assert [m.to for m in mail.outbox] == [[second.email]]
+    assert not DigestSent.objects.filter(rep=rep).exists()  # owed, tried again next hour
+    monkeypatch.undo()
+    assert services.reps_waiting_digest_send() == 1
+    assert [m.to for m in mail.outbox] == [[second.email], [rep.email]]
+
+
+def test_every_beat_entry_names_a_registered_task_on_its_schedule(settings: Any) -> None:
+    from celery.schedules import crontab
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    for name, entry in schedule.items():
+        assert entry["task"] in app.tasks, name
+    assert schedule["notifications-resend-unsent"]["schedule"] <= 15 * 60
+    assert schedule["snapshots-sweep"]["schedule"] <= 10 * 60
+    digest = schedule["reps-waiting-digest"]["schedule"]
+    assert isinstance(digest, crontab) and 7 in digest.hour and 0 in digest.minute

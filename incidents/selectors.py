@@ -307,7 +307,7 @@ def incident_possible_duplicates(incident: Incident) -> dict[str, list[Incident]
     Only the report's own force is searched, so whoever may see this report may see these.
     "Same officer" links two reports to one person, so it is offered only when this report
     shares the officer's identity, and lists only reports that share it too: a "statistics
-    only" report is never tied to its officer's named ones (it may still match by scene).
+    only" report is never tied to its officer's named ones.
     """
     visible = Incident.objects.filter(force_id=incident.force_id).exclude(pk=incident.pk).exclude(status="draft")
     day = datetime.timedelta(days=1)
@@ -330,12 +330,11 @@ def incident_possible_duplicates(incident: Incident) -> dict[str, list[Incident]
             else Q(occurred_at__gte=early) | Q(occurred_at__lte=late)
         )
         same_scene = same_scene.filter(window | Q(occurred_at__isnull=True))
-    same_officer_rows = list(same_officer.order_by("occurred_on")[:20])
     return {
-        "same_officer": same_officer_rows,
-        "same_scene": list(
-            same_scene.exclude(pk__in=[row.pk for row in same_officer_rows]).order_by("occurred_at")[:20]
-        ),
+        "same_officer": list(same_officer.order_by("occurred_on")[:20]),
+        # The officer's own reports are never "the same scene": that would tie a withheld
+        # report to a named one as surely as the list above.
+        "same_scene": list(same_scene.exclude(officer_id=incident.officer_id).order_by("occurred_at")[:20]),
     }
 
 

@@ -87,27 +87,48 @@ def _binomial_cdf(k: int, n: int) -> Callable[[float], float]:
     return cdf
 
 
-def _bisect(f: Callable[[float], float], target: float, increasing: bool) -> float:
-    low, high = 0.0, 1.0
-    for _ in range(40):  # 2**-40: far below the four decimals anyone reads
-        middle = (low + high) / 2
-        if (f(middle) < target) == increasing:
-            low = middle
+def _solve(f: Callable[[float], float], target: float, low: float, high: float) -> float:
+    """The p in [low, high] where the monotone f(p) equals target: regula falsi with the
+    Illinois correction, which keeps the bracket (so it cannot fail) and converges in a
+    dozen steps where bisection needs forty."""
+    f_low, f_high = f(low) - target, f(high) - target
+    if f_low == 0:
+        return low
+    if f_high == 0:
+        return high
+    side = 0
+    p = (low + high) / 2
+    for _ in range(100):
+        p = (low * f_high - high * f_low) / (f_high - f_low)
+        f_p = f(p) - target
+        if f_p == 0 or high - low < 1e-13:
+            break
+        if (f_p > 0) == (f_high > 0):
+            high, f_high = p, f_p
+            if side == -1:
+                f_low /= 2
+            side = -1
         else:
-            high = middle
-    return (low + high) / 2
+            low, f_low = p, f_p
+            if side == 1:
+                f_high /= 2
+            side = 1
+        if abs(f_p) < 1e-15:
+            break
+    return p
 
 
 def clopper_pearson(k: int, n: int, confidence: float = CONFIDENCE) -> Interval:
-    """The exact (Clopper-Pearson) interval, by bisection on the binomial CDF."""
+    """The exact (Clopper-Pearson) interval, solved on the binomial CDF."""
     _check(k, n)
     alpha = 1 - confidence
     # Lower bound: the p at which P(X >= k) = alpha/2, i.e. 1 - cdf(k-1) = alpha/2.
+    # Each bound lies on its own side of the estimate k/n.
     below = _binomial_cdf(k - 1, n)
-    low = 0.0 if k == 0 else _bisect(lambda p: 1 - below(p), alpha / 2, increasing=True)
+    low = 0.0 if k == 0 else _solve(lambda p: 1 - below(p), alpha / 2, 0.0, k / n)
     # Upper bound: the p at which P(X <= k) = alpha/2.
     at_most = _binomial_cdf(k, n)
-    high = 1.0 if k == n else _bisect(at_most, alpha / 2, increasing=False)
+    high = 1.0 if k == n else _solve(at_most, alpha / 2, k / n, 1.0)
     return Interval(low, high)
 
 

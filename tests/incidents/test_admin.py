@@ -14,6 +14,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.admin.models import LogEntry
 from django.contrib.messages import get_messages
+from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -102,11 +103,27 @@ def test_rep_cannot_reach_another_forces_report_through_any_path(rep: User, mine
     assert client.get(history_url(theirs)).status_code == 404
     assert client.get(reverse("admin:incidents_incident_delete", args=[theirs.pk])).status_code in (403, 404)
     assert list(client.get(CHANGELIST, {"q": theirs.reference}).context["cl"].result_list) == []
+    # Positive controls beside each refusal: the same paths work on the rep's own report.
+    assert client.get(history_url(mine)).status_code == 200
+    assert list(client.get(CHANGELIST, {"q": mine.reference}).context["cl"].result_list) == [mine]
+    popup = client.get(CHANGELIST, {"_popup": "1", "_to_field": "id"})
+    assert popup.status_code == 200
+    assert list(popup.context["cl"].result_list) == [mine]
+    # The admin's autocomplete endpoint searches through the same scoped queryset.
+    def autocomplete(term: str) -> list[str]:
+        query = {"app_label": "incidents", "model_name": "incident", "field_name": "duplicate_of", "term": term}
+        response = client.get(reverse("admin:autocomplete"), query)
+        return [result["text"] for result in response.json()["results"]] if response.status_code == 200 else []
+
+    assert autocomplete(theirs.reference) == []
+    assert autocomplete(mine.reference) == [str(mine)]
     for action in ("assign_to_me", "start_review", "verify"):
-        client.post(CHANGELIST, {"action": action, "_selected_action": [theirs.pk], "index": 0})
+        client.post(CHANGELIST, {"action": action, "_selected_action": [theirs.pk, mine.pk], "index": 0})
     theirs.refresh_from_db()
+    mine.refresh_from_db()
     assert (theirs.status, theirs.assigned_rep) == (Status.SUBMITTED, None)
     assert not theirs.events.exists()
+    assert (mine.status, mine.assigned_rep) == (Status.VERIFIED, rep)
     exported = "\n".join(",".join(row) for row in csv_rows(export(client, "csv")))
     assert mine.reference in exported
     assert theirs.reference not in exported
@@ -257,23 +274,50 @@ def test_staff_access_log_is_searched_by_exact_reference_or_address(national_sta
     assert len(client.get(url, {"q": national_staff.email[:5]}).context["cl"].result_list) == 0
 
 
-def test_withheld_identity_stays_withheld_on_the_page_in_exports_and_timeline(rep: User, officer: User) -> None:
+def test_withheld_identity_stays_withheld_on_the_page_in_exports_and_timeline(
+    rep: User, officer: User, django_capture_on_commit_callbacks: Any
+) -> None:
     profile = officer.officer_profile
     profile.collar_number = "TV9911"
     profile.save()
-    hidden = IncidentFactory(officer=officer, share_identity=False)
+    hidden = IncidentFactory(
+        officer=officer,
+        share_identity=False,
+        setting="street",
+        submitted_at=timezone.now() - datetime.timedelta(days=9),
+    )
+    # Events by the officer and by the rep, so the timeline has something to leak.
+    services.incident_transition(incident=hidden, actor=rep, to=Status.IN_REVIEW)
+    services.incident_transition(incident=hidden, actor=rep, to=Status.NEEDS_INFO, question="When exactly?")
+    services.incident_answer_question(incident=hidden, actor=officer, answer="About ten past two")
+    # A named report of the same officer, same day and setting: a candidate duplicate.
+    named = IncidentFactory(officer=officer, share_identity=True, setting="street")
+    identifying = (officer.email, profile.display_name, "TV9911")
+
     client = staff_client(rep)
     page = client.get(change_url(hidden)).content.decode()
     assert "Identity withheld" in page
-    for identifying in (officer.email, profile.display_name, "TV9911"):
-        assert identifying not in page
-        for file_format in ("csv",):
-            assert identifying not in "\n".join(",".join(r) for r in csv_rows(export(client, file_format)))
+    assert "About ten past two" in page and "When exactly?" in page  # the timeline and questions are there
+    exported_csv = "\n".join(",".join(r) for r in csv_rows(export(client, "csv")))
     xlsx = export(client, "xlsx").content
     with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
         text = "".join(archive.read(name).decode() for name in archive.namelist() if name.endswith(".xml"))
-    assert "Identity withheld" in text
-    assert officer.email not in text
+    hidden_row = [row for row in xlsx_rows(xlsx) if row[0] == hidden.reference][0]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reps_waiting_digest_send()
+    digest = "".join(m.subject + m.body for m in mail.outbox if rep.email in m.to)
+    assert hidden.reference in digest
+    for value in identifying:
+        assert value not in page
+        assert value not in " ".join(str(cell) for cell in hidden_row)
+        assert value not in digest
+    assert "Identity withheld" in text and "Identity withheld" in exported_csv
+    # The named report carries the officer's name in the export; the withheld one does not.
+    assert officer.email in exported_csv
+    hidden_line = [line for line in exported_csv.splitlines() if line.startswith(hidden.reference)][0]
+    assert all(value not in hidden_line for value in identifying)
+    # The possible-duplicates panel does not put the named report beside the withheld one.
+    assert f">{named.reference}</a>" not in page
 
 
 def test_shared_identity_is_shown_to_the_rep(rep: User, officer: User) -> None:

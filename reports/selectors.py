@@ -10,8 +10,9 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, When
 
-from incidents.choices import Injury, ReportedToForce, Status
+from incidents.choices import AssaultKind, Duty, Injury, NotReportedReason, ReportedToForce, Setting, Status
 from incidents.models import Force, Incident
+from incidents.selectors import officer_profile_for_user, staff_force_ids, staff_is_national
 from reports.models import NATIONAL, OfficerStrength, OfficialFigure, Snapshot
 from reports.periods import financial_year_bounds, financial_year_expression
 
@@ -42,8 +43,6 @@ def _effective_injury() -> Case:
 
 def _breakdown_columns() -> list[tuple[str, str, Q]]:
     """(breakdown, label, condition) for every category counted in the grouped query."""
-    from incidents.choices import AssaultKind, Duty, NotReportedReason, Setting
-
     columns = [("injury", value, Q(effective_injury=value)) for value in Injury.values]
     columns += [("duty_type", value or "not said", Q(duty_type=value)) for value in [*Duty.values, ""]]
     columns += [("setting", value or "not said", Q(setting=value)) for value in [*Setting.values, ""]]
@@ -63,8 +62,6 @@ def incident_counts(incidents: QuerySet[Incident]) -> dict[Key, dict[str, Any]]:
     """Counts and breakdowns per (force code, financial year) in ONE grouped query with
     conditional counts: one scan for every force and year, never a loop over incidents.
     What happened and why not reported are counted from the incident's bit summaries."""
-    from incidents.choices import AssaultKind, NotReportedReason
-
     annotated = incidents.annotate(
         fy=financial_year_expression("occurred_on"),
         effective_injury=_effective_injury(),
@@ -164,8 +161,6 @@ class Viewer:
 
 
 def dashboard_viewer(user: Any) -> Viewer | None:
-    from incidents.selectors import officer_profile_for_user, staff_force_ids, staff_is_national
-
     if not user.is_authenticated:
         return None
     if staff_is_national(user):
@@ -297,8 +292,6 @@ BREAKDOWN_TITLES = {
 
 def breakdown_tables(snapshot: Snapshot | None, viewer: Viewer, area: str) -> list[dict[str, Any]]:
     """Each breakdown as (label, count, text) rows, largest first, labels in plain words."""
-    from incidents.choices import AssaultKind, Duty, Injury, NotReportedReason, Setting
-
     if snapshot is None or not viewer.full(area):
         return []
     labels = {

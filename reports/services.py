@@ -340,15 +340,19 @@ def recompute_run_start(*, actor: AbstractBaseUser) -> RecomputeRun:
 def snapshots_recompute_all(*, run_id: int | None = None) -> int:
     """Recompute every year, one year at a time, reporting progress on the run."""
     years = sorted(_years_with_data())
-    if run_id:
-        RecomputeRun.objects.filter(pk=run_id).update(areas_total=len(years), areas_done=0)
+    run = RecomputeRun.objects.filter(pk=run_id) if run_id else RecomputeRun.objects.none()
+    run.update(areas_total=len(years), areas_done=0, error="")
     written = 0
-    for done, year in enumerate(years, start=1):
-        written += snapshots_recompute(years=[year])
-        if run_id:
-            RecomputeRun.objects.filter(pk=run_id).update(areas_done=done)
-    if run_id:
-        RecomputeRun.objects.filter(pk=run_id).update(finished_at=timezone.now())
+    try:
+        for done, year in enumerate(years, start=1):
+            written += snapshots_recompute(years=[year])
+            run.update(areas_done=done)
+    except Exception as error:
+        # Shown on the dashboard (the kind of failure only, never data); the task retries a
+        # database outage, and the years already done are saved.
+        run.update(error=f"Stopped by {type(error).__name__}; retried automatically if the database dropped out.")
+        raise
+    run.update(finished_at=timezone.now())
     return written
 
 

@@ -5,8 +5,20 @@ Services are imported inside each task: they enqueue these tasks themselves."""
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
-IDEMPOTENT = {"acks_late": True, "reject_on_worker_lost": True, "max_retries": 3, "retry_backoff": True}
+# A database that drops out (a failover, a restart) is retried a few times with growing,
+# jittered waits; anything else is a bug and fails at once. The marks stay in the
+# database, so a task that gives up is repaired by the next sweep.
+IDEMPOTENT = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "max_retries": 3,
+    "retry_backoff": 5,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+}
 
 
 @shared_task(**IDEMPOTENT)

@@ -109,6 +109,7 @@ def test_rep_cannot_reach_another_forces_report_through_any_path(rep: User, mine
     popup = client.get(CHANGELIST, {"_popup": "1", "_to_field": "id"})
     assert popup.status_code == 200
     assert list(popup.context["cl"].result_list) == [mine]
+
     # The admin's autocomplete endpoint searches through the same scoped queryset.
     def autocomplete(term: str) -> list[str]:
         query = {"app_label": "incidents", "model_name": "incident", "field_name": "duplicate_of", "term": term}

@@ -7,6 +7,8 @@ import uuid
 from typing import Any
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from incidents import services as incident_services
 from incidents.choices import Status
@@ -128,3 +130,88 @@ def test_cannot_estimate_with_none_recorded_or_too_few_answers(officer: User) ->
     assert too_few["recorded_share"] is None  # 2 answers
     assert too_few["implied"] is None
     assert too_few["official"]["total"] == 1101
+
+
+@pytest.mark.parametrize(
+    ("utc", "expected_year"),
+    [
+        # The night the clocks went forward (31 March 2019, BST from 01:00 UTC).
+        (datetime.datetime(2019, 3, 31, 22, 59, tzinfo=datetime.UTC), 2018),  # 23:59 BST on 31 March
+        (datetime.datetime(2019, 3, 31, 23, 0, tzinfo=datetime.UTC), 2019),  # 00:00 BST on 1 April
+        # 31 March 2016 was already BST (clocks changed on the 27th): 23:59 UTC is 00:59 on 1 April.
+        (datetime.datetime(2016, 3, 31, 23, 59, tzinfo=datetime.UTC), 2016),  # 00:59 BST, 1 April 2016
+    ],
+)
+def test_a_report_filed_for_today_counts_in_the_london_financial_year(
+    officer: User, utc: datetime.datetime, expected_year: int
+) -> None:
+    with time_machine.travel(utc, tick=False):
+        incident_services.incident_quick_log(
+            officer=officer,
+            submission_key=uuid.uuid4(),
+            data={
+                "occurred_on": timezone.localdate(),
+                "assaults": ["push"],
+                "injury": "none",
+                "reported_to_force": "no",
+            },
+        )
+        snapshots_recompute()
+    force = officer.officer_profile.force.code
+    years = dict(Snapshot.objects.filter(area=force, logged__gt=0).values_list("financial_year", "logged"))
+    assert years == {expected_year: 1}
+    national = Snapshot.objects.get(area=NATIONAL, financial_year=expected_year)
+    assert national.logged == 1
+
+
+def test_a_database_dropout_is_retried_and_a_bug_is_not(officer: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import OperationalError
+
+    from reports import tasks
+
+    calls: list[int] = []
+
+    def flaky(**kwargs: Any) -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return 0
+
+    monkeypatch.setattr("reports.services.snapshots_recompute_marked", flaky)
+    result = tasks.snapshots_recompute_marked.apply(throw=False)
+    assert result.successful()
+    assert len(calls) == 2  # retried once, then done
+
+    def broken(**kwargs: Any) -> int:
+        calls.append(1)
+        raise ZeroDivisionError
+
+    calls.clear()
+    monkeypatch.setattr("reports.services.snapshots_recompute_marked", broken)
+    result = tasks.snapshots_recompute_marked.apply(throw=False)
+    assert result.failed() and isinstance(result.result, ZeroDivisionError)
+    assert len(calls) == 1  # not retried: a bug does not go away by waiting
+
+
+def test_a_failed_full_recompute_says_so_on_its_run(
+    officer: User, national_staff: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reports import services
+    from reports.models import RecomputeRun
+
+    logged(officer, 2, datetime.date(2020, 6, 1))
+    run = RecomputeRun.objects.create(started_by=national_staff)
+
+    def fails(**kwargs: Any) -> int:
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(services, "snapshots_recompute", fails)
+    with pytest.raises(ZeroDivisionError):
+        services.snapshots_recompute_all(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.finished_at is None
+    assert run.error.startswith("Stopped by ZeroDivisionError")
+    monkeypatch.undo()
+    services.snapshots_recompute_all(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.finished_at is not None and run.error == ""

@@ -144,7 +144,12 @@ def test_briefing_headline(rep: User, figures: None) -> None:
     headline = response.context["headline"]
     assert headline.startswith("Officers in Thames Valley logged 20 assaults in 2018/19; 33% (")
     assert "say they were officially recorded; the official figure was 1,057, implying about 3,171 (" in headline
-    assert "Police workforce" in response.content.decode()  # the source
+    page = response.content.decode()
+    assert "Police workforce" in page  # the source
+    # Its tables can be downloaded (the links are hidden in print).
+    force_page = reverse("reports:force", args=["thames-valley"])
+    assert f"{force_page}?format=csv&amp;table=trend" in page
+    assert f"{force_page}?year=2018&amp;format=csv&amp;table=breakdowns" in page
     assert staff_client(rep).get(reverse("reports:briefing", args=["thames-valley", "1999"])).status_code == 404
 
 
@@ -159,7 +164,12 @@ def test_years_before_2017_are_marked_not_comparable(national_staff: User, offic
 def test_pages_render_from_snapshots_with_constant_queries(national_staff: User, officer: User) -> None:
     official("E23000029", 2018, 1057)
     client = staff_client(national_staff)
-    urls = [DASHBOARD + "?year=2018", reverse("reports:force", args=["thames-valley"]) + "?year=2018"]
+    urls = [
+        DASHBOARD + "?year=2018",
+        reverse("reports:force", args=["thames-valley"]) + "?year=2018",
+        reverse("reports:briefing", args=["thames-valley", "2018"]),
+        DASHBOARD + "?year=2018&format=csv",
+    ]
     IncidentFactory(officer=officer, occurred_on=datetime.date(2018, 5, 5))
     snapshots_recompute()
     counts = []

@@ -595,6 +595,26 @@ def test_staff_without_two_factor_are_sent_to_set_it_up(mine: Incident) -> None:
     assert client.get(change_url(mine)).status_code == 302
 
 
+def test_repeated_wrong_passwords_lock_the_sign_in_for_that_address(rep: User) -> None:
+    EmailAddress.objects.create(user=rep, email=rep.email, verified=True, primary=True)
+    client = Client()
+    for _ in range(5):
+        response = client.post(reverse("account_login"), {"login": rep.email, "password": "wrong-password"})
+        assert response.status_code == 200
+        assert "Too many failed login attempts" not in response.content.decode()
+    # The sixth try is refused even with the right password, and nothing is signed in.
+    response = client.post(reverse("account_login"), {"login": rep.email, "password": PASSWORD})
+    assert response.status_code in (200, 429)
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get(CHANGELIST).status_code == 302
+    # Another address from the same place is not locked out by it.
+    other = UserFactory()
+    EmailAddress.objects.create(user=other, email=other.email, verified=True, primary=True)
+    response = client.post(reverse("account_login"), {"login": other.email, "password": PASSWORD})
+    assert response.status_code == 302
+
+
 def test_staff_sign_in_asks_for_the_two_factor_code(rep: User) -> None:
     EmailAddress.objects.create(user=rep, email=rep.email, verified=True, primary=True)
     client = Client()

@@ -4,10 +4,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from config import views as config_views
 from incidents import views as incident_views
+
+handler500 = "config.views.server_error"
 
 urlpatterns = [
     path("", incident_views.home, name="home"),
+    path("healthz", config_views.healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("incidents.urls")),

@@ -1,0 +1,88 @@
+"""Project-wide views: the health check for monitoring and the error page for an outage."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import redis
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.defaults import server_error as django_server_error
+
+from reports.models import Snapshot
+
+logger = logging.getLogger(__name__)
+
+BROKER_TIMEOUT = 1.0
+
+
+def _database() -> tuple[bool, int | None]:
+    """Whether the database answers, and the age in seconds of the newest snapshot."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        newest = Snapshot.objects.aggregate(newest=Max("computed_at"))["newest"]
+    except DatabaseError:
+        return False, None
+    return True, None if newest is None else int((timezone.now() - newest).total_seconds())
+
+
+def _broker() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "in-process"
+    try:
+        client = redis.Redis.from_url(
+            settings.CELERY_BROKER_URL, socket_connect_timeout=BROKER_TIMEOUT, socket_timeout=BROKER_TIMEOUT
+        )
+        client.ping()
+    except (redis.RedisError, OSError):
+        return "unreachable"
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For monitoring and load balancers: no login, nothing personal, answers within ~2 s.
+
+    503 when the database is down (this process cannot serve). A broker that cannot be
+    reached leaves the site working (reports are saved; the sweeps catch up), so it is
+    200 with status "degraded", for an alert rather than for taking web out of rotation.
+    """
+    database_ok, snapshot_age = _database()
+    broker = _broker()
+    if not database_ok:
+        status = "down"
+    elif broker == "unreachable":
+        status = "degraded"
+    else:
+        status = "ok"
+    body = {
+        "status": status,
+        "database": "ok" if database_ok else "unavailable",
+        "broker": broker,
+        "newest_snapshot_age_seconds": snapshot_age,
+    }
+    return JsonResponse(body, status=503 if not database_ok else 200)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database outage is a 503 "briefly unavailable" page, not an error.
+
+    Django calls this inside its exception handler, from a view or from any middleware
+    (the session and user lookups run before the view), so sys.exc_info() is the cause.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        logger.warning("database unavailable path=%s", request.path)
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return django_server_error(request)

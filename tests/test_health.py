@@ -1,0 +1,81 @@
+"""/healthz for monitoring, and the 503 page when the database is out of reach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import OperationalError
+from django.test import Client, override_settings
+
+from incidents.models import User
+from reports.services import snapshots_recompute
+from tests.factories import IncidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_health_reports_database_broker_and_snapshot_age(client: Client, officer: User) -> None:
+    body = client.get("/healthz").json()
+    assert body == {"status": "ok", "database": "ok", "broker": "in-process", "newest_snapshot_age_seconds": None}
+    IncidentFactory(officer=officer)
+    snapshots_recompute()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert 0 <= response.json()["newest_snapshot_age_seconds"] < 60
+    assert "no-cache" in response["Cache-Control"]
+
+
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+def test_an_unreachable_broker_is_degraded_not_down(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200  # the site still saves reports: alert, keep serving
+    assert response.json()["status"] == "degraded"
+    assert response.json()["broker"] == "unreachable"
+
+
+@pytest.mark.redis
+def test_a_reachable_broker_is_ok(client: Client, settings: Any) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = settings.REDIS_URL
+    assert client.get("/healthz").json()["broker"] == "ok"
+
+
+def test_health_is_503_when_the_database_is_down(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("django.db.backends.base.base.BaseDatabaseWrapper.cursor", refuse)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable" and response.json()["status"] == "down"
+
+
+def test_a_database_outage_shows_a_clear_503_page_not_a_stack_trace(
+    officer_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    officer_client.raise_request_exception = False
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("could not connect to server: Connection refused")
+
+    # The session is read by middleware before any view runs: the outage surfaces there.
+    monkeypatch.setattr("django.contrib.sessions.backends.db.SessionStore.load", refuse)
+    response = officer_client.get("/reports/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "briefly unavailable" in page
+    assert "Traceback" not in page and "could not connect" not in page
+
+
+def test_other_errors_still_get_the_ordinary_500_page(officer_client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    officer_client.raise_request_exception = False
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise ZeroDivisionError
+
+    monkeypatch.setattr("django.contrib.sessions.backends.db.SessionStore.load", broken)
+    response = officer_client.get("/reports/")
+    assert response.status_code == 500
+    assert "Sorry, something went wrong" in response.content.decode()

@@ -12,6 +12,7 @@ handler500 = "config.views.server_error"
 urlpatterns = [
     path("", incident_views.home, name="home"),
     path("healthz", config_views.healthz, name="healthz"),
+    path("csp-report", config_views.csp_report, name="csp_report"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("incidents.urls")),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from urllib.parse import urlsplit
 
 import redis
 from django.conf import settings
@@ -13,7 +15,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 from django.views.defaults import server_error as django_server_error
 
 from reports.models import Snapshot
@@ -86,3 +89,31 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = "30"
         return response
     return django_server_error(request)
+
+
+CSP_REPORT_MAX_BYTES = 16_384
+csp_logger = logging.getLogger("config.csp")
+
+
+@csrf_exempt  # browsers post reports without a token
+@require_POST
+def csp_report(request: HttpRequest) -> HttpResponse:
+    """Log a Content-Security-Policy violation the browser reports: the directive, the
+    blocked origin and the page's path (references at most), never query strings or samples."""
+    if len(request.body) > CSP_REPORT_MAX_BYTES:
+        return HttpResponse(status=413)
+    try:
+        report = json.loads(request.body).get("csp-report", {})
+    except (ValueError, AttributeError):
+        return HttpResponse(status=400)
+    if not isinstance(report, dict):
+        return HttpResponse(status=400)
+    blocked = str(report.get("blocked-uri", ""))
+    blocked_origin = urlsplit(blocked).netloc or blocked.split(":")[0][:40]
+    csp_logger.warning(
+        "csp violation directive=%s blocked=%s page=%s",
+        str(report.get("effective-directive") or report.get("violated-directive", ""))[:60],
+        blocked_origin[:100],
+        urlsplit(str(report.get("document-uri", ""))).path[:200],
+    )
+    return HttpResponse(status=204)

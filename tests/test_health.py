@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -80,3 +81,41 @@ def test_other_errors_still_get_the_ordinary_500_page(officer_client: Client, mo
     response = officer_client.get("/reports/")
     assert response.status_code == 500
     assert "Sorry, something went wrong" in response.content.decode()
+
+
+def test_every_response_carries_the_security_headers(client: Client) -> None:
+    response = client.get("/accounts/login/")
+    policy = response["Content-Security-Policy"]
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ):
+        assert directive in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    features = response["Permissions-Policy"]
+    assert all(f"{feature}=()" in features for feature in ("camera", "microphone", "geolocation"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_csp_reports_are_logged_without_query_strings(client: Client, caplog: pytest.LogCaptureFixture) -> None:
+    report = {
+        "csp-report": {
+            "document-uri": "https://assaultlog.test/reports/AL-2026-ABC123/?q=secret",
+            "effective-directive": "script-src-elem",
+            "blocked-uri": "https://evil.example/x.js?token=abc",
+        }
+    }
+    with caplog.at_level("WARNING", logger="config.csp"):
+        response = client.post("/csp-report", data=json.dumps(report), content_type="application/csp-report")
+    assert response.status_code == 204
+    assert caplog.messages == [
+        "csp violation directive=script-src-elem blocked=evil.example page=/reports/AL-2026-ABC123/"
+    ]
+    assert client.post("/csp-report", data="not json", content_type="application/csp-report").status_code == 400
+    assert client.post("/csp-report", data="x" * 20_000, content_type="application/csp-report").status_code == 413
+    assert client.get("/csp-report").status_code == 405

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -61,3 +64,27 @@ class AxeChecker:
 @pytest.fixture
 def axe_check() -> AxeChecker:
     return AxeChecker()
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def fail_on_csp_violation() -> Iterator[_Collect]:
+    """Every page runs under the Content-Security-Policy: a violation the browser reports
+    to /csp-report (served by live_server in this process) fails the test."""
+    collected = _Collect()
+    logger = logging.getLogger("config.csp")
+    logger.addHandler(collected)
+    try:
+        yield collected
+        time.sleep(0.3)  # reports are posted asynchronously by the browser
+        assert not collected.messages, "CSP violations:\n" + "\n".join(collected.messages)
+    finally:
+        logger.removeHandler(collected)

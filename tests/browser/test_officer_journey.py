@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -223,3 +224,22 @@ def test_a_logged_quick_log_is_not_restored_onto_the_next_one(page: Page, live_s
         expect(page.get_by_role("heading", name="Report logged")).to_be_visible()
     kinds = sorted(Incident.objects.filter(officer=officer).values_list("assaults__kind", flat=True))
     assert kinds == ["bite", "kick"]
+
+
+def test_a_csp_violation_is_reported_and_caught(page: Page, live_server: object, fail_on_csp_violation: Any) -> None:
+    """The guard itself: an inline script and a foreign image are blocked and reported."""
+    page.goto(f"{live_server.url}/accounts/login/")  # type: ignore[attr-defined]
+    page.evaluate(
+        """() => {
+            const s = document.createElement('script'); s.textContent = 'window.ran = 1'; document.body.append(s);
+            const i = document.createElement('img'); i.src = 'https://tracker.invalid/x.png'; document.body.append(i);
+        }"""
+    )
+    assert page.evaluate("() => window.ran") is None  # the inline script did not run
+    for _ in range(50):
+        if len(fail_on_csp_violation.messages) >= 2:
+            break
+        page.wait_for_timeout(100)
+    assert any("directive=script-src" in m for m in fail_on_csp_violation.messages)
+    assert any("blocked=tracker.invalid" in m for m in fail_on_csp_violation.messages)
+    fail_on_csp_violation.messages.clear()  # expected here: do not fail this test

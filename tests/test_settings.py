@@ -1,0 +1,57 @@
+"""The production profile refuses to start without its own secrets and shared services."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "x" * 60,
+    "ALLOWED_HOSTS": "assaultlog.example.org",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+    "CACHE_URL": "redis://127.0.0.1:6379/13",
+}
+
+
+def load_settings(**overrides: str | None) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if key not in PRODUCTION and key != "DEBUG"}
+    env.update({key: value for key, value in {**PRODUCTION, **overrides}.items() if value is not None})
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY[:3])"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_production_profile_loads_with_everything_set() -> None:
+    result = load_settings()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "xxx"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"SECRET_KEY": None}, "SECRET_KEY must be set"),
+        ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must be set"),
+        ({"DATABASE_URL": None}, "DATABASE_URL must be set"),
+        ({"CACHE_URL": None}, "CACHE_URL must be set"),
+        ({"CACHE_URL": "locmem://"}, "CACHE_URL must be a redis:// URL"),
+        ({"DEBUG": "true"}, "DEBUG must be off"),
+    ],
+)
+def test_the_production_profile_refuses_to_start_without(overrides: dict[str, str | None], message: str) -> None:
+    result = load_settings(**overrides)
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "incidents.middleware.StaffTwoFactorRequiredMiddleware",
+    "incidents.middleware.StaffSessionTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -175,6 +176,8 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Staff (who can read every report of their forces) are signed out after this long idle.
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 
 # Celery. With no REDIS_URL tasks run in-process (the embedded default) and the
 # broker is memory:// so nothing ever dials out.

@@ -11,6 +11,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.contrib.admin.models import LogEntry
 from django.contrib.messages import get_messages
@@ -633,3 +634,20 @@ def test_staff_sign_in_asks_for_the_two_factor_code(rep: User) -> None:
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
     assert response.status_code == 302
     assert client.get(CHANGELIST).status_code == 200
+
+
+def test_staff_are_signed_out_after_half_an_hour_idle_officers_are_not(rep: User, officer: User) -> None:
+    client = staff_client(rep)
+    assert client.get(CHANGELIST).status_code == 200
+    assert client.cookies["sessionid"]["max-age"] == 30 * 60
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=20)):
+        assert client.get(CHANGELIST).status_code == 200  # activity pushes the expiry on
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=45)):
+        assert client.get(CHANGELIST).status_code == 200  # 25 minutes after the last request: still in
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=120)):
+        response = client.get(CHANGELIST)
+        assert response.status_code == 302
+        assert "login" in response["Location"]
+    officer_side = staff_client(officer)
+    officer_side.get(reverse("incidents:list"))
+    assert officer_side.session.get_expiry_age() > 24 * 3600

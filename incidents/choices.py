@@ -95,6 +95,10 @@ class Injury(models.TextChoices):
     SERIOUS = "serious", "Hospital or serious injury"
 
 
+# A new report with one of these injuries is e-mailed to the force's reps.
+SERIOUS_INJURIES = (Injury.MEDICAL, Injury.SERIOUS)
+
+
 class BackupWait(models.TextChoices):
     UNDER_5 = "under_5", "Under 5 minutes"
     FROM_5_TO_15 = "5_15", "5 to 15 minutes"

@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from incidents.choices import (
     OFFICER_EDITABLE_STATUSES,
+    SERIOUS_INJURIES,
     AssaultKind,
     BackupWait,
     Duty,
@@ -316,7 +317,7 @@ class Incident(models.Model):
             ),
             models.Index(
                 fields=["submitted_at"],
-                condition=Q(reps_notified_at__isnull=True, injury__in=[Injury.MEDICAL, Injury.SERIOUS]),
+                condition=Q(reps_notified_at__isnull=True, injury__in=list(SERIOUS_INJURIES)),
                 name="incident_reps_unnotified",
             ),
         ]

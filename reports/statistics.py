@@ -97,11 +97,10 @@ def _solve(f: Callable[[float], float], target: float, low: float, high: float) 
     if f_high == 0:
         return high
     side = 0
-    p = (low + high) / 2
     for _ in range(100):
         p = (low * f_high - high * f_low) / (f_high - f_low)
         f_p = f(p) - target
-        if f_p == 0 or high - low < 1e-13:
+        if abs(f_p) < 1e-15 or high - low < 1e-13:
             break
         if (f_p > 0) == (f_high > 0):
             high, f_high = p, f_p
@@ -113,8 +112,6 @@ def _solve(f: Callable[[float], float], target: float, low: float, high: float) 
             if side == 1:
                 f_high /= 2
             side = 1
-        if abs(f_p) < 1e-15:
-            break
     return p
 
 

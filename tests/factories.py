@@ -77,5 +77,5 @@ class IncidentFactory(DjangoModelFactory):
             kinds = extracted if extracted is not None else [AssaultKind.PUSH]
             for kind in kinds:
                 IncidentAssault.objects.create(incident=self, kind=kind)
-            Incident.objects.filter(pk=self.pk).update(assault_mask=choice_mask(AssaultKind, kinds))
             self.assault_mask = choice_mask(AssaultKind, kinds)
+            Incident.objects.filter(pk=self.pk).update(assault_mask=self.assault_mask)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from incidents import tasks
 from incidents.choices import (
     OFFICER_EDITABLE_STATUSES,
+    SERIOUS_INJURIES,
     AssaultKind,
     EventKind,
     NotReportedReason,
@@ -39,7 +40,6 @@ from incidents.models import (
 )
 from incidents.selectors import force_domain_for_email, incident_values
 from incidents.services.events import audit_value, dispatch_on_commit, record_event
-from incidents.services.notifications import SERIOUS_INJURIES
 from incidents.services.transitions import incident_transition
 from reports.services import incident_mark_stale
 
@@ -49,7 +49,6 @@ logger = logging.getLogger(__name__)
 # 32**6 (about a billion) codes a year make a guessed reference worthless.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_LENGTH = 6
-# A report with one of these injuries is e-mailed to the force's reps at once.
 
 
 class IncidentNotEditable(Exception):

@@ -15,7 +15,7 @@ from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.choices import EventKind, Injury
+from incidents.choices import SERIOUS_INJURIES, EventKind
 from incidents.models import DigestSent, Incident, IncidentEvent, User
 from incidents.selectors import incident_waiting_for_rep, reps_of_force
 
@@ -25,8 +25,6 @@ WAITING_DAYS = 7
 DIGEST_MAX_REFERENCES = 50
 RESEND_WITHIN = datetime.timedelta(days=3)
 RESEND_AFTER = datetime.timedelta(minutes=5)
-# A new report with one of these injuries is e-mailed to the force's reps.
-SERIOUS_INJURIES = frozenset({Injury.MEDICAL, Injury.SERIOUS})
 
 
 def _officer_link(incident: Incident) -> str:

@@ -29,10 +29,11 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def calendar_hierarchy(cl: Any, today: datetime.date | None = None) -> dict[str, Any]:
+@register.inclusion_tag("admin/date_hierarchy.html")
+def calendar_date_hierarchy(cl: Any) -> dict[str, Any]:
     if not cl.date_hierarchy:
         return {"show": False}
-    today = today or timezone.localdate()
+    today = timezone.localdate()
     field = cl.date_hierarchy
     year_field, month_field, day_field = f"{field}__year", f"{field}__month", f"{field}__day"
     year, month, day = (_int(cl.params.get(name)) for name in (year_field, month_field, day_field))
@@ -90,8 +91,3 @@ def calendar_hierarchy(cl: Any, today: datetime.date | None = None) -> dict[str,
             for y in range(today.year, EARLIEST_INCIDENT_DATE.year - 1, -1)
         ],
     }
-
-
-@register.inclusion_tag("admin/date_hierarchy.html")
-def calendar_date_hierarchy(cl: Any) -> dict[str, Any]:
-    return calendar_hierarchy(cl)

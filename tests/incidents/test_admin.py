@@ -480,47 +480,41 @@ def test_a_rejected_report_shows_why_and_links_its_original(rep: User, officer: 
     assert f'<a href="{change_url(original)}">{original.reference}</a>' in page
 
 
-def test_a_staff_account_cannot_be_given_an_officer_profile(force_a: Force) -> None:
-    admin_user = make_staff(NATIONAL_GROUP)
-    admin_user.is_superuser = True
-    admin_user.save()
+@pytest.fixture
+def superuser_client(db: None) -> Client:
+    user = make_staff(NATIONAL_GROUP)
+    user.is_superuser = True
+    user.save()
+    return staff_client(user)
+
+
+def add_profile(client: Client, user: User, force: Force) -> Any:
+    data = {
+        "user": user.pk,
+        "force": force.pk,
+        "display_name": "PC Test",
+        "collar_number": "",
+        "usual_duty": "response",
+        "service_band": "under_2",
+    }
+    return client.post(reverse("admin:incidents_officerprofile_add"), data)
+
+
+def test_a_staff_account_cannot_be_given_an_officer_profile(superuser_client: Client, force_a: Force) -> None:
     staff = UserFactory(is_staff=True)
-    response = staff_client(admin_user).post(
-        reverse("admin:incidents_officerprofile_add"),
-        {
-            "user": staff.pk,
-            "force": force_a.pk,
-            "display_name": "PC Staff",
-            "collar_number": "",
-            "usual_duty": "response",
-            "service_band": "under_2",
-        },
-    )
+    response = add_profile(superuser_client, staff, force_a)
     assert response.status_code == 200
     assert "officers and staff use separate accounts" in response.content.decode()
     assert not OfficerProfile.objects.filter(user=staff).exists()
     # Control: the same form accepts an ordinary user.
     plain = UserFactory()
-    response = staff_client(admin_user).post(
-        reverse("admin:incidents_officerprofile_add"),
-        {
-            "user": plain.pk,
-            "force": force_a.pk,
-            "display_name": "PC Plain",
-            "collar_number": "",
-            "usual_duty": "response",
-            "service_band": "under_2",
-        },
-    )
+    response = add_profile(superuser_client, plain, force_a)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert OfficerProfile.objects.filter(user=plain).exists()
 
 
-def test_an_officer_cannot_be_made_staff(officer: User) -> None:
-    admin_user = make_staff(NATIONAL_GROUP)
-    admin_user.is_superuser = True
-    admin_user.save()
-    response = staff_client(admin_user).post(
+def test_an_officer_cannot_be_made_staff(superuser_client: Client, officer: User) -> None:
+    response = superuser_client.post(
         reverse("admin:incidents_user_change", args=[officer.pk]),
         {
             "email": officer.email,

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from incidents import services
@@ -312,7 +313,7 @@ def test_the_question_email_carries_the_reference_and_link_not_the_question(
     sent = mail.outbox[0]
     assert sent.to == [officer.email]
     assert incident.reference in sent.subject
-    assert f"/reports/{incident.reference}/" in sent.body or incident.reference in sent.body
+    assert "https://assaultlog.test" + reverse("incidents:detail", args=[incident.reference]) in sent.body
     assert "Gary" not in sent.subject + sent.body
     assert "driver" not in sent.subject + sent.body
 

@@ -187,22 +187,16 @@ class Command(BaseCommand):
         Incident.objects.bulk_create(incidents)
         for incident in incidents:
             count = 1 if rng.random() < 0.7 else 2
-            for kind in {_pick(rng, ASSAULT_WEIGHTS) for _ in range(count)}:
-                kinds.append(IncidentAssault(incident=incident, kind=kind))
+            chosen = {_pick(rng, ASSAULT_WEIGHTS) for _ in range(count)}
+            kinds += [IncidentAssault(incident=incident, kind=kind) for kind in chosen]
+            incident.assault_mask = choice_mask(AssaultKind, chosen)
             if incident.reported_to_force != ReportedToForce.YES:
-                for reason in rng.sample(NotReportedReason.values, k=rng.choice([1, 1, 2])):
-                    reasons.append(IncidentNotReportedReason(incident=incident, reason=reason))
+                why = rng.sample(NotReportedReason.values, k=rng.choice([1, 1, 2]))
+                reasons += [IncidentNotReportedReason(incident=incident, reason=reason) for reason in why]
+                incident.reason_mask = choice_mask(NotReportedReason, why)
         IncidentAssault.objects.bulk_create(kinds)
         IncidentNotReportedReason.objects.bulk_create(reasons)
-        masks: dict[int, dict[str, int]] = {
-            incident.pk: {"assault_mask": 0, "reason_mask": 0} for incident in incidents
-        }
-        for row in kinds:
-            masks[row.incident_id]["assault_mask"] |= choice_mask(AssaultKind, [row.kind])
-        for row in reasons:
-            masks[row.incident_id]["reason_mask"] |= choice_mask(NotReportedReason, [row.reason])
-        for pk, values in masks.items():
-            Incident.objects.filter(pk=pk).update(**values)
+        Incident.objects.bulk_update(incidents, ["assault_mask", "reason_mask"], batch_size=500)
         IncidentEvent.objects.bulk_create(
             IncidentEvent(
                 incident=incident,

@@ -46,6 +46,15 @@ ALLOWED_HOSTS = [
     for host in str(env_required("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")).split(",")
     if host.strip()
 ]
+# Keys for the free text encrypted at rest (incidents/fields.py): comma-separated Fernet
+# keys, newest first. Add a new key in front, run `manage.py reencrypt_fields`, then drop
+# the old one. Kept apart from SECRET_KEY so either can rotate without the other.
+DEVELOPMENT_FIELD_KEY = "XgAOY_cTK6AkhlXYvkEUIoBQIACVWgo6_o59ISkOOac="
+FIELD_ENCRYPTION_KEYS = [
+    key.strip() for key in str(env_required("FIELD_ENCRYPTION_KEYS", DEVELOPMENT_FIELD_KEY)).split(",") if key.strip()
+]
+if PRODUCTION and DEVELOPMENT_FIELD_KEY in FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must not hold the development key in production.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute base for links in e-mails (sent from workers, which have no request).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -30,6 +30,7 @@ from incidents.choices import (
     Status,
     SupportOffered,
 )
+from incidents.fields import DigestField, EncryptedCharField, EncryptedTextField
 
 # Official statistics on this basis start in 2017; the app accepts older
 # assaults back to 2010 so officers can record what they still carry with them.
@@ -216,7 +217,7 @@ class Incident(models.Model):
     occurred_on = models.DateField("date")
     occurred_at = models.TimeField("time", null=True, blank=True)
     setting = models.CharField(max_length=20, choices=Setting.choices, blank=True)
-    place = models.CharField(max_length=PLACE_MAX_LENGTH, blank=True)
+    place = EncryptedCharField(max_length=PLACE_MAX_LENGTH, blank=True)
 
     injury = models.CharField(max_length=10, choices=Injury.choices, blank=True)
     days_off_work = models.PositiveSmallIntegerField(
@@ -242,10 +243,12 @@ class Incident(models.Model):
 
     reported_to_force = models.CharField(max_length=10, choices=ReportedToForce.choices, blank=True)
     recorded_as_crime = models.CharField(max_length=10, choices=RecordedAsCrime.choices, blank=True)
-    crime_reference = models.CharField(max_length=CRIME_REFERENCE_MAX_LENGTH, blank=True)
+    crime_reference = EncryptedCharField(max_length=CRIME_REFERENCE_MAX_LENGTH, blank=True)
+    # The keyed digest staff search by: the reference itself is stored encrypted.
+    crime_reference_digest = DigestField(source="crime_reference")
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.NO_ACTION_YET)
 
-    narrative = models.TextField(blank=True, validators=[MaxLengthValidator(NARRATIVE_MAX_LENGTH)])
+    narrative = EncryptedTextField(blank=True, validators=[MaxLengthValidator(NARRATIVE_MAX_LENGTH)])
     share_identity = models.BooleanField(
         default=True, help_text="False is 'statistics only': reps do not see who filed it."
     )
@@ -310,7 +313,7 @@ class Incident(models.Model):
             models.Index(fields=["reported_to_force"], name="incident_reported"),
             models.Index(fields=["single_crewed"], name="incident_single_crewed"),
             models.Index(fields=["occurred_on"], name="incident_occurred_on"),
-            models.Index(fields=["crime_reference"], name="incident_crime_reference"),
+            models.Index(fields=["crime_reference_digest"], name="incident_crime_reference"),
             # The sweep for e-mails never sent: small partial indexes, empty when all is well.
             models.Index(
                 fields=["submitted_at"], condition=Q(receipt_sent_at__isnull=True), name="incident_receipt_unsent"
@@ -482,9 +485,9 @@ class IncidentQuestion(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="questions")
     asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    question = models.TextField(validators=[MaxLengthValidator(QUESTION_MAX_LENGTH)])
+    question = EncryptedTextField(validators=[MaxLengthValidator(QUESTION_MAX_LENGTH)])
     asked_at = models.DateTimeField(auto_now_add=True)
-    answer = models.TextField(blank=True, validators=[MaxLengthValidator(ANSWER_MAX_LENGTH)])
+    answer = EncryptedTextField(blank=True, validators=[MaxLengthValidator(ANSWER_MAX_LENGTH)])
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -505,7 +508,7 @@ class IncidentNote(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    text = models.TextField(validators=[MaxLengthValidator(NOTE_MAX_LENGTH)])
+    text = EncryptedTextField(validators=[MaxLengthValidator(NOTE_MAX_LENGTH)])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -33,6 +33,7 @@ from incidents.choices import (
     StaffAction,
     Status,
 )
+from incidents.fields import search_digests
 from incidents.models import Force, Incident, IncidentAssault, WelfareContact
 from incidents.selectors import (
     assignable_reps,
@@ -339,11 +340,12 @@ class IncidentAdmin(admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Incident], search_term: str
     ) -> tuple[QuerySet[Incident], bool]:
-        # Exact matches on indexed columns: a substring search would scan every row.
+        # Exact matches on indexed columns: a substring search would scan every row. The
+        # crime reference is stored encrypted, so it is found by its keyed digest.
         term = search_term.strip()
         if not term:
             return queryset, False
-        return queryset.filter(Q(reference=term.upper()) | Q(crime_reference=term)), False
+        return queryset.filter(Q(reference=term.upper()) | Q(crime_reference_digest__in=search_digests(term))), False
 
     def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any, object_id: str) -> HttpResponse:
         # Another force's report, or none at all: the same 404 either way.

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later log record and every response (redirects, errors) gets the id.
+    "config.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -188,6 +190,13 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Staff (who can read every report of their forces) are signed out after this long idle.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 
+# Retention (incidents/services/privacy.py, run nightly): closed reports are anonymised this
+# many years after the assault; audit events and the staff access log are deleted after
+# their own periods (the record that a report was anonymised is kept).
+RETENTION_REPORT_YEARS = env.int("RETENTION_REPORT_YEARS", default=7)
+RETENTION_AUDIT_YEARS = env.int("RETENTION_AUDIT_YEARS", default=7)
+RETENTION_ACCESS_LOG_DAYS = env.int("RETENTION_ACCESS_LOG_DAYS", default=2 * 365)
+
 # Celery. With no REDIS_URL tasks run in-process (the embedded default) and the
 # broker is memory:// so nothing ever dials out.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -226,6 +235,7 @@ CELERY_BEAT_SCHEDULE = {
     # Repairs any recompute whose dispatch was lost (the marks are in the database).
     "snapshots-sweep": {"task": "reports.tasks.snapshots_recompute_marked", "schedule": 300.0},
     "snapshots-nightly": {"task": "reports.tasks.snapshots_recompute_all", "schedule": crontab(hour=2, minute=30)},
+    "privacy-retention": {"task": "incidents.tasks.privacy_apply_retention", "schedule": crontab(hour=3, minute=30)},
 }
 
 LANGUAGE_CODE = "en-gb"
@@ -294,10 +304,22 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Logs: plain lines for a terminal, or one JSON object a line (LOG_FORMAT=json) for a log
+# collector. Every record carries the request id (config/logging.py) or a Celery task id.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+# Workers log through the same handler (and format) instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

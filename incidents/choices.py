@@ -36,6 +36,8 @@ class Status(models.TextChoices):
 
 # Statuses in which the officer may still edit or withdraw: review has not started.
 OFFICER_EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED})
+# Closed: nothing more will happen to the report, so retention may anonymise it.
+CLOSED_STATUSES = frozenset({Status.VERIFIED, Status.REJECTED, Status.WITHDRAWN})
 # Waiting on the federation: what the review queue and the digest count.
 AWAITING_REVIEW_STATUSES = frozenset({Status.SUBMITTED, Status.IN_REVIEW})
 
@@ -150,6 +152,12 @@ class EventKind(models.TextChoices):
     NOTE_ADDED = "note_added", "Internal note added"
     CLASSIFICATION_REVIEWED = "classification_reviewed", "Classification reviewed"
     WELFARE_RECORDED = "welfare_recorded", "Welfare follow-up recorded"
+    ANONYMISED = "anonymised", "Anonymised"
+
+
+class AnonymisedBecause(models.TextChoices):
+    RETENTION = "retention", "Retention period ended"
+    ACCOUNT_CLOSED = "account_closed", "The officer closed their account"
 
 
 # Staff roles are Django groups (permissions in migration 0004); which forces a

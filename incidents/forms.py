@@ -353,3 +353,28 @@ class ProfileForm(CrispyMixin, ProfileFieldsMixin):
             field: getattr(profile, field) for field in ("display_name", "collar_number", "usual_duty", "service_band")
         }
         return cls(data=data, initial=initial)
+
+
+class CloseAccountForm(CrispyMixin, forms.Form):
+    """Closing an account cannot be undone: the officer confirms with their password."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password to close your account."},
+    )
+    confirm = forms.BooleanField(
+        label="I understand my account and my name on my reports are erased for good",
+        error_messages={"required": "Tick the box to confirm you want to close your account."},
+    )
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

@@ -207,7 +207,11 @@ class Incident(models.Model):
     """One assault on one officer, as that officer reports it."""
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incidents")
+    # Empty once the report is anonymised (retention, or the officer closed their account):
+    # the report then counts in the statistics and identifies no one.
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents"
+    )
     force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="incidents")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     # The one-time key carried by the form that created this report: a double tap
@@ -259,6 +263,7 @@ class Incident(models.Model):
     # Claimed before the receipt e-mail goes out, so a re-delivered task sends nothing.
     receipt_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     reps_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Review: set by federation staff through the review services, never by the officer.
     assigned_rep = models.ForeignKey(

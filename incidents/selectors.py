@@ -227,6 +227,11 @@ def incident_open_question(incident: Incident) -> IncidentQuestion | None:
     return incident.questions.filter(answered_at__isnull=True).order_by("-asked_at").first()
 
 
+def incident_latest_event_id(incident: Incident) -> int:
+    """The report's newest audit event: every change writes one, so it versions the report."""
+    return incident.events.order_by("-id").values_list("id", flat=True).first() or 0
+
+
 IDENTITY_WITHHELD = "Identity withheld"
 
 
@@ -293,7 +298,7 @@ def incident_waiting_for_rep(rep: User, *, submitted_before: datetime.datetime) 
 
 def officer_identity(incident: Incident) -> str:
     """Who filed the report, as staff may see it: nothing at all for "statistics only"."""
-    if not incident.share_identity:
+    if not incident.share_identity or incident.officer_id is None:
         return IDENTITY_WITHHELD
     profile = getattr(incident.officer, "officer_profile", None)
     parts = [profile.display_name if profile else "", incident.officer.email, profile.collar_number if profile else ""]
@@ -334,7 +339,11 @@ def incident_possible_duplicates(incident: Incident) -> dict[str, list[Incident]
         "same_officer": list(same_officer.order_by("occurred_on")[:20]),
         # The officer's own reports are never "the same scene": that would tie a withheld
         # report to a named one as surely as the list above.
-        "same_scene": list(same_scene.exclude(officer_id=incident.officer_id).order_by("occurred_at")[:20]),
+        "same_scene": list(
+            (same_scene.exclude(officer_id=incident.officer_id) if incident.officer_id else same_scene).order_by(
+                "occurred_at"
+            )[:20]
+        ),
     }
 
 
@@ -415,3 +424,107 @@ def incident_export_rows(incidents: QuerySet[Incident], viewer: AbstractBaseUser
             yield [cell(incident, name) for name, _ in columns]
 
     return [label for _, label in columns], generate()
+
+
+def officer_data_export(user: User) -> dict[str, Any]:
+    """Everything held about an officer, as they may download it (their right of access).
+
+    Their account, profile, e-mail addresses and two-factor methods (types only, never
+    secrets), and each report as their own pages show it: answers, history, questions
+    and answers, welfare follow-ups. Reps' internal notes are not included here; a
+    formal subject access request reaches them through the data protection officer.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    profile = officer_profile_for_user(user)
+    reports = []
+    incidents = (
+        Incident.objects.filter(officer=user)
+        .select_related("force")
+        .prefetch_related("assaults", "not_reported_reasons", "questions", "welfare_contacts", "events")
+        .order_by("created_at", "id")
+    )
+    for incident in incidents:
+        reports.append(
+            {
+                "reference": incident.reference,
+                "status": Status(incident.status).label,
+                "force": incident.force.official_name,
+                "started": incident.created_at.isoformat(),
+                "submitted": incident.submitted_at.isoformat() if incident.submitted_at else None,
+                "answers": {section.title: dict(section.rows) for section in incident_summary(incident)},
+                "questions": [
+                    {
+                        "asked": question.asked_at.isoformat(),
+                        "question": question.question,
+                        "answered": question.answered_at.isoformat() if question.answered_at else None,
+                        "answer": question.answer,
+                    }
+                    for question in incident.questions.all()
+                ],
+                "welfare_follow_ups": [
+                    {
+                        "date": contact.contacted_on.isoformat(),
+                        "contact_made": contact.contact_made,
+                        "support_offered": contact.get_support_offered_display(),
+                    }
+                    for contact in incident.welfare_contacts.all()
+                ],
+                "history": [
+                    {"when": entry.when.isoformat(), "what": entry.title, "detail": entry.detail, "by": entry.by}
+                    for entry in incident_history_for_officer(incident)
+                ],
+            }
+        )
+    return {
+        "generated": timezone.now().isoformat(),
+        "account": {
+            "email": user.email,
+            "joined": user.date_joined.isoformat(),
+            "last_sign_in": user.last_login.isoformat() if user.last_login else None,
+            "email_addresses": [
+                {"email": address.email, "verified": address.verified, "primary": address.primary}
+                for address in EmailAddress.objects.filter(user=user).order_by("email")
+            ],
+            "two_factor_methods": sorted(
+                Authenticator.Type(kind).label
+                for kind in Authenticator.objects.filter(user=user).values_list("type", flat=True)
+            ),
+        },
+        "profile": {
+            "force": profile.force.official_name,
+            "display_name": profile.display_name,
+            "collar_number": profile.collar_number,
+            "usual_duty": _label(Duty, profile.usual_duty),
+            "length_of_service": profile.get_service_band_display(),
+        }
+        if profile
+        else None,
+        "reports": reports,
+    }
+
+
+def officer_data_rows(export: dict[str, Any]) -> list[list[str]]:
+    """The same export flattened for a spreadsheet: one row per (section, report, item, value)."""
+    rows: list[list[str]] = []
+    for key, value in export["account"].items():
+        if isinstance(value, list):
+            rows += [["Account", "", key, str(item)] for item in value]
+        else:
+            rows.append(["Account", "", key, "" if value is None else str(value)])
+    for key, value in (export["profile"] or {}).items():
+        rows.append(["Profile", "", key, value])
+    for report in export["reports"]:
+        reference = report["reference"]
+        for key in ("status", "force", "started", "submitted"):
+            rows.append(["Report", reference, key, report[key] or ""])
+        for section, answers in report["answers"].items():
+            rows += [[f"Report: {section}", reference, label, answer] for label, answer in answers.items()]
+        for number, question in enumerate(report["questions"], start=1):
+            rows += [[f"Question {number}", reference, key, value or ""] for key, value in question.items()]
+        for number, contact in enumerate(report["welfare_follow_ups"], start=1):
+            rows += [[f"Welfare follow-up {number}", reference, key, str(value)] for key, value in contact.items()]
+        for entry in report["history"]:
+            rows.append(["History", reference, entry["when"], f"{entry['what']} {entry['detail']} ({entry['by']})"])
+    return rows

@@ -54,3 +54,10 @@ def notifications_resend_unsent() -> None:
     from incidents.services import notifications_resend_unsent as resend
 
     resend()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def privacy_apply_retention() -> None:
+    from incidents.services.privacy import retention_apply
+
+    retention_apply()

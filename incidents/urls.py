@@ -17,4 +17,7 @@ urlpatterns = [
     path("reports/<str:reference>/withdraw/", views.report_withdraw, name="withdraw"),
     path("reports/<str:reference>/answer/", views.report_answer, name="answer"),
     path("profile/", views.profile, name="profile"),
+    path("profile/my-data.json", views.my_data, {"file_format": "json"}, name="data_json"),
+    path("profile/my-data.csv", views.my_data, {"file_format": "csv"}, name="data_csv"),
+    path("profile/close/", views.account_close, name="close"),
 ]

@@ -8,11 +8,12 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,8 +30,11 @@ from incidents.selectors import (
     incident_questions_for_officer,
     incident_summary,
     incident_values,
+    officer_data_export,
+    officer_data_rows,
     officer_profile_for_user,
 )
+from incidents.spreadsheets import csv_response
 
 View = Callable[..., HttpResponse]
 MY_REPORTS_PAGE_SIZE = 20
@@ -237,6 +241,37 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your details are saved.")
         return redirect("incidents:profile")
     return render(request, "incidents/profile.html", {"form": form, "profile": officer}, status=_form_status(form))
+
+
+@officer_required
+@require_http_methods(["GET"])
+def my_data(request: HttpRequest, file_format: str) -> HttpResponse:
+    """Everything held about the officer, as JSON or as a CSV a spreadsheet opens."""
+    export = officer_data_export(request.user)
+    stem = f"assault-log-my-data-{timezone.localdate():%Y%m%d}"
+    if file_format == "json":
+        response: HttpResponse = JsonResponse(export, json_dumps_params={"indent": 2, "ensure_ascii": False})
+        response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
+    else:
+        response = csv_response(["Section", "Report", "Item", "Value"], officer_data_rows(export), stem=stem)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+def account_close(request: HttpRequest) -> HttpResponse:
+    form = forms.CloseAccountForm(request.user, data=_posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.officer_account_close(officer=request.user)
+        logout(request)
+        messages.success(request, "Your account is closed. Your reports now count only as anonymous statistics.")
+        return redirect("home")
+    context = {
+        "form": form,
+        "report_count": incident_list_for_officer(request.user).exclude(status=Status.DRAFT).count(),
+    }
+    return render(request, "incidents/close_account.html", context, status=_form_status(form))
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:

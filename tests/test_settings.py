@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from config.settings import DEVELOPMENT_FIELD_KEY
+
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "DJANGO_ENV": "production",
@@ -16,7 +18,10 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "assaultlog.example.org",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "CACHE_URL": "redis://127.0.0.1:6379/13",
-    "FIELD_ENCRYPTION_KEYS": "vJ2Hqz0uR3nJ0Tn2m4cO0W3yq7m7h0yM3dC8b6kYw1E=,J9p1m6F3a2K8c0QwXy4Zt5Lr7Nv9Bs1Dh3Gj5Kl7Mn0=",
+    # Two keys, as during a rotation.
+    "FIELD_ENCRYPTION_KEYS": ",".join(
+        ["vJ2Hqz0uR3nJ0Tn2m4cO0W3yq7m7h0yM3dC8b6kYw1E=", "J9p1m6F3a2K8c0QwXy4Zt5Lr7Nv9Bs1Dh3Gj5Kl7Mn0="]
+    ),
 }
 
 
@@ -51,7 +56,7 @@ def test_the_production_profile_loads_with_everything_set() -> None:
         ({"CACHE_URL": "locmem://"}, "CACHE_URL must be a redis:// URL"),
         ({"DEBUG": "true"}, "DEBUG must be off"),
         ({"FIELD_ENCRYPTION_KEYS": None}, "FIELD_ENCRYPTION_KEYS must be set"),
-        ({"FIELD_ENCRYPTION_KEYS": "XgAOY_cTK6AkhlXYvkEUIoBQIACVWgo6_o59ISkOOac="}, "must not hold the development key"),
+        ({"FIELD_ENCRYPTION_KEYS": DEVELOPMENT_FIELD_KEY}, "must not hold the development key"),
     ],
 )
 def test_the_production_profile_refuses_to_start_without(overrides: dict[str, str | None], message: str) -> None:

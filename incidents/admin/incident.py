@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from incidents import services
-from incidents.admin.export import csv_response, xlsx_response
 from incidents.choices import (
     AWAITING_REVIEW_STATUSES,
     AssaultKind,
@@ -38,6 +37,7 @@ from incidents.models import Force, Incident, IncidentAssault, WelfareContact
 from incidents.selectors import (
     assignable_reps,
     incident_export_rows,
+    incident_latest_event_id,
     incident_possible_duplicates,
     incident_queryset_for_staff,
     officer_identity,
@@ -45,6 +45,7 @@ from incidents.selectors import (
     staff_is_national,
 )
 from incidents.services.transitions import STAFF, TRANSITIONS
+from incidents.spreadsheets import csv_response, xlsx_response
 
 ACTION_LABELS = {
     Status.IN_REVIEW: "Start review",
@@ -207,6 +208,10 @@ class IncidentReviewForm(forms.ModelForm):
         help_text="Seen by federation staff only, never by the officer.",
     )
 
+    # The newest audit event when the page was drawn: if another rep (or the officer) has
+    # changed the report since, the review is refused rather than silently overwriting.
+    seen_event = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Incident
         fields = ["assigned_rep", "reviewed_injury"]
@@ -214,6 +219,7 @@ class IncidentReviewForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         incident = self.instance
+        self.initial["seen_event"] = incident_latest_event_id(incident)
         self.fields["assigned_rep"].queryset = assignable_reps(incident.force_id)
         self.initial["reviewed_assaults"] = list(incident.reviewed_assaults.values_list("kind", flat=True))
         possible = [to for (start, to), who in TRANSITIONS.items() if start == incident.status and STAFF in who]
@@ -396,6 +402,7 @@ class IncidentAdmin(admin.ModelAdmin):
                 question=data["question"],
                 rejection_reason=data["rejection_reason"],
                 duplicate_of=data["duplicate_of"],
+                seen_event=data["seen_event"],
             )
         except (ValidationError, PermissionDenied) as error:
             request._review_failed = True  # type: ignore[attr-defined]

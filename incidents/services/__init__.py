@@ -21,6 +21,7 @@ from incidents.services.notifications import (
     notifications_resend_unsent,
     reps_waiting_digest_send,
 )
+from incidents.services.privacy import incident_anonymise, officer_account_close, retention_apply
 from incidents.services.review import (
     BulkResult,
     incident_assign,
@@ -39,6 +40,7 @@ __all__ = [
     "IncidentNotEditable",
     "TransitionNotAllowed",
     "incident_answer_question",
+    "incident_anonymise",
     "incident_assign",
     "incident_classify",
     "incident_draft_start",
@@ -55,9 +57,11 @@ __all__ = [
     "incidents_bulk_assign_to_me",
     "incidents_bulk_transition",
     "notifications_resend_unsent",
+    "officer_account_close",
     "officer_profile_update",
     "officer_register",
     "reps_waiting_digest_send",
+    "retention_apply",
     "staff_access_record",
     "welfare_record",
 ]

@@ -41,7 +41,7 @@ def encrypted_tables() -> Iterator[EncryptedTable]:
 def _batches(table: EncryptedTable, batch_size: int) -> Iterator[list[tuple]]:
     quote = connection.ops.quote_name
     select = (
-        f"SELECT id, {', '.join(quote(c) for c in table.columns)} FROM {quote(table.table)} "
+        f"SELECT id, {', '.join(quote(c) for c in table.columns)} FROM {quote(table.table)} "  # noqa: S608 model names, quoted
         f"WHERE id > %s ORDER BY id LIMIT {int(batch_size)}"
     )
     last = 0
@@ -61,7 +61,7 @@ def fields_reencrypt(*, batch_size: int = 1000) -> dict[str, int]:
     rewritten: dict[str, int] = {}
     for table in encrypted_tables():
         targets = [*table.columns, *(digest for digest, _ in table.digests)]
-        update = f"UPDATE {quote(table.table)} SET {', '.join(f'{quote(c)} = %s' for c in targets)} WHERE id = %s"
+        update = f"UPDATE {quote(table.table)} SET {', '.join(f'{quote(c)} = %s' for c in targets)} WHERE id = %s"  # noqa: S608 model names, quoted; values bound
         count = 0
         for rows in _batches(table, batch_size):
             updates = []

@@ -51,7 +51,7 @@ def _send_claimed(claim: QuerySet, field: str, send: Callable[[], None]) -> bool
 def incident_receipt_send(*, incident_id: int) -> bool:
     """Tell the officer their report arrived."""
     incident = Incident.objects.select_related("officer").get(pk=incident_id)
-    if incident.status == "draft":
+    if incident.status == "draft" or incident.officer is None:
         return False
 
     def send() -> None:
@@ -100,6 +100,8 @@ def incident_event_notify_officer(*, event_id: int) -> bool:
     """Tell the officer something happened to their report (a status change or a question)."""
     event = IncidentEvent.objects.select_related("incident__officer").get(pk=event_id)
     incident = event.incident
+    if incident.officer is None:  # anonymised: there is no one to tell
+        return False
 
     def send() -> None:
         send_mail(
@@ -151,7 +153,7 @@ def notifications_resend_unsent(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     window = (now - RESEND_WITHIN, now - RESEND_AFTER)
     work: list[tuple[Callable[..., bool], dict[str, int]]] = []
-    receipts = Incident.objects.filter(receipt_sent_at__isnull=True, submitted_at__range=window)
+    receipts = Incident.objects.filter(receipt_sent_at__isnull=True, submitted_at__range=window, officer__isnull=False)
     work += [(incident_receipt_send, {"incident_id": pk}) for pk in receipts.values_list("pk", flat=True)]
     serious = Incident.objects.filter(
         reps_notified_at__isnull=True, injury__in=SERIOUS_INJURIES, submitted_at__range=window

@@ -24,7 +24,7 @@ from incidents.models import (
     WelfareContact,
     choice_mask,
 )
-from incidents.selectors import incident_can_review, rep_can_be_assigned
+from incidents.selectors import incident_can_review, incident_latest_event_id, rep_can_be_assigned
 from incidents.services.events import audit_value, record_event
 from incidents.services.transitions import TransitionNotAllowed, incident_transition
 from reports.services import incident_mark_stale
@@ -175,9 +175,21 @@ def incident_review(
     question: str = "",
     rejection_reason: str = "",
     duplicate_of: Incident | None = None,
+    seen_event: int | None = None,
 ) -> Incident:
-    """Everything a rep does on a report's page, in one transaction: all of it or none."""
-    _require_reviewer(actor, incident)
+    """Everything a rep does on a report's page, in one transaction: all of it or none.
+
+    ``seen_event`` is the newest audit event the rep's page showed. Under the row lock,
+    a newer one means someone else changed the report meanwhile: the review is refused
+    and nothing is written, so two reps acting at once never overwrite each other.
+    """
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    _require_reviewer(actor, locked)
+    if seen_event is not None and incident_latest_event_id(locked) != seen_event:
+        raise ValidationError(
+            "Someone else changed this report after you opened it. Reload the page to see their change, "
+            "then make yours again."
+        )
     if assigned_rep is not UNCHANGED:
         incident_assign(incident=incident, actor=actor, rep=assigned_rep)
     if reviewed_injury is not UNCHANGED or reviewed_assaults is not UNCHANGED:

@@ -1,4 +1,4 @@
-"""CSV and XLSX files from the review change list, safe to open in a spreadsheet."""
+"""CSV and XLSX downloads (the review export, an officer's own data), safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
@@ -28,11 +28,11 @@ class _Echo:
         return value
 
 
-def _filename(extension: str) -> str:
-    return f"assault-log-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
+def _filename(extension: str, stem: str = "assault-log") -> str:
+    return f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
 
 
-def csv_response(header: list[str], rows: Iterable[list[Any]]) -> StreamingHttpResponse:
+def csv_response(header: list[str], rows: Iterable[list[Any]], *, stem: str = "assault-log") -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
@@ -42,7 +42,7 @@ def csv_response(header: list[str], rows: Iterable[list[Any]]) -> StreamingHttpR
             yield writer.writerow([spreadsheet_safe(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv", stem)}"'
     return response
 
 

@@ -1,0 +1,144 @@
+"""Privacy writes: anonymising reports, the nightly retention job, closing an account.
+
+Anonymising keeps every categorical answer (so the statistics do not move) and
+removes what can identify someone: the free text, the link to the officer, the
+questions and answers exchanged with reps and reps' internal notes. The audit trail
+keeps a record that it happened and why, never what was removed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.db import transaction
+from django.utils import timezone
+
+from incidents.choices import CLOSED_STATUSES, AnonymisedBecause, EventKind, Status
+from incidents.models import Incident, IncidentEvent, StaffAccess, User
+from incidents.services.events import record_event
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def incident_anonymise(*, incident: Incident, because: str) -> bool:
+    """Strip a report of everything that identifies anyone. False if it already was."""
+    if because not in AnonymisedBecause.values:
+        raise ValueError(because)
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        if locked.anonymised_at is not None:
+            return False
+        officer_id = locked.officer_id
+        locked.place = ""
+        locked.narrative = ""
+        locked.crime_reference = ""
+        locked.officer = None
+        locked.share_identity = False
+        locked.submission_key = None
+        locked.anonymised_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "place",
+                "narrative",
+                "crime_reference",
+                "crime_reference_digest",
+                "officer",
+                "share_identity",
+                "submission_key",
+                "anonymised_at",
+                "updated_at",
+            ]
+        )
+        locked.questions.all().delete()
+        locked.notes.all().delete()
+        if officer_id is not None:
+            # The officer's own entries in the history no longer point at them.
+            IncidentEvent.objects.filter(incident=locked, actor_id=officer_id).update(actor=None)
+        record_event(
+            incident=locked,
+            actor=None,
+            kind=EventKind.ANONYMISED,
+            changes={"because": because},
+            visible_to_officer=False,
+        )
+    return True
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    anonymised: int
+    drafts_deleted: int
+    events_deleted: int
+    access_deleted: int
+
+
+def retention_apply(*, today: datetime.date | None = None) -> RetentionResult:
+    """The nightly retention job. Each report is its own transaction, so a stop loses nothing."""
+    today = today or timezone.localdate()
+    cutoff = _years_before(today, settings.RETENTION_REPORT_YEARS)
+    anonymised = 0
+    while True:
+        batch = list(
+            Incident.objects.filter(
+                occurred_on__lt=cutoff, status__in=CLOSED_STATUSES, anonymised_at__isnull=True
+            ).only("pk")[:BATCH]
+        )
+        if not batch:
+            break
+        for incident in batch:
+            anonymised += incident_anonymise(incident=incident, because=AnonymisedBecause.RETENTION)
+    # A draft never submitted is not a statistic: past the same period it is deleted outright.
+    drafts_deleted, _ = Incident.objects.filter(occurred_on__lt=cutoff, status=Status.DRAFT).delete()
+
+    audit_cutoff = timezone.now() - datetime.timedelta(days=365 * settings.RETENTION_AUDIT_YEARS)
+    events_deleted, _ = (
+        IncidentEvent.objects.filter(created_at__lt=audit_cutoff).exclude(kind=EventKind.ANONYMISED).delete()
+    )
+    LogEntry.objects.filter(action_time__lt=audit_cutoff).delete()
+    access_cutoff = timezone.now() - datetime.timedelta(days=settings.RETENTION_ACCESS_LOG_DAYS)
+    access_deleted, _ = StaffAccess.objects.filter(created_at__lt=access_cutoff).delete()
+    result = RetentionResult(anonymised, drafts_deleted, events_deleted, access_deleted)
+    logger.info(
+        "retention applied anonymised=%s drafts_deleted=%s events_deleted=%s access_deleted=%s",
+        result.anonymised,
+        result.drafts_deleted,
+        result.events_deleted,
+        result.access_deleted,
+    )
+    return result
+
+
+@transaction.atomic
+def officer_account_close(*, officer: User) -> int:
+    """Erase the officer's identity; their reports stay only as anonymous statistics.
+
+    Drafts (never statistics) are deleted. The account, its profile, e-mail addresses
+    and two-factor devices go with the user row. Returns the number of reports kept.
+    """
+    if officer.is_staff:
+        raise ValueError("Staff accounts are closed by an administrator.")
+    user = User.objects.select_for_update().get(pk=officer.pk)
+    Incident.objects.filter(officer=user, status=Status.DRAFT).delete()
+    kept = 0
+    for incident in Incident.objects.filter(officer=user).only("pk"):
+        incident_anonymise(incident=incident, because=AnonymisedBecause.ACCOUNT_CLOSED)
+        kept += 1
+    # Anything else the officer did in the audit trail (answers on reports) keeps no link.
+    IncidentEvent.objects.filter(actor=user).update(actor=None)
+    user_id = user.pk
+    user.delete()
+    logger.info("officer account closed user=%s reports_kept=%s", user_id, kept)
+    return kept

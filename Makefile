@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint prod-check serve clean
+.PHONY: run test lint audit prod-check serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## Known vulnerabilities in the pinned runtime requirements (PyPI's advisory data). Every pin,
+## transitive ones too, is exact, so no resolver run is needed (--no-deps). AUDIT_ARGS=--strict
+## also fails on a package it could not check.
+audit: $(VENV)/.installed-dev
+	$(BIN)/pip-audit --requirement requirements.txt --no-deps --progress-spinner off $(AUDIT_ARGS)
 
 ## Django's deployment checks on the production profile (set the production variables first)
 prod-check: $(VENV)/.installed

@@ -53,10 +53,10 @@ from incidents.services.filing import _new_reference
 from reports.importing import parse_official_file
 from reports.services import official_figures_import, snapshots_recompute_all
 
-DEMO_PASSWORD = "assault-log-demo"
+DEMO_PASSWORD = "assault-log-demo"  # noqa: S105 published demo login, printed by make run
 # Staff must use two-factor authentication; the demo staff share this published
 # secret so anyone can sign in (authenticator app, or `oathtool --totp -b SECRET`).
-DEMO_TOTP_SECRET = "ASSAULTLOGDEMOTOTPSTAFF2"
+DEMO_TOTP_SECRET = "ASSAULTLOGDEMOTOTPSTAFF2"  # noqa: S105 published in the README for the demo
 DEMO_ACCOUNTS = (
     # (e-mail, role, force slug for officers)
     ("officer@thamesvalley.police.uk", "officer", "thames-valley"),
@@ -125,7 +125,7 @@ class Command(BaseCommand):
         )
 
     def _seed(self) -> None:
-        rng = random.Random(2017)
+        rng = random.Random(2017)  # noqa: S311 seeded for repeatable demo data, not secrets
         reps, _ = Group.objects.get_or_create(name=REPS_GROUP)
         national, _ = Group.objects.get_or_create(name=NATIONAL_GROUP)
         forces = {force.slug: force for force in Force.objects.prefetch_related("email_domains")}

@@ -54,7 +54,7 @@ SELECT f.code,
 FROM incidents_incident i JOIN incidents_force f ON f.id = i.force_id
 WHERE i.status NOT IN ('draft', 'withdrawn', 'rejected')
 GROUP BY 1, 2
-"""
+"""  # noqa: S608 built only from the app's own choice values and bit positions
 
 
 INSERT_INCIDENTS = """

@@ -19,7 +19,8 @@ from tests.conftest import CHROMIUM
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PHONE = {"width": 390, "height": 844}
-AXE_BLOCKING = ("serious", "critical")
+# Every axe-core violation fails, whatever its impact: WCAG 2.2 AA has no "minor" exceptions.
+AXE_BLOCKING = {"minor", "moderate", "serious", "critical"}
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +50,7 @@ class AxeChecker:
         self.pages: list[str] = []
 
     def __call__(self, page: Page) -> None:
-        """Fail on any serious or critical axe-core violation on the page as it is now."""
+        """Fail on any axe-core violation on the page as it is now."""
         results = self.axe.run(page)
         blocking = [
             f"{violation['id']} ({violation['impact']}): {violation['help']} at "

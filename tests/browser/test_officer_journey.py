@@ -243,3 +243,36 @@ def test_a_csp_violation_is_reported_and_caught(page: Page, live_server: object,
     assert any("directive=script-src" in m for m in fail_on_csp_violation.messages)
     assert any("blocked=tracker.invalid" in m for m in fail_on_csp_violation.messages)
     fail_on_csp_violation.messages.clear()  # expected here: do not fail this test
+
+
+def test_officer_downloads_their_data_and_closes_their_account(
+    page: Page, live_server: object, axe_check: AxeChecker
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    officer = verified_officer()
+    report = IncidentFactory(officer=officer, narrative="Bitten on the arm in the van")
+    sign_in(page, base, officer.email)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Profile").click()
+    expect(page.get_by_role("heading", name="Your data")).to_be_visible()
+    axe_check(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as JSON").click()
+    assert "Bitten on the arm in the van" in Path(download.value.path()).read_text()
+
+    page.get_by_role("link", name="Close your account").click()
+    expect(page.get_by_role("heading", name="Close your account")).to_be_visible()
+    axe_check(page)
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Close my account").click()  # the box is not ticked
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    axe_check(page)
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_label("I understand my account and my name on my reports are erased for good").check()
+    page.get_by_role("button", name="Close my account").click()
+
+    expect(page.get_by_text("Your account is closed.")).to_be_visible()
+    axe_check(page)
+    assert not User.objects.filter(pk=officer.pk).exists()
+    report.refresh_from_db()
+    assert report.officer_id is None and report.narrative == ""

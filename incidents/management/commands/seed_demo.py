@@ -57,6 +57,17 @@ DEMO_PASSWORD = "assault-log-demo"  # noqa: S105 published demo login, printed b
 # Staff must use two-factor authentication; the demo staff share this published
 # secret so anyone can sign in (authenticator app, or `oathtool --totp -b SECRET`).
 DEMO_TOTP_SECRET = "ASSAULTLOGDEMOTOTPSTAFF2"  # noqa: S105 published in the README for the demo
+# Invented, and named no one: what officers typically write in a line or two.
+DEMO_NARRATIVES = (
+    "Spat at while putting a detained man into the van.",
+    "Kicked in the shin during a search in custody.",
+    "Pushed over when I stepped in to separate two men outside a bar.",
+    "Punched in the face while making an arrest for a public order offence.",
+    "Bitten on the hand while restraining a man in mental health crisis.",
+    "Threatened with a bottle and then pushed against a wall.",
+    "Headbutted while being booked in at the custody desk.",
+    "Dragged along by a car when the driver pulled away during a stop.",
+)
 DEMO_ACCOUNTS = (
     # (e-mail, role, force slug for officers)
     ("officer@thamesvalley.police.uk", "officer", "thames-valley"),
@@ -265,6 +276,8 @@ class Command(BaseCommand):
             status=status,
             occurred_on=day,
             occurred_at=datetime.time(rng.choice([0, 1, 2, 3, 14, 18, 20, 21, 22, 23]), rng.randrange(60)),
+            # About half carry a few words of their own (stored encrypted, like any narrative).
+            narrative=DEMO_NARRATIVES[number % len(DEMO_NARRATIVES)] if number % 2 == 0 else "",
             setting=_pick(
                 rng,
                 {

@@ -233,6 +233,7 @@ def incident_latest_event_id(incident: Incident) -> int:
 
 
 IDENTITY_WITHHELD = "Identity withheld"
+IDENTITY_ANONYMISED = "Anonymised: no one's identity is held"
 
 
 def staff_is_national(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -298,6 +299,8 @@ def incident_waiting_for_rep(rep: User, *, submitted_before: datetime.datetime) 
 
 def officer_identity(incident: Incident) -> str:
     """Who filed the report, as staff may see it: nothing at all for "statistics only"."""
+    if incident.anonymised_at is not None:
+        return IDENTITY_ANONYMISED
     if not incident.share_identity or incident.officer_id is None:
         return IDENTITY_WITHHELD
     profile = getattr(incident.officer, "officer_profile", None)

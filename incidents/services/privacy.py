@@ -101,7 +101,8 @@ def retention_apply(*, today: datetime.date | None = None) -> RetentionResult:
         for incident in batch:
             anonymised += incident_anonymise(incident=incident, because=AnonymisedBecause.RETENTION)
     # A draft never submitted is not a statistic: past the same period it is deleted outright.
-    drafts_deleted, _ = Incident.objects.filter(occurred_on__lt=cutoff, status=Status.DRAFT).delete()
+    _, deleted = Incident.objects.filter(occurred_on__lt=cutoff, status=Status.DRAFT).delete()
+    drafts_deleted = deleted.get(Incident._meta.label, 0)
 
     audit_cutoff = timezone.now() - datetime.timedelta(days=365 * settings.RETENTION_AUDIT_YEARS)
     events_deleted, _ = (

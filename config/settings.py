@@ -8,6 +8,7 @@ Every variable is listed in ``.env.example`` and in the README's settings table.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import environ
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "django_ratelimit",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -186,6 +188,30 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-ratelimit's system checks: the development LocMem cache is per-process (E003), fine
+# for one dev server and refused in production above; Django's own RedisCache (shared, atomic
+# INCR) is simply not on the library's list yet (W001, jsocol/django-ratelimit#283).
+SILENCED_SYSTEM_CHECKS = []
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.W001")
+elif not PRODUCTION:
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.W001", "django_ratelimit.E003"]
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate such as "30/h" (count per s, m, h or d, optionally "30/2h")."""
+    value = env.str(name, default=default)
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", value):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 30/h, not {value!r}.")
+    return value
+
+
+# Per-user rate limits (incidents/ratelimits.py), counted in the cache above. allauth limits
+# sign-in, failed sign-ins, sign-up and password reset itself (ACCOUNT_RATE_LIMITS, defaults).
+# Filing a report: the quick log, starting a full report and submitting it each count one.
+REPORT_SUBMIT_RATE = env_rate("REPORT_SUBMIT_RATE", "30/h")
+# Exports of the review list (CSV or XLSX).
+EXPORT_RATE = env_rate("EXPORT_RATE", "20/h")
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Staff (who can read every report of their forces) are signed out after this long idle.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)

@@ -34,6 +34,7 @@ from incidents.choices import (
 )
 from incidents.fields import search_digests
 from incidents.models import Force, Incident, IncidentAssault, WelfareContact
+from incidents.ratelimits import EXPORT, rate_limited
 from incidents.selectors import (
     assignable_reps,
     incident_export_rows,
@@ -570,7 +571,9 @@ class IncidentAdmin(admin.ModelAdmin):
         return [
             path(
                 "export/<str:file_format>/",
-                self.admin_site.admin_view(self.export_view),
+                self.admin_site.admin_view(
+                    rate_limited(EXPORT, rate_setting="EXPORT_RATE", method="GET")(self.export_view)
+                ),
                 name="incidents_incident_export",
             ),
             *super().get_urls(),

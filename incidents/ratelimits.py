@@ -1,0 +1,68 @@
+"""Per-user rate limits on filing reports and on exports (django-ratelimit, counted in the
+shared cache). Sign-in, sign-up and password reset are allauth's own (ACCOUNT_RATE_LIMITS),
+which render the same 429 page.
+
+An officer files a handful of reports a week; thirty in an hour is a script or a stuck
+client, and an export of every report of a force twenty times an hour is a leak in progress.
+A refused request never reaches the view, so nothing is written and nothing is logged as
+exported.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_ratelimit.core import get_usage
+
+logger = logging.getLogger(__name__)
+
+View = Callable[..., HttpResponse]
+
+REPORT_SUBMIT = "report-submit"
+EXPORT = "export"
+
+WHAT = {
+    REPORT_SUBMIT: "sending reports",
+    EXPORT: "exporting reports",
+}
+
+
+def rate_limited(group: str, *, rate_setting: str, method: str = "POST") -> Callable[[View], View]:
+    """Count each ``method`` request of the signed-in user in ``group``; past the rate in
+    ``settings.<rate_setting>`` answer 429 without calling the view.
+
+    Goes inside the login check: the key is the user, so the user must be known."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            usage = get_usage(
+                request,
+                group=group,
+                key="user",
+                rate=getattr(settings, rate_setting),
+                method=method,
+                increment=True,
+            )
+            if usage is not None and usage["should_limit"]:
+                logger.warning("rate limited group=%s user=%s", group, request.user.pk)
+                return too_many_requests(request, group=group, retry_after=usage["time_left"])
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def too_many_requests(request: HttpRequest, *, group: str, retry_after: int) -> HttpResponse:
+    minutes = max(1, math.ceil(retry_after / 60))
+    response = render(request, "429.html", {"what": WHAT[group], "minutes": minutes}, status=429)
+    response["Retry-After"] = str(max(1, retry_after))
+    return response

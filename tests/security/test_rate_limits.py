@@ -56,9 +56,7 @@ def test_quick_logs_beyond_the_rate_are_refused_with_429_and_file_nothing(
     assert Incident.objects.filter(officer=colleague).count() == 1
 
 
-def test_starting_a_full_report_and_submitting_it_count_towards_the_same_limit(
-    settings: object, officer: User
-) -> None:
+def test_starting_a_full_report_and_submitting_it_count_towards_the_same_limit(settings: object, officer: User) -> None:
     settings.REPORT_SUBMIT_RATE = "2/h"
     client = client_for(officer)
     draft = IncidentFactory(officer=officer, status=Status.DRAFT)

@@ -2,7 +2,7 @@
 against one hand-written SQL GROUP BY over the same rows.
 
 Synthetic reports (reference BENCH-…) are inserted by the database itself on
-PostgreSQL (generate_series: a million in well under a minute) and removed
+PostgreSQL (incidents/synthetic.py, shared with seed_bench) and removed
 afterwards unless --keep. Figures go in docs/performance.md; this is a benchmark,
 not a test: the machines are shared and noisy, so it reports the best of --repeat.
 """
@@ -16,7 +16,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError, connection, transaction
 
 from incidents.choices import AssaultKind, Duty, Injury, NotReportedReason, ServiceBand, Setting
-from incidents.models import Force, Incident, OfficerProfile, User, choice_mask
+from incidents.models import Force, Incident, OfficerProfile, User
+from incidents.synthetic import CLEAR_ASSAULTS, synthetic_incidents_insert
 from reports.models import Snapshot
 from reports.services import snapshots_recompute
 
@@ -55,55 +56,6 @@ FROM incidents_incident i JOIN incidents_force f ON f.id = i.force_id
 WHERE i.status NOT IN ('draft', 'withdrawn', 'rejected')
 GROUP BY 1, 2
 """  # noqa: S608 built only from the app's own choice values and bit positions
-
-
-INSERT_INCIDENTS = """
-INSERT INTO incidents_incident (
-    reference, officer_id, force_id, status, occurred_on, setting, place, injury, other_officers_assaulted,
-    duty_type, single_crewed, backup_wait, reported_to_force, recorded_as_crime, crime_reference, outcome,
-    narrative, share_identity, created_at, updated_at, submitted_at, rejection_reason, reviewed_injury,
-    assault_mask, reviewed_assault_mask, reason_mask
-)
-SELECT %s || g,
-       o.user_id, o.force_id,
-       (ARRAY['submitted','verified','verified','verified','in_review','rejected'])[1 + g %% 6],
-       DATE '2017-04-01' + (g::bigint * 7919 %% 3500)::int,
-       (ARRAY['street','custody_suite','police_vehicle','private_dwelling','licensed_premises'])[1 + g %% 5],
-       '',
-       (ARRAY['none','none','minor','medical','serious'])[1 + (g * 3 + g / 44) %% 5],
-       0,
-       (ARRAY['response','custody','neighbourhood','public_order'])[1 + g %% 4],
-       (g %% 3 = 0),
-       '',
-       (ARRAY['yes','yes','no','not_yet'])[1 + (g * 7 + g / 44) %% 4],
-       CASE WHEN (g * 7 + g / 44) %% 4 < 2 THEN (ARRAY['yes','yes','no','dont_know'])[1 + (g * 13 + g / 44) %% 4]
-            ELSE 'no' END,
-       '',
-       'no_action_yet',
-       '',
-       TRUE, NOW(), NOW(), NOW(),
-       CASE WHEN g %% 6 = 5 THEN 'mistake' ELSE '' END,
-       '',
-       0, 0, 0
-FROM generate_series(1, %s) AS g
-JOIN (SELECT ROW_NUMBER() OVER (ORDER BY user_id) - 1 AS n, user_id, force_id
-      FROM incidents_officerprofile WHERE user_id = ANY(%s)) AS o
-  ON o.n = g %% %s
-"""
-
-BENCH_KINDS = ["push", "grab", "punch", "kick", "spit", "trip", "threat"]
-INSERT_ASSAULTS = """
-INSERT INTO incidents_incidentassault (incident_id, kind)
-SELECT id, (%s::text[])[1 + id %% 7] FROM incidents_incident WHERE reference LIKE %s
-"""
-CLEAR_ASSAULTS = """
-DELETE FROM incidents_incidentassault
-WHERE incident_id IN (SELECT id FROM incidents_incident WHERE reference LIKE %s)
-"""
-# The bit summary the services keep beside the rows (Incident.assault_mask).
-SET_MASKS = """
-UPDATE incidents_incident SET assault_mask = (%s::int[])[1 + id %% 7] WHERE reference LIKE %s
-"""
 
 
 def _best(runs: list[float]) -> float:
@@ -170,11 +122,7 @@ class Command(BaseCommand):
     def _create(self, count: int) -> None:
         officers = self._officers()
         with connection.cursor() as cursor:
-            cursor.execute(INSERT_INCIDENTS, [PREFIX, count, officers, len(officers)])
-            cursor.execute(INSERT_ASSAULTS, [BENCH_KINDS, PREFIX + "%"])
-            cursor.execute(SET_MASKS, [[choice_mask(AssaultKind, [kind]) for kind in BENCH_KINDS], PREFIX + "%"])
-            cursor.execute("ANALYZE incidents_incident")
-            cursor.execute("ANALYZE incidents_incidentassault")
+            synthetic_incidents_insert(cursor, prefix=PREFIX, count=count, officer_ids=officers)
 
     def _clear(self) -> None:
         # The benchmark creates reports and their assault rows only: two plain DELETEs take

@@ -1,0 +1,169 @@
+"""Report submission throughput against a trivial Django view, on the same gunicorn, same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/assaultlog_bench \
+        .venv/bin/python bench/throughput.py --users 8 --seconds 20 --rounds 3
+
+Seed first (manage.py seed_bench). gunicorn runs in production mode with the production
+config file (workers: ``--workers``, default 2 x cores + 1 as in config/gunicorn.py). Each
+round runs, for ``--seconds`` with ``--users`` threads (a closed loop: each sends its next
+request when the last one is answered):
+
+- **trivial**: GET /bench/trivial, a view returning "ok" through the whole middleware stack
+  (bench/urls.py, reachable only under bench.settings);
+- **submission**: each user signs in once through the real allauth login form (officers have
+  no second factor), then loops GET /report/quick/ and POST it (CSRF token and one-time key
+  read from the form), each POST answered with the redirect to the new report.
+
+The load generator is stdlib threads on the same two cores as the server, so it takes CPU
+from both sides alike. Reports filed by the run are deleted afterwards and the task queue
+(receipt e-mails, statistics marks: queued, as in production, not run) is purged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import re
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import harness  # noqa: E402
+
+HIDDEN = re.compile(r'name="(csrfmiddlewaretoken|submission_key)" value="([^"]+)"')
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.requests = 0
+        self.submissions = 0
+        self.errors: list[str] = []
+        self.latencies: list[float] = []
+
+    def add(self, response: harness.Response, *, submitted: bool = False) -> None:
+        with self.lock:
+            self.requests += 1
+            self.submissions += submitted
+            self.latencies.append(response.seconds * 1000)
+
+
+def sign_in(port: int, email: str) -> tuple[dict[str, str], float]:
+    cookies: dict[str, str] = {}
+    page = harness.request("GET", port, "/accounts/login/", cookies=cookies)
+    harness.remember_cookies(cookies, page)
+    token = dict(HIDDEN.findall(page.body.decode()))["csrfmiddlewaretoken"]
+    form = {"csrfmiddlewaretoken": token, "login": email, "password": "seed-bench-password"}
+    response = harness.request("POST", port, "/accounts/login/", cookies=cookies, form=form)
+    harness.expect(response.status, "sign-in", email, 302)
+    harness.remember_cookies(cookies, response)
+    return cookies, response.seconds * 1000
+
+
+def trivial_user(port: int, deadline: float, tally: Tally) -> None:
+    while time.monotonic() < deadline:
+        response = harness.request("GET", port, "/bench/trivial")
+        if response.status != 200:
+            tally.errors.append(f"trivial {response.status}")
+        tally.add(response)
+
+
+def submitting_user(port: int, cookies: dict[str, str], deadline: float, tally: Tally) -> None:
+    today = datetime.date.today().isoformat()
+    while time.monotonic() < deadline:
+        page = harness.request("GET", port, "/report/quick/", cookies=cookies)
+        tally.add(page)
+        hidden = dict(HIDDEN.findall(page.body.decode()))
+        form = {
+            **hidden,
+            "occurred_on": today,
+            "assaults": ["push", "spit"],
+            "injury": "minor",
+            "reported_to_force": "yes",
+            "note": "",
+        }
+        response = harness.request("POST", port, "/report/quick/", cookies=cookies, form=form)  # type: ignore[arg-type]
+        if response.status != 302:
+            tally.errors.append(f"quick log {response.status}")
+        tally.add(response, submitted=response.status == 302)
+
+
+def run(target: object, args: tuple[object, ...], users: int, seconds: float) -> Tally:
+    tally = Tally()
+    deadline = time.monotonic() + seconds
+    threads = [threading.Thread(target=target, args=(*args[i], deadline, tally)) for i in range(users)]  # type: ignore[arg-type]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tally
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+    parser.add_argument("--port", type=int, default=8702)
+    args = parser.parse_args()
+    database_url = os.environ["DATABASE_URL"]
+    harness.collectstatic(database_url)
+    harness.django_setup(database_url)
+    from django.utils import timezone
+
+    from incidents.models import Incident
+
+    started_at = timezone.now()
+    emails = [f"seed.officer.{n}@seed.invalid" for n in range(2, 2 + args.users)]
+    print(f"# {Incident.objects.count():,} reports; {harness.load_average()} at start")
+    print(f"# gunicorn {args.workers} sync workers; {args.users} users; {args.seconds:.0f} s per run")
+    results: dict[str, list[float]] = {"trivial": [], "submission": [], "submissions": []}
+    p95: dict[str, list[float]] = {"trivial": [], "submission": []}
+    try:
+        with harness.gunicorn(database_url, port=args.port, workers=args.workers):
+            signed_in = [sign_in(args.port, email) for email in emails]
+            logins = [ms for _, ms in signed_in]
+            print(f"# sign-in (allauth form, Argon2): median {harness.median(logins):.0f} ms over {len(logins)}")
+            for round_ in range(args.rounds):
+                trivial = run(trivial_user, tuple((args.port,) for _ in range(args.users)), args.users, args.seconds)
+                submission = run(
+                    submitting_user,
+                    tuple((args.port, cookies) for cookies, _ in signed_in),
+                    args.users,
+                    args.seconds,
+                )
+                for name, tally in (("trivial", trivial), ("submission", submission)):
+                    if tally.errors:
+                        raise SystemExit(f"{name}: {len(tally.errors)} errors, first {tally.errors[0]}")
+                    results[name].append(tally.requests / args.seconds)
+                    p95[name].append(harness.percentile(tally.latencies, 95))
+                results["submissions"].append(submission.submissions / args.seconds)
+                print(
+                    f"round {round_ + 1}: trivial {results['trivial'][-1]:.0f} req/s, "
+                    f"submission {results['submission'][-1]:.0f} req/s ({results['submissions'][-1]:.1f} reports/s), "
+                    f"ratio {results['submission'][-1] / results['trivial'][-1]:.2f}"
+                )
+    finally:
+        filed = Incident.objects.filter(created_at__gte=started_at, officer__email__in=emails)
+        print(f"# deleting {filed.count()} reports filed by the run")
+        filed.delete()
+        harness.purge_queue(harness.production_env(database_url)["REDIS_URL"])
+    trivial, submission = harness.median(results["trivial"]), harness.median(results["submission"])
+    print(f"# {harness.load_average()} at end")
+    print("| Run | Requests/s (median of rounds) | p95 latency | Reports filed/s |")
+    print("|---|---:|---:|---:|")
+    print(f"| Trivial view | {trivial:.0f} | {harness.median(p95['trivial']):.0f} ms | |")
+    print(
+        f"| Quick log: GET form + POST | {submission:.0f} | {harness.median(p95['submission']):.0f} ms "
+        f"| {harness.median(results['submissions']):.1f} |"
+    )
+    print(f"Ratio (requests/s): {submission / trivial:.2f}")
+
+
+if __name__ == "__main__":
+    main()

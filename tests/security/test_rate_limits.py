@@ -17,6 +17,7 @@ from incidents.models import Incident, StaffAccess, User
 from tests.conftest import make_staff, staff_client
 from tests.factories import IncidentFactory, make_officer
 from tests.security.conftest import new_report_post, quick_post
+from tests.test_settings import load_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +144,11 @@ def test_password_reset_requests_for_one_address_are_limited(officer: User) -> N
     assert response.status_code == 429
     assert "Please wait before trying again" in response.content.decode()
     assert len(mail.outbox) == sent
+
+
+@pytest.mark.parametrize("name", ["REPORT_SUBMIT_RATE", "EXPORT_RATE"])
+def test_a_rate_that_is_not_a_rate_is_refused_at_start(name: str) -> None:
+    result = load_settings(**{name: "lots"})
+    assert result.returncode != 0
+    assert f"{name} must be a rate such as 30/h" in result.stderr
+    assert load_settings(**{name: "5/10m"}).returncode == 0

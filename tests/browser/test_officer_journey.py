@@ -276,3 +276,23 @@ def test_officer_downloads_their_data_and_closes_their_account(
     assert not User.objects.filter(pk=officer.pk).exists()
     report.refresh_from_db()
     assert report.officer_id is None and report.narrative == ""
+
+
+def test_the_too_many_requests_page_is_accessible(
+    page: Page, live_server: object, axe_check: AxeChecker, settings: Any
+) -> None:
+    settings.REPORT_SUBMIT_RATE = "1/h"
+    base = live_server.url  # type: ignore[attr-defined]
+    officer = verified_officer()
+    sign_in(page, base, officer.email)
+    for attempt in range(2):
+        page.goto(f"{base}/report/quick/")
+        page.get_by_label("Spit or bodily fluid").check()
+        page.get_by_label("No injury").check()
+        page.get_by_role("group", name="Did you report it to your force?").get_by_label("No", exact=True).check()
+        page.get_by_role("button", name="Log it").click()
+        if attempt == 0:
+            expect(page.get_by_role("heading", name="Report logged")).to_be_visible()
+    expect(page.get_by_role("heading", name="Please wait before trying again")).to_be_visible()
+    axe_check(page)
+    assert Incident.objects.filter(officer=officer).count() == 1

@@ -239,10 +239,15 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Kombu's Redis transport has no socket timeouts by default: an unreachable broker
-# would hang the request that saved a report (celery #4296, #6911).
+# would hang the request that saved a report (celery #4296, #6911). A publish to a Redis
+# that accepts connections but never answers (frozen, or a half-open connection after a
+# failover) times out up to three times (the command, the reconnect, the one retry), and
+# the officer's confirmation is due within 3 s: 0.5 s each, which a Redis command on the
+# same network answers in a few milliseconds. config.celery.publish stops the next
+# dispatches of the same request from paying again (tests/faults/test_broker_down.py).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 0.5,
     "max_retries": 1,
     "visibility_timeout": 3600,
 }

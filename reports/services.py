@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from config.celery import publish
 from incidents.models import Force
 from reports import statistics, tasks
 from reports.importing import ParsedFile
@@ -159,7 +160,7 @@ def statistics_mark_stale(*, area: str, year: int) -> None:
         return
 
     def enqueue() -> None:
-        tasks.snapshots_recompute_marked.delay()
+        publish(tasks.snapshots_recompute_marked)
 
     enqueue.__qualname__ = RECOMPUTE_CALLBACK
     transaction.on_commit(enqueue, robust=True)
@@ -330,7 +331,7 @@ def recompute_run_start(*, actor: AbstractBaseUser) -> RecomputeRun:
     run_id = run.pk
 
     def enqueue() -> None:
-        tasks.snapshots_recompute_all.delay(run_id)
+        publish(tasks.snapshots_recompute_all, run_id)
 
     enqueue.__qualname__ = "enqueue snapshots_recompute_all"
     transaction.on_commit(enqueue, robust=True)

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from config.celery import publish
 from incidents.models import Incident, IncidentEvent
 
 
@@ -42,12 +43,13 @@ def dispatch_on_commit(task: Any, *args: int) -> None:
     """Queue ``task`` with plain ids once the transaction commits.
 
     robust=True: a broker outage is logged, never shown to someone whose change is
-    saved. A named function, not functools.partial: Django's robust on_commit logs
-    the callback's __qualname__, which a partial lacks.
+    saved; publish() fails fast while the broker is known to be down. A named function,
+    not functools.partial: Django's robust on_commit logs the callback's __qualname__,
+    which a partial lacks.
     """
 
     def enqueue() -> None:
-        task.delay(*args)
+        publish(task, *args)
 
     enqueue.__qualname__ = f"enqueue {task.name}"
     transaction.on_commit(enqueue, robust=True)

@@ -312,10 +312,13 @@ def _snapshots_upsert(rows: list[tuple[Any, ...]]) -> None:
         cursor.executemany(SNAPSHOT_UPSERT, rows)
 
 
+@transaction.atomic
 def snapshots_recompute_marked(*, limit: int = 200) -> int:
     """The sweep: recompute what is marked stale, then clear the marks it has covered.
 
     A mark set again while this runs has a later marked_at and survives for the next pass.
+    The snapshots and the clearing of their marks commit together: a database lost between
+    them leaves both as they were (tests/faults/test_database_down.py).
     """
     marks = list(RecomputeMark.objects.order_by("marked_at")[:limit])
     if not marks:

@@ -152,6 +152,10 @@ def report_check(request: HttpRequest, reference: str) -> HttpResponse:
     """A draft's last page: everything it says, and the button that submits it."""
     incident = incident_get_for_user(request.user, reference)
     if incident.status != Status.DRAFT:
+        # A second press, or a resubmit whose first answer was lost: the report is filed,
+        # so the officer gets the confirmation the first press would have shown.
+        if request.method == "POST" and incident.status != Status.WITHDRAWN:
+            return redirect("incidents:submitted", reference=incident.reference)
         return redirect("incidents:detail", reference=incident.reference)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":

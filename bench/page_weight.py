@@ -45,6 +45,8 @@ def visit(context: Any, url: str) -> list[dict[str, Any]]:
 
     def received(event: dict[str, Any]) -> None:
         response = event["response"]
+        if response["url"].startswith("data:"):  # inline in the CSS: no request
+            return
         headers = {name.lower(): value for name, value in response.get("headers", {}).items()}
         seen[event["requestId"]] = {
             "url": response["url"],
@@ -81,7 +83,7 @@ def report(title: str, requests: list[dict[str, Any]], origin: str) -> int:
             f"| `{where}` | {r['type']} | {r['status']} | {r['bytes'] / 1024:.1f} KB{source} "
             f"| {r['encoding'] or '-'} | {r['cache_control'] or '-'} |"
         )
-    third_party = [r["url"] for r in requests if not r["url"].startswith(origin) and not r["url"].startswith("data:")]
+    third_party = [r["url"] for r in requests if not r["url"].startswith(origin)]
     print(f"Third-party requests: {len(third_party)} {third_party or ''}")
     return total
 

@@ -10,6 +10,8 @@ request when the last one is answered):
 
 - **trivial**: GET /bench/trivial, a view returning "ok" through the whole middleware stack
   (bench/urls.py, reachable only under bench.settings);
+- **trivial, signed in**: the same with an officer's session, loading the session and the user
+  (two queries) as every signed-in page must;
 - **submission**: each user signs in once through the real allauth login form (officers have
   no second factor), then loops GET /report/quick/ and POST it (CSRF token and one-time key
   read from the form), each POST answered with the redirect to the new report.
@@ -64,9 +66,10 @@ def sign_in(port: int, email: str) -> tuple[dict[str, str], float]:
     return cookies, response.seconds * 1000
 
 
-def trivial_user(port: int, deadline: float, tally: Tally) -> None:
+def trivial_user(port: int, cookies: dict[str, str], deadline: float, tally: Tally) -> None:
+    path = "/bench/trivial-signed-in" if cookies else "/bench/trivial"
     while time.monotonic() < deadline:
-        response = harness.request("GET", port, "/bench/trivial")
+        response = harness.request("GET", port, path, cookies=cookies)
         if response.status != 200:
             tally.errors.append(f"trivial {response.status}")
         tally.add(response)
@@ -122,22 +125,25 @@ def main() -> None:
     emails = [f"seed.officer.{n}@seed.invalid" for n in range(2, 2 + args.users)]
     print(f"# {Incident.objects.count():,} reports; {harness.load_average()} at start")
     print(f"# gunicorn {args.workers} sync workers; {args.users} users; {args.seconds:.0f} s per run")
-    results: dict[str, list[float]] = {"trivial": [], "submission": [], "submissions": []}
-    p95: dict[str, list[float]] = {"trivial": [], "submission": []}
+    results: dict[str, list[float]] = {"trivial": [], "signed_in": [], "submission": [], "submissions": []}
+    p95: dict[str, list[float]] = {"trivial": [], "signed_in": [], "submission": []}
     try:
         with harness.gunicorn(database_url, port=args.port, workers=args.workers):
             signed_in = [sign_in(args.port, email) for email in emails]
             logins = [ms for _, ms in signed_in]
             print(f"# sign-in (allauth form, Argon2): median {harness.median(logins):.0f} ms over {len(logins)}")
             for round_ in range(args.rounds):
-                trivial = run(trivial_user, tuple((args.port,) for _ in range(args.users)), args.users, args.seconds)
+                trivial = run(trivial_user, tuple((args.port, {}) for _ in range(args.users)), args.users, args.seconds)
+                signed_in_trivial = run(
+                    trivial_user, tuple((args.port, cookies) for cookies, _ in signed_in), args.users, args.seconds
+                )
                 submission = run(
                     submitting_user,
                     tuple((args.port, cookies) for cookies, _ in signed_in),
                     args.users,
                     args.seconds,
                 )
-                for name, tally in (("trivial", trivial), ("submission", submission)):
+                for name, tally in (("trivial", trivial), ("signed_in", signed_in_trivial), ("submission", submission)):
                     if tally.errors:
                         raise SystemExit(f"{name}: {len(tally.errors)} errors, first {tally.errors[0]}")
                     results[name].append(tally.requests / args.seconds)
@@ -145,6 +151,7 @@ def main() -> None:
                 results["submissions"].append(submission.submissions / args.seconds)
                 print(
                     f"round {round_ + 1}: trivial {results['trivial'][-1]:.0f} req/s, "
+                    f"signed in {results['signed_in'][-1]:.0f} req/s, "
                     f"submission {results['submission'][-1]:.0f} req/s ({results['submissions'][-1]:.1f} reports/s), "
                     f"ratio {results['submission'][-1] / results['trivial'][-1]:.2f}"
                 )
@@ -154,15 +161,20 @@ def main() -> None:
         filed.delete()
         harness.purge_queue(harness.production_env(database_url)["REDIS_URL"])
     trivial, submission = harness.median(results["trivial"]), harness.median(results["submission"])
+    signed_in_trivial = harness.median(results["signed_in"])
     print(f"# {harness.load_average()} at end")
     print("| Run | Requests/s (median of rounds) | p95 latency | Reports filed/s |")
     print("|---|---:|---:|---:|")
     print(f"| Trivial view | {trivial:.0f} | {harness.median(p95['trivial']):.0f} ms | |")
+    print(f"| Trivial view, signed in | {signed_in_trivial:.0f} | {harness.median(p95['signed_in']):.0f} ms | |")
     print(
         f"| Quick log: GET form + POST | {submission:.0f} | {harness.median(p95['submission']):.0f} ms "
         f"| {harness.median(results['submissions']):.1f} |"
     )
-    print(f"Ratio (requests/s): {submission / trivial:.2f}")
+    print(
+        f"Ratio (requests/s): {submission / trivial:.2f} of the trivial view, "
+        f"{submission / signed_in_trivial:.2f} of the signed-in trivial view"
+    )
 
 
 if __name__ == "__main__":

@@ -15,4 +15,13 @@ def trivial(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/trivial", trivial), *app_urlpatterns]
+def trivial_signed_in(request: HttpRequest) -> HttpResponse:
+    """The same, after loading the session and the user, as every signed-in page does."""
+    return HttpResponse("ok" if request.user.is_authenticated else "anonymous", content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/trivial", trivial),
+    path("bench/trivial-signed-in", trivial_signed_in),
+    *app_urlpatterns,
+]

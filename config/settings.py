@@ -249,7 +249,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 0.5,
     "socket_timeout": 0.5,
     "max_retries": 1,
-    "visibility_timeout": 3600,
+    # A message a worker took and never acknowledged (acks_late: until the task ends) goes to
+    # another worker after this long, so a worker lost with its machine delays its tasks by
+    # this much. It must outlast the longest a message is held: the longest retry countdown
+    # (120 s), a wait for a free pool process (up to a task, 300 s) and the task (300 s),
+    # or a healthy task is run twice (harmless: every acks_late task is idempotent).
+    # Kombu's default, an hour, left a full recompute "in progress" for an hour.
+    "visibility_timeout": 900,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 # One static schedule, run by exactly one `celery beat`.

@@ -38,17 +38,19 @@ def database_url() -> str:
 class Worker:
     """``celery worker --pool=prefork --concurrency=1`` in its own process group."""
 
-    def __init__(self, broker_url: str, hold_dir: Path) -> None:
+    def __init__(self, broker_url: str, hold_dir: Path, name: str, **extra_env: str) -> None:
         env = {
             **os.environ,
             "DATABASE_URL": database_url(),
             "REDIS_URL": broker_url,
             "FAULT_HOLD_DIR": str(hold_dir),
             "DJANGO_SETTINGS_MODULE": "config.settings",
+            **extra_env,
         }
-        self.log = (hold_dir / "worker.log").open("wb")
+        self.log_path = hold_dir / f"{name}.log"
+        self.log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tests.faults.worker_app", "worker"]
+            [sys.executable, "-m", "celery", "-A", "tests.faults.worker_app", "worker", "--hostname", f"{name}@%h"]
             + ["--pool=prefork", "--concurrency=1", "--loglevel=INFO", "--without-gossip", "--without-mingle"],
             cwd=settings.BASE_DIR,
             env=env,
@@ -58,8 +60,8 @@ class Worker:
             preexec_fn=die_with_parent,
         )
 
-    def stop(self) -> None:
-        """Kill the whole group (parent and pool) and wait: nothing may keep the test database open."""
+    def kill(self) -> None:
+        """SIGKILL the whole group (parent and pool) and wait: nothing may keep the test database open."""
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
@@ -74,14 +76,32 @@ class Worker:
         return True
 
 
+class Workers:
+    def __init__(self, broker_url: str, hold_dir: Path) -> None:
+        self.broker_url, self.hold_dir = broker_url, hold_dir
+        self.started: list[Worker] = []
+
+    def start(self, **extra_env: str) -> Worker:
+        worker = Worker(self.broker_url, self.hold_dir, f"worker{len(self.started) + 1}", **extra_env)
+        self.started.append(worker)
+        return worker
+
+    def logs(self) -> str:
+        return "\n".join(read(worker.log_path) for worker in self.started)
+
+    def read(self, name: str) -> str:
+        return read(self.hold_dir / name)
+
+
 @pytest.fixture
-def worker(redis_server: RedisServer, tmp_path: Path) -> Iterator[tuple[Worker, Path]]:
+def workers(redis_server: RedisServer, tmp_path: Path) -> Iterator[Workers]:
     with broker(redis_server.url):
-        started = Worker(redis_server.url, tmp_path)
+        started = Workers(redis_server.url, tmp_path)
         try:
-            yield started, tmp_path
+            yield started
         finally:
-            started.stop()
+            for worker in started.started:
+                worker.kill()
 
 
 def snapshot_rows() -> list[tuple[Any, ...]]:
@@ -96,10 +116,10 @@ def read(path: Path) -> str:
     return path.read_text() if path.exists() else ""
 
 
-def test_a_worker_killed_mid_recompute_gets_the_task_again_and_the_result_is_a_clean_runs(
-    officer: User, other_force_officer: User, national_staff: User, worker: tuple[Worker, Path]
-) -> None:
-    process, hold_dir = worker
+@pytest.fixture
+def clean_run(officer: User, other_force_officer: User) -> list[tuple[Any, ...]]:
+    """Reports in three financial years, and the snapshots a clean full recompute gives them
+    (computed here, then wiped for the worker to do again)."""
     for day, status, injury in (
         (datetime.date(2021, 6, 1), Status.VERIFIED, Injury.MINOR),
         (datetime.date(2022, 5, 1), Status.SUBMITTED, Injury.NONE),
@@ -115,34 +135,62 @@ def test_a_worker_killed_mid_recompute_gets_the_task_again_and_the_result_is_a_c
                 reported_to_force=ReportedToForce.YES,
                 recorded_as_crime=RecordedAsCrime.YES,
             )
-    # What a clean run gives, computed here; then the slate is wiped for the worker.
     snapshots_recompute_all()
     clean = snapshot_rows()
     assert {row[1] for row in clean} == {2021, 2022, 2023}
     Snapshot.objects.all().delete()
+    return clean
 
-    run = recompute_run_start(actor=national_staff)  # published to the worker's Redis
-    held = hold_dir / "held"
-    assert wait_for(lambda: read(held).strip(), timeout=30), "the worker never reached the second year:\n" + read(
-        hold_dir / "worker.log"
-    )
-    killed = int(read(held))
+
+def recompute_held_mid_way(workers: Workers, national_staff: User) -> tuple[RecomputeRun, int]:
+    """Start a full recompute from the dashboard's service and wait until the worker holds it
+    in its second year; return the run and the pid of the pool process running it."""
+    run = recompute_run_start(actor=national_staff)  # published to the workers' Redis
+    assert wait_for(lambda: workers.read("held").strip(), timeout=30), "never reached year 2:\n" + workers.logs()
     run.refresh_from_db()
     # Mid-way: 2021 is committed, 2022 written but not committed, 2023 not started.
     assert (run.areas_total, run.areas_done, run.finished_at) == (3, 1, None)
     assert {year for (_area, year, *_rest) in snapshot_rows()} == {2021}
+    return run, int(workers.read("held"))
 
-    os.kill(killed, signal.SIGKILL)  # the pool process running the task, as the OOM killer would
 
+def assert_finished_as_a_clean_run(
+    workers: Workers, run: RecomputeRun, killed: int, clean: list[tuple[Any, ...]]
+) -> None:
     def finished() -> bool:
         run.refresh_from_db()
         return run.finished_at is not None
 
-    assert wait_for(finished, timeout=30), "the task was not delivered again:\n" + read(hold_dir / "worker.log")
-    # Delivered again to the pool's new process, which ran it from the start.
-    runs_by = [int(line.split()[0]) for line in read(hold_dir / "upserts").splitlines()]
+    assert wait_for(finished, timeout=30), "the task was not delivered again:\n" + workers.logs()
+    # Delivered again to another process, which ran it from the start (three years).
+    runs_by = [int(line.split()[0]) for line in workers.read("upserts").splitlines()]
     assert runs_by[:2] == [killed, killed]
     assert len(runs_by) == 5 and killed not in runs_by[2:]
     assert (run.areas_total, run.areas_done, run.error) == (3, 3, "")
     assert snapshot_rows() == clean
     assert RecomputeRun.objects.count() == 1
+
+
+def test_a_pool_process_killed_mid_recompute_gets_the_task_again_and_the_result_is_a_clean_runs(
+    national_staff: User, workers: Workers, clean_run: list[tuple[Any, ...]]
+) -> None:
+    workers.start()
+    run, killed = recompute_held_mid_way(workers, national_staff)
+    # The pool process running the task, as the OOM killer would. The worker's main process
+    # sees it go, rejects the message back onto the queue (acks_late + reject_on_worker_lost)
+    # and hands it to the new pool process it starts.
+    os.kill(killed, signal.SIGKILL)
+    assert_finished_as_a_clean_run(workers, run, killed, clean_run)
+
+
+def test_a_whole_worker_killed_mid_recompute_has_its_task_taken_up_by_another(
+    national_staff: User, workers: Workers, clean_run: list[tuple[Any, ...]]
+) -> None:
+    first = workers.start()
+    run, killed = recompute_held_mid_way(workers, national_staff)
+    # The machine is lost: the main process too, so nothing gives the message back. It stays
+    # in Redis as delivered-but-unacknowledged until the visibility timeout (settings: 15
+    # minutes in production; here a few seconds) makes it the next worker's.
+    first.kill()
+    workers.start(FAULT_VISIBILITY_TIMEOUT="3")
+    assert_finished_as_a_clean_run(workers, run, killed, clean_run)

@@ -152,8 +152,14 @@ def statistics_mark_stale(*, area: str, year: int) -> None:
     caller's transaction; one task after commit recomputes them, and the sweep catches
     any dispatch lost on the way."""
     now = timezone.now()
-    for key_area in {area, NATIONAL}:
-        RecomputeMark.objects.update_or_create(area=key_area, financial_year=year, defaults={"marked_at": now})
+    # One upsert for both marks, always in the same order, so two reports filed at once
+    # cannot deadlock on each other's marks.
+    RecomputeMark.objects.bulk_create(
+        [RecomputeMark(area=key_area, financial_year=year, marked_at=now) for key_area in sorted({area, NATIONAL})],
+        update_conflicts=True,
+        unique_fields=["area", "financial_year"],
+        update_fields=["marked_at"],
+    )
     db = transaction.get_connection()
     # One dispatch per transaction however many marks it writes (an import writes hundreds).
     if any(getattr(callback, "__qualname__", "") == RECOMPUTE_CALLBACK for _, callback, _ in db.run_on_commit):

@@ -119,12 +119,16 @@ def _validate(values: Mapping[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def _set_multi(incident: Incident, field: str, new: Iterable[str]) -> None:
+def _set_multi(incident: Incident, field: str, new: Iterable[str], *, fresh: bool) -> None:
+    """Make the report's rows for ``field`` exactly ``new``; a ``fresh`` report has none yet."""
     model, column = (IncidentAssault, "kind") if field == "assaults" else (IncidentNotReportedReason, "reason")
     new = set(new)
-    model.objects.filter(incident=incident).exclude(**{f"{column}__in": new}).delete()
-    existing = set(model.objects.filter(incident=incident).values_list(column, flat=True))
-    model.objects.bulk_create([model(incident=incident, **{column: value}) for value in sorted(new - existing)])
+    existing: set[str] = set()
+    if not fresh:
+        model.objects.filter(incident=incident).exclude(**{f"{column}__in": new}).delete()
+        existing = set(model.objects.filter(incident=incident).values_list(column, flat=True))
+    if new - existing:
+        model.objects.bulk_create([model(incident=incident, **{column: value}) for value in sorted(new - existing)])
 
 
 def _write(incident: Incident, values: Mapping[str, Any]) -> None:
@@ -140,9 +144,10 @@ def _write(incident: Incident, values: Mapping[str, Any]) -> None:
     incident.full_clean(
         exclude=["reference", "officer", "force", "submission_key"], validate_unique=False, validate_constraints=False
     )
+    fresh = incident._state.adding
     incident.save()
     for field in MULTI_FIELDS:
-        _set_multi(incident, field, values.get(field, set()))
+        _set_multi(incident, field, values.get(field, set()), fresh=fresh)
 
 
 def _create(

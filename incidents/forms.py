@@ -8,6 +8,7 @@ from typing import Any
 
 from allauth.account.forms import SignupForm
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 from django.db import transaction
 from django.http import HttpRequest
@@ -165,6 +166,12 @@ class QuickLogForm(IncidentFormBase):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     submission_key = submission_key_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The visible questions only: the one-time key is rendered by the template beside
+        # them, so a blank form's HTML is the same for everyone on a day (see views.quick_log).
+        self.helper.layout = Layout(*(name for name in self.fields if name != "submission_key"))
 
     def clean_submission_key(self) -> uuid.UUID:
         return clean_submission_key(self.cleaned_data.get("submission_key", ""))

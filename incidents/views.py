@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from crispy_forms.utils import render_crispy_form
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -86,7 +89,29 @@ def quick_log(request: HttpRequest) -> HttpResponse:
             _attach_service_errors(form, error)
         else:
             return redirect("incidents:submitted", reference=incident.reference)
-    return render(request, "incidents/quick_log.html", {"form": form}, status=_form_status(form))
+    context = {"form": form, "blank_form_html": None if form.is_bound else _blank_quick_log_html(form)}
+    return render(request, "incidents/quick_log.html", context, status=_form_status(form))
+
+
+_BLANK_QUICK_LOG_HTML: dict[datetime.date, str] = {}
+
+
+def _blank_quick_log_html(form: forms.QuickLogForm) -> str | None:
+    """The blank quick log's questions as HTML, rendered once a day per process.
+
+    Rendering the fields through crispy-forms is most of the page's cost, and a blank form
+    differs only by its date (the one-time key is rendered beside it): see
+    docs/performance.md. Not under DEBUG, so template edits show at once.
+    """
+    if settings.DEBUG:
+        return None
+    day = form.initial["occurred_on"]
+    html = _BLANK_QUICK_LOG_HTML.get(day)
+    if html is None:
+        html = render_crispy_form(form)
+        _BLANK_QUICK_LOG_HTML.clear()
+        _BLANK_QUICK_LOG_HTML[day] = html
+    return html
 
 
 @officer_required

@@ -345,3 +345,27 @@ def test_home_page_for_anonymous_officer_and_staff(officer_client: Client, rep: 
     assert b"Sign up with your force e-mail" in Client().get("/").content
     assert b"Log an assault quickly" in officer_client.get("/").content
     assert b"federation staff" in client_for(rep).get("/").content
+
+
+def test_the_blank_quick_log_kept_in_memory_is_what_crispy_renders_with_a_fresh_key_each_time(
+    officer_client: Client, settings: Any
+) -> None:
+    tokens = re.compile(r'name="(csrfmiddlewaretoken|submission_key)" value="([^"]+)"')
+
+    def page() -> tuple[str, dict[str, str]]:
+        html = officer_client.get(reverse("incidents:quick")).content.decode()
+        return tokens.sub(r'name="\1" value=""', html), dict(tokens.findall(html))
+
+    settings.DEBUG = True  # rendered by crispy on every request
+    rendered, _ = page()
+    settings.DEBUG = False  # rendered once, then served from memory
+    first, first_keys = page()
+    second, second_keys = page()
+    assert rendered == first == second
+    assert rendered.count('name="submission_key"') == 1
+    assert first_keys["submission_key"] != second_keys["submission_key"]
+    # A form with errors is rendered in full, errors and all.
+    posted = officer_client.post(reverse("incidents:quick"), {"submission_key": first_keys["submission_key"]})
+    assert posted.status_code == 400
+    assert "Enter the date it happened." in posted.content.decode()
+    assert f'value="{first_keys["submission_key"]}"' in posted.content.decode()

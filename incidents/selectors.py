@@ -62,10 +62,13 @@ def force_domain_for_email(email: str) -> ForceEmailDomain | None:
 def officer_profile_for_user(user: AbstractBaseUser | AnonymousUser) -> OfficerProfile | None:
     if not user.is_authenticated:
         return None
-    try:
-        return user.officer_profile  # type: ignore[union-attr]
-    except OfficerProfile.DoesNotExist:
-        return None
+    # Asked by the officer gate and again by the services in the same request: one query,
+    # with the force (every officer page and every filing needs it).
+    if "_officer_profile" not in user.__dict__:
+        user._officer_profile = (  # type: ignore[union-attr]
+            OfficerProfile.objects.select_related("force").filter(user_id=user.pk).first()
+        )
+    return user._officer_profile  # type: ignore[union-attr]
 
 
 def incident_list_for_officer(user: AbstractBaseUser) -> QuerySet[Incident]:

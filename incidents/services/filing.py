@@ -38,7 +38,7 @@ from incidents.models import (
     choice_mask,
     incident_rule_errors,
 )
-from incidents.selectors import force_domain_for_email, incident_values
+from incidents.selectors import force_domain_for_email, incident_values, officer_profile_for_user
 from incidents.services.events import audit_value, dispatch_on_commit, record_event
 from incidents.services.transitions import incident_transition
 from reports.services import incident_mark_stale
@@ -153,13 +153,12 @@ def _write(incident: Incident, values: Mapping[str, Any]) -> None:
 def _create(
     *, officer: AbstractBaseUser, submission_key: uuid.UUID, status: str, values: Mapping[str, Any]
 ) -> tuple[Incident, bool]:
-    """Insert a report once per submission key; a repeat returns the first one."""
-    existing = Incident.objects.filter(submission_key=submission_key).first()
-    if existing is not None:
-        if existing.officer_id != officer.pk:
-            raise ValidationError("This form has expired. Reload the page and try again.")
-        return existing, False
-    profile = officer.officer_profile  # type: ignore[attr-defined]
+    """Insert a report once per submission key; a repeat returns the first one.
+
+    The unique key decides, not a look first: a repeat fails its insert and finds the
+    original (a concurrent one waits for it to commit), so a first send costs no lookup.
+    """
+    profile = officer_profile_for_user(officer)
     now = timezone.now()
     for _attempt in range(5):
         incident = Incident(
@@ -179,7 +178,9 @@ def _create(
         except IntegrityError:
             existing = Incident.objects.filter(submission_key=submission_key).first()
             if existing is not None:
-                # A concurrent double submit committed first.
+                # A resubmit, or a concurrent double submit that committed first.
+                if existing.officer_id != officer.pk:
+                    raise ValidationError("This form has expired. Reload the page and try again.") from None
                 return existing, False
             # Otherwise the reference collided: draw another.
     raise RuntimeError("Could not allocate a unique report reference.")

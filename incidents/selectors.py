@@ -59,16 +59,19 @@ def force_domain_for_email(email: str) -> ForceEmailDomain | None:
     return max(matches, key=lambda match: len(match.domain), default=None)
 
 
+_UNREAD = object()
+
+
 def officer_profile_for_user(user: AbstractBaseUser | AnonymousUser) -> OfficerProfile | None:
     if not user.is_authenticated:
         return None
     # Asked by the officer gate and again by the services in the same request: one query,
     # with the force (every officer page and every filing needs it).
-    if "_officer_profile" not in user.__dict__:
-        user._officer_profile = (  # type: ignore[union-attr]
-            OfficerProfile.objects.select_related("force").filter(user_id=user.pk).first()
-        )
-    return user._officer_profile  # type: ignore[union-attr]
+    profile = getattr(user, "_officer_profile", _UNREAD)
+    if profile is _UNREAD:
+        profile = OfficerProfile.objects.select_related("force").filter(user_id=user.pk).first()
+        user._officer_profile = profile  # type: ignore[union-attr]
+    return profile
 
 
 def incident_list_for_officer(user: AbstractBaseUser) -> QuerySet[Incident]:

@@ -13,7 +13,7 @@ import os
 # Every interface by default: the load balancer is on another machine.
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
 # Sync workers: each request is a few database queries, never a long wait on anything else
-# (tasks go to Celery; the broker has 2 s timeouts). gunicorn's rule of thumb, 2 x cores + 1.
+# (tasks go to Celery; the broker has 0.5 s timeouts). gunicorn's rule of thumb, 2 x cores + 1.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, SmallIntegerField
@@ -45,6 +46,7 @@ from incidents.selectors import (
     staff_force_ids,
     staff_is_national,
 )
+from incidents.services.review import STALE_REVIEW
 from incidents.services.transitions import STAFF, TRANSITIONS
 from incidents.spreadsheets import csv_response, xlsx_response
 
@@ -181,6 +183,9 @@ class WaitingFilter(admin.SimpleListFilter):
         return queryset
 
 
+OUT_OF_DATE = "This page is out of date. Check the report below, then make your change again."
+
+
 class IncidentReviewForm(forms.ModelForm):
     """What a rep may change: assignment, the reviewed classification, a note, the status."""
 
@@ -235,6 +240,14 @@ class IncidentReviewForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        latest = incident_latest_event_id(self.instance)
+        if cleaned.get("seen_event") != latest:
+            # Shown again with what the rep typed, the report as it now stands and the new
+            # version, so the rep can check the other change and send theirs again. A form
+            # without a version (an old page, a script) is refused the same way.
+            self.add_error(None, STALE_REVIEW if cleaned.get("seen_event") is not None else OUT_OF_DATE)
+            self.data = self.data.copy()
+            self.data["seen_event"] = str(latest)
         reference = cleaned.get("duplicate_of_reference", "").strip().upper()
         cleaned["duplicate_of"] = None
         if reference:
@@ -620,10 +633,18 @@ class IncidentAdmin(admin.ModelAdmin):
             self.message_user(request, "Nothing was exported: the filters in the link are not valid.", messages.ERROR)
             return redirect(reverse("admin:incidents_incident_changelist"))
         header, rows = incident_export_rows(queryset, request.user)
+        # The filters, but never the search term: it may be a crime reference, which is
+        # stored only encrypted and must not sit readable in the access log.
+        filters = {key: value for key, value in request.GET.items() if key != SEARCH_VAR}
         services.staff_access_record(
             actor=request.user,
             action=StaffAction.EXPORTED,
-            detail={"format": file_format, "filters": dict(request.GET.items()), "rows": queryset.count()},
+            detail={
+                "format": file_format,
+                "filters": filters,
+                "searched": bool(request.GET.get(SEARCH_VAR, "").strip()),
+                "rows": queryset.count(),
+            },
         )
         return csv_response(header, rows) if file_format == "csv" else xlsx_response(header, rows)
 

@@ -32,6 +32,7 @@ from reports.services import incident_mark_stale
 logger = logging.getLogger(__name__)
 
 UNCHANGED: Any = object()
+STALE_REVIEW = "Someone else changed this report after you opened it. Check their change below, then make yours again."
 
 
 @dataclass
@@ -186,10 +187,7 @@ def incident_review(
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
     _require_reviewer(actor, locked)
     if seen_event is not None and incident_latest_event_id(locked) != seen_event:
-        raise ValidationError(
-            "Someone else changed this report after you opened it. Reload the page to see their change, "
-            "then make yours again."
-        )
+        raise ValidationError(STALE_REVIEW)
     if assigned_rep is not UNCHANGED:
         incident_assign(incident=incident, actor=actor, rep=assigned_rep)
     if reviewed_injury is not UNCHANGED or reviewed_assaults is not UNCHANGED:

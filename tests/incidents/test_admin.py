@@ -25,6 +25,7 @@ from django.utils import timezone
 from incidents import services
 from incidents.choices import NATIONAL_GROUP, EventKind, StaffAction, Status
 from incidents.models import Force, Incident, OfficerProfile, StaffAccess, User
+from incidents.selectors import incident_latest_event_id
 from tests.conftest import make_staff, staff_client, totp_code
 from tests.factories import PASSWORD, IncidentFactory, UserFactory
 
@@ -63,8 +64,10 @@ def csv_rows(response: Any) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
-def review_post(**overrides: Any) -> dict[str, Any]:
+def review_post(incident: Incident, **overrides: Any) -> dict[str, Any]:
+    """The review form as the change page draws it, with the newest event it showed."""
     data = {
+        "seen_event": str(incident_latest_event_id(incident)),
         "assigned_rep": "",
         "reviewed_injury": "",
         "action": "",
@@ -100,7 +103,7 @@ def test_rep_sees_only_their_forces_reports_in_the_change_list(rep: User, mine: 
 def test_rep_cannot_reach_another_forces_report_through_any_path(rep: User, mine: Incident, theirs: Incident) -> None:
     client = staff_client(rep)
     assert client.get(change_url(theirs)).status_code == 404
-    assert client.post(change_url(theirs), review_post(action="in_review")).status_code == 404
+    assert client.post(change_url(theirs), review_post(theirs, action="in_review")).status_code == 404
     assert client.get(history_url(theirs)).status_code == 404
     assert client.get(reverse("admin:incidents_incident_delete", args=[theirs.pk])).status_code in (403, 404)
     assert list(client.get(CHANGELIST, {"q": theirs.reference}).context["cl"].result_list) == []
@@ -434,13 +437,15 @@ def test_opening_a_report_records_an_access_event_visible_to_national_staff(
 
 def test_rep_reviews_through_the_change_page(rep: User, mine: Incident) -> None:
     client = staff_client(rep)
-    response = client.post(change_url(mine), review_post(action="in_review", assigned_rep=rep.pk, note="Called PC."))
+    response = client.post(
+        change_url(mine), review_post(mine, action="in_review", assigned_rep=rep.pk, note="Called PC.")
+    )
     assert response.status_code == 302
     mine.refresh_from_db()
     assert (mine.status, mine.assigned_rep) == (Status.IN_REVIEW, rep)
     assert mine.notes.get().text == "Called PC."
 
-    client.post(change_url(mine), review_post(action="needs_info", question="Which arm?"))
+    client.post(change_url(mine), review_post(mine, action="needs_info", question="Which arm?"))
     mine.refresh_from_db()
     assert mine.status == Status.NEEDS_INFO
     assert mine.questions.get().question == "Which arm?"
@@ -452,11 +457,11 @@ def test_rep_reviews_through_the_change_page(rep: User, mine: Incident) -> None:
 def test_impossible_change_is_refused_with_a_message_and_changes_nothing(rep: User, mine: Incident) -> None:
     client = staff_client(rep)
     # "verified" is not offered from submitted: the form refuses it.
-    response = client.post(change_url(mine), review_post(action="verified", note="should not stick"))
+    response = client.post(change_url(mine), review_post(mine, action="verified", note="should not stick"))
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     # Rejecting without a reason passes the form but not the service.
-    response = client.post(change_url(mine), review_post(action="rejected", note="nor this"))
+    response = client.post(change_url(mine), review_post(mine, action="rejected", note="nor this"))
     assert response.status_code == 302
     assert any("Nothing was changed" in str(m) for m in get_messages(response.wsgi_request))
     mine.refresh_from_db()
@@ -464,7 +469,7 @@ def test_impossible_change_is_refused_with_a_message_and_changes_nothing(rep: Us
     assert not mine.notes.exists()
     # Nor does the admin's own history claim a change.
     assert not LogEntry.objects.filter(object_id=str(mine.pk)).exists()
-    assert client.post(change_url(mine), review_post(note="this one sticks")).status_code == 302
+    assert client.post(change_url(mine), review_post(mine, note="this one sticks")).status_code == 302
     assert LogEntry.objects.filter(object_id=str(mine.pk)).count() == 1
 
 
@@ -538,12 +543,13 @@ def test_an_officer_cannot_be_made_staff(superuser_client: Client, officer: User
 
 def test_rep_records_welfare_follow_up_from_the_page(rep: User, mine: Incident) -> None:
     data = review_post(
+        mine,
         **{
             "welfare_contacts-TOTAL_FORMS": "1",
             "welfare_contacts-0-contacted_on": "2026-11-20",
             "welfare_contacts-0-contact_made": "on",
             "welfare_contacts-0-support_offered": "occupational_health",
-        }
+        },
     )
     assert staff_client(rep).post(change_url(mine), data).status_code == 302
     contact = mine.welfare_contacts.get()
@@ -645,3 +651,16 @@ def test_staff_are_signed_out_after_half_an_hour_idle_officers_are_not(rep: User
     officer_side = staff_client(officer)
     officer_side.get(reverse("incidents:list"))
     assert officer_side.session.get_expiry_age() > 24 * 3600
+
+
+def test_the_access_log_records_that_an_export_was_searched_never_the_search_term(
+    national_staff: User, officer: User
+) -> None:
+    """The term may be a crime reference, which is stored only encrypted."""
+    IncidentFactory(officer=officer, reported_to_force="yes", crime_reference="43/1234/26")
+    response = export(staff_client(national_staff), "csv", "?q=43/1234/26&status__exact=submitted")
+    assert response.status_code == 200
+    detail = StaffAccess.objects.get(action="exported").detail
+    assert detail["searched"] is True and detail["rows"] == 1
+    assert detail["filters"] == {"status__exact": "submitted"}
+    assert "1234" not in repr(detail)

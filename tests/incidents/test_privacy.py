@@ -10,6 +10,7 @@ import json
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,10 +18,11 @@ from django.utils import timezone
 from incidents import services
 from incidents.choices import AnonymisedBecause, EventKind, Status
 from incidents.models import Incident, IncidentEvent, IncidentNote, IncidentQuestion, StaffAccess, User
+from incidents.selectors import incident_latest_event_id
 from incidents.services.events import record_event
 from reports.models import Snapshot
 from reports.services import snapshots_recompute
-from tests.conftest import staff_client
+from tests.conftest import make_staff, staff_client
 from tests.factories import PASSWORD, IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -277,8 +279,6 @@ def review_form(client: Client, incident: Incident) -> dict[str, str]:
 def test_the_second_of_two_reps_acting_at_once_is_refused_and_nothing_is_overwritten(
     officer: User, rep: User, force_a
 ) -> None:
-    from tests.conftest import make_staff
-
     second_rep = make_staff("Federation reps", force_a)
     incident = IncidentFactory(officer=officer, status=Status.SUBMITTED)
     record_event(incident=incident, actor=officer, kind=EventKind.SUBMITTED)
@@ -288,17 +288,41 @@ def test_the_second_of_two_reps_acting_at_once_is_refused_and_nothing_is_overwri
 
     accepted = first.post(url, {**first_form, "action": Status.IN_REVIEW, "note": "I have this one"})
     refused = second.post(
-        url,
-        {**second_form, "action": Status.REJECTED, "rejection_reason": "mistake", "note": "Rejecting"},
-        follow=True,
+        url, {**second_form, "action": Status.REJECTED, "rejection_reason": "mistake", "note": "Rejecting"}
     )
 
     assert accepted.status_code == 302
     incident.refresh_from_db()
     assert incident.status == Status.IN_REVIEW
     assert list(incident.notes.values_list("text", flat=True)) == ["I have this one"]
-    assert "Someone else changed this report after you opened it" in refused.content.decode()
-    # Reloading gives the second rep the current version, and then their change goes through.
-    again = second.post(url, {**review_form(second, incident), "note": "Seen it"})
+    # The second rep's page comes back with the message, what they typed, and the new version.
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "Someone else changed this report after you opened it" in page
+    assert "Rejecting</textarea>" in page
+    form = refused.context["adminform"].form
+    assert form["seen_event"].value() == str(incident_latest_event_id(incident))
+    # Sent again from that page, their change goes through on top of the first rep's.
+    again = second.post(url, {**second_form, "seen_event": form["seen_event"].value(), "note": "Seen it"})
     assert again.status_code == 302
     assert incident.notes.count() == 2
+
+
+def test_a_review_without_the_version_it_was_made_on_is_refused(officer: User, rep: User) -> None:
+    incident = IncidentFactory(officer=officer, status=Status.SUBMITTED)
+    data = {**review_form(staff_client(rep), incident), "note": "From an old page"}
+    del data["seen_event"]
+    response = staff_client(rep).post(reverse("admin:incidents_incident_change", args=[incident.pk]), data)
+    assert response.status_code == 200
+    assert "This page is out of date" in response.content.decode()
+    assert not incident.notes.exists()
+
+
+def test_the_service_refuses_a_stale_version_under_the_row_lock(officer: User, rep: User) -> None:
+    """The race the form's own check cannot see: a change lands between its check and the save."""
+    incident = IncidentFactory(officer=officer, status=Status.SUBMITTED)
+    seen = incident_latest_event_id(incident)
+    services.incident_note_add(incident=incident, actor=rep, text="Got there first")
+    with pytest.raises(ValidationError, match="Someone else changed"):
+        services.incident_review(incident=incident, actor=rep, note="Second", seen_event=seen)
+    assert list(incident.notes.values_list("text", flat=True)) == ["Got there first"]

@@ -13,12 +13,15 @@ reference, goes through a keyed digest (``DigestField``) instead.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 from functools import lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import models
@@ -62,6 +65,14 @@ def rotate(token: str) -> str:
     return fernet().rotate(token.encode()).decode()
 
 
+@lru_cache(maxsize=8)
+def _digest_key(key: str) -> bytes:
+    """A key for the search digests derived from an encryption key (HKDF), never the key itself."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"assault-log search digest").derive(
+        base64.urlsafe_b64decode(key)
+    )
+
+
 def search_digests(text: str) -> list[str]:
     """The keyed digest of ``text`` under every configured key, newest first.
 
@@ -69,7 +80,7 @@ def search_digests(text: str) -> list[str]:
     rewrites its digest under the newest key.
     """
     normal = normalise_for_search(text).encode()
-    return [hmac.new(key.encode(), normal, hashlib.sha256).hexdigest() for key in settings.FIELD_ENCRYPTION_KEYS]
+    return [hmac.new(_digest_key(key), normal, hashlib.sha256).hexdigest() for key in settings.FIELD_ENCRYPTION_KEYS]
 
 
 def normalise_for_search(text: str) -> str:

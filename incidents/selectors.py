@@ -490,7 +490,7 @@ def officer_data_export(user: User) -> dict[str, Any]:
     incidents = (
         Incident.objects.filter(officer=user)
         .select_related("force")
-        .prefetch_related("assaults", "not_reported_reasons", "questions", "welfare_contacts", "events")
+        .prefetch_related("assaults", "not_reported_reasons", "questions", "welfare_contacts")
         .order_by("created_at", "id")
     )
     for incident in incidents:

@@ -38,12 +38,17 @@ def encrypted_tables() -> Iterator[EncryptedTable]:
         yield EncryptedTable(model._meta.db_table, columns, digests)
 
 
-def _batches(table: EncryptedTable, batch_size: int) -> Iterator[list[tuple]]:
+def _select(table: EncryptedTable, batch_size: int, *, lock: bool = False) -> str:
     quote = connection.ops.quote_name
-    select = (
+    sql = (
         f"SELECT id, {', '.join(quote(c) for c in table.columns)} FROM {quote(table.table)} "  # noqa: S608 model names, quoted
         f"WHERE id > %s ORDER BY id LIMIT {int(batch_size)}"
     )
+    return sql + (" FOR UPDATE" if lock and connection.features.has_select_for_update else "")
+
+
+def _batches(table: EncryptedTable, batch_size: int) -> Iterator[list[tuple]]:
+    select = _select(table, batch_size)
     last = 0
     while True:
         with connection.cursor() as cursor:
@@ -56,25 +61,37 @@ def _batches(table: EncryptedTable, batch_size: int) -> Iterator[list[tuple]]:
 
 
 def fields_reencrypt(*, batch_size: int = 1000) -> dict[str, int]:
-    """Re-encrypt every stored value under the newest key. Returns values rewritten per table."""
+    """Re-encrypt every stored value under the newest key. Returns values rewritten per table.
+
+    Each batch is read and rewritten in one transaction with its rows locked, so an edit,
+    an answer or an anonymisation made meanwhile waits for the batch and is never overwritten
+    with the value it replaced (SQLite's IMMEDIATE transactions lock the database instead).
+    """
     quote = connection.ops.quote_name
     rewritten: dict[str, int] = {}
     for table in encrypted_tables():
+        select = _select(table, batch_size, lock=True)
         targets = [*table.columns, *(digest for digest, _ in table.digests)]
         update = f"UPDATE {quote(table.table)} SET {', '.join(f'{quote(c)} = %s' for c in targets)} WHERE id = %s"  # noqa: S608 model names, quoted; values bound
         count = 0
-        for rows in _batches(table, batch_size):
-            updates = []
-            for pk, *tokens in rows:
-                values = dict(zip(table.columns, tokens, strict=True))
-                new = [rotate(token) if token else token for token in tokens]
-                for _, source in table.digests:
-                    token = values[source]
-                    new.append(search_digests(decrypt(token))[0] if token else "")
-                count += sum(1 for token in tokens if token)
-                updates.append([*new, pk])
+        last = 0
+        while True:
             with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(select, [last])
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                updates = []
+                for pk, *tokens in rows:
+                    values = dict(zip(table.columns, tokens, strict=True))
+                    new = [rotate(token) if token else token for token in tokens]
+                    for _, source in table.digests:
+                        token = values[source]
+                        new.append(search_digests(decrypt(token))[0] if token else "")
+                    count += sum(1 for token in tokens if token)
+                    updates.append([*new, pk])
                 cursor.executemany(update, updates)
+            last = rows[-1][0]
         rewritten[table.table] = count
     return rewritten
 

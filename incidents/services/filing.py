@@ -182,7 +182,9 @@ def _create(
                 if existing.officer_id != officer.pk:
                     raise ValidationError("This form has expired. Reload the page and try again.") from None
                 return existing, False
-            # Otherwise the reference collided: draw another.
+            if not Incident.objects.filter(reference=incident.reference).exists():
+                raise  # not a repeat and not a reference collision: a real error
+            # The reference collided: draw another.
     raise RuntimeError("Could not allocate a unique report reference.")
 
 

@@ -14,16 +14,20 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from incidents.choices import CLOSED_STATUSES, AnonymisedBecause, EventKind, Status
-from incidents.models import Incident, IncidentEvent, StaffAccess, User
+from incidents.models import Incident, IncidentEvent, OfficerProfile, StaffAccess, User
 from incidents.services.events import record_event
 
 logger = logging.getLogger(__name__)
 
 BATCH = 500
+# A closed report is kept whole at least this long after its last change.
+CLOSED_GRACE = datetime.timedelta(days=30)
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
@@ -89,19 +93,27 @@ def retention_apply(*, today: datetime.date | None = None) -> RetentionResult:
     """The nightly retention job. Each report is its own transaction, so a stop loses nothing."""
     today = today or timezone.localdate()
     cutoff = _years_before(today, settings.RETENTION_REPORT_YEARS)
+    # Officers may log assaults from years back: a report closed only days ago about an old
+    # assault is left for the grace period, so its officer can still see how it ended.
+    closed_before = timezone.now() - CLOSED_GRACE
     anonymised = 0
     while True:
         batch = list(
             Incident.objects.filter(
-                occurred_on__lt=cutoff, status__in=CLOSED_STATUSES, anonymised_at__isnull=True
+                occurred_on__lt=cutoff,
+                status__in=CLOSED_STATUSES,
+                anonymised_at__isnull=True,
+                updated_at__lt=closed_before,
             ).only("pk")[:BATCH]
         )
         if not batch:
             break
         for incident in batch:
             anonymised += incident_anonymise(incident=incident, because=AnonymisedBecause.RETENTION)
-    # A draft never submitted is not a statistic: past the same period it is deleted outright.
-    _, deleted = Incident.objects.filter(occurred_on__lt=cutoff, status=Status.DRAFT).delete()
+    # A draft never submitted is not a statistic: left untouched for the same period (counted
+    # from its last save, not from the assault, which may be years older) it is deleted.
+    untouched_since = timezone.now() - datetime.timedelta(days=365 * settings.RETENTION_REPORT_YEARS)
+    _, deleted = Incident.objects.filter(status=Status.DRAFT, updated_at__lt=untouched_since).delete()
     drafts_deleted = deleted.get(Incident._meta.label, 0)
 
     audit_cutoff = timezone.now() - datetime.timedelta(days=365 * settings.RETENTION_AUDIT_YEARS)
@@ -132,6 +144,7 @@ def officer_account_close(*, officer: User) -> int:
     if officer.is_staff:
         raise ValueError("Staff accounts are closed by an administrator.")
     user = User.objects.select_for_update().get(pk=officer.pk)
+    profile_ids = [str(pk) for pk in OfficerProfile.objects.filter(user=user).values_list("pk", flat=True)]
     Incident.objects.filter(officer=user, status=Status.DRAFT).delete()
     kept = 0
     for incident in Incident.objects.filter(officer=user).only("pk"):
@@ -139,6 +152,11 @@ def officer_account_close(*, officer: User) -> int:
         kept += 1
     # Anything else the officer did in the audit trail (answers on reports) keeps no link.
     IncidentEvent.objects.filter(actor=user).update(actor=None)
+    # The admin's history of the account and profile is labelled with the e-mail and name.
+    LogEntry.objects.filter(
+        Q(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk))
+        | Q(content_type=ContentType.objects.get_for_model(OfficerProfile), object_id__in=profile_ids)
+    ).delete()
     user_id = user.pk
     user.delete()
     logger.info("officer account closed user=%s reports_kept=%s", user_id, kept)

@@ -10,6 +10,8 @@ import json
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -70,32 +72,53 @@ def assert_anonymised(incident: Incident, because: str) -> None:
 # -- retention ---------------------------------------------------------------------
 
 
-@time_machine.travel(datetime.datetime(2026, 11, 23, 3, 30, tzinfo=datetime.UTC), tick=False)
 def test_retention_anonymises_closed_reports_past_the_period_and_keeps_the_statistics(officer: User, rep: User) -> None:
-    expired = [
-        old_report(officer, rep, years=7),
-        old_report(officer, rep, years=7, status=Status.REJECTED, rejection_reason="mistake"),
-    ]
-    recent = old_report(officer, rep, years=6)
-    still_open = old_report(officer, rep, years=9, status=Status.IN_REVIEW)
-    stale_draft = IncidentFactory(
-        officer=officer, status=Status.DRAFT, submitted_at=None, occurred_on=datetime.date(2018, 1, 1)
-    )
+    with time_machine.travel(datetime.datetime(2026, 9, 1, tzinfo=datetime.UTC)):  # closed months ago
+        expired = [
+            old_report(officer, rep, years=7),
+            old_report(officer, rep, years=7, status=Status.REJECTED, rejection_reason="mistake"),
+        ]
+        recent = old_report(officer, rep, years=6)
+        still_open = old_report(officer, rep, years=9, status=Status.IN_REVIEW)
+    with time_machine.travel(datetime.datetime(2018, 1, 1, tzinfo=datetime.UTC)):
+        stale_draft = IncidentFactory(
+            officer=officer, status=Status.DRAFT, submitted_at=None, occurred_on=datetime.date(2017, 12, 30)
+        )
     before = snapshot_rows()
 
-    result = services.retention_apply()
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 3, 30, tzinfo=datetime.UTC), tick=False):
+        result = services.retention_apply()
 
-    assert (result.anonymised, result.drafts_deleted) == (2, 1)
-    for incident in expired:
-        assert_anonymised(incident, AnonymisedBecause.RETENTION)
-    for kept in (recent, still_open):
-        kept.refresh_from_db()
-        assert kept.narrative == SECRET and kept.officer_id == officer.pk and kept.anonymised_at is None
-        assert kept.questions.exists() and kept.notes.exists()
-    assert not Incident.objects.filter(pk=stale_draft.pk).exists()
-    assert snapshot_rows() == before  # the statistics do not move
-    # Running again (tomorrow's job, or a redelivered task) changes nothing more.
-    assert services.retention_apply().anonymised == 0
+        assert (result.anonymised, result.drafts_deleted) == (2, 1)
+        for incident in expired:
+            assert_anonymised(incident, AnonymisedBecause.RETENTION)
+        for kept in (recent, still_open):
+            kept.refresh_from_db()
+            assert kept.narrative == SECRET and kept.officer_id == officer.pk and kept.anonymised_at is None
+            assert kept.questions.exists() and kept.notes.exists()
+        assert not Incident.objects.filter(pk=stale_draft.pk).exists()
+        assert snapshot_rows() == before  # the statistics do not move
+        # Running again (tomorrow's job, or a redelivered task) changes nothing more.
+        assert services.retention_apply().anonymised == 0
+
+
+def test_retention_leaves_an_old_assault_logged_or_closed_only_lately(officer: User, rep: User) -> None:
+    """Officers may log assaults back to 2010: the period runs from the assault, but a draft
+    counts from its last save and a closed report is kept whole for 30 days after closing."""
+    with time_machine.travel(datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)):
+        closed_lately = old_report(officer, rep, years=12)
+        draft_today = IncidentFactory(
+            officer=officer, status=Status.DRAFT, submitted_at=None, occurred_on=datetime.date(2012, 5, 1)
+        )
+    with time_machine.travel(datetime.datetime(2026, 11, 23, tzinfo=datetime.UTC)):
+        assert services.retention_apply().anonymised == 0
+    assert Incident.objects.filter(pk=draft_today.pk).exists()
+    closed_lately.refresh_from_db()
+    assert closed_lately.narrative == SECRET
+    with time_machine.travel(datetime.datetime(2026, 12, 2, tzinfo=datetime.UTC)):  # 31 days on
+        assert services.retention_apply().anonymised == 1
+    assert_anonymised(closed_lately, AnonymisedBecause.RETENTION)
+    assert Incident.objects.filter(pk=draft_today.pk).exists()
 
 
 def test_retention_deletes_old_audit_and_access_events_but_keeps_the_anonymisation_record(
@@ -210,6 +233,13 @@ def test_closing_an_account_erases_the_identity_and_keeps_the_reports_as_statist
     reports = [old_report(officer, rep, years=years, status=Status.SUBMITTED) for years in (0, 1)]
     draft = IncidentFactory(officer=officer, status=Status.DRAFT, submitted_at=None)
     EmailAddress.objects.create(user=officer, email=officer.email, verified=True, primary=True)
+    LogEntry.objects.create(
+        user=rep,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(officer.pk),
+        object_repr=officer.email,
+        action_flag=CHANGE,
+    )
     before = snapshot_rows()
     client = Client()
     client.force_login(officer)
@@ -221,6 +251,7 @@ def test_closing_an_account_erases_the_identity_and_keeps_the_reports_as_statist
     assert response.status_code == 302 and response["Location"] == reverse("home")
     assert not User.objects.filter(pk=officer.pk).exists()
     assert not EmailAddress.objects.filter(email=officer.email).exists()
+    assert not LogEntry.objects.filter(object_repr=officer.email).exists()
     assert not Incident.objects.filter(pk=draft.pk).exists()
     for incident in reports:
         assert_anonymised(incident, AnonymisedBecause.ACCOUNT_CLOSED)

@@ -151,11 +151,23 @@ def statistics_mark_stale(*, area: str, year: int) -> None:
     """Mark (area, year) and England and Wales for that year as needing recompute, in the
     caller's transaction; one task after commit recomputes them, and the sweep catches
     any dispatch lost on the way."""
+    _mark_stale({(area, year)})
+
+
+def incident_mark_stale(
+    *, force_code: str, occurred_on: datetime.date, previously_on: datetime.date | None = None
+) -> None:
+    """A report changed: its year goes stale, and the year it counted in before if its date moved."""
+    _mark_stale({(force_code, financial_year_of(day)) for day in (occurred_on, previously_on) if day})
+
+
+def _mark_stale(keys: set[tuple[str, int]]) -> None:
     now = timezone.now()
-    # One upsert for both marks, always in the same order, so two reports filed at once
-    # cannot deadlock on each other's marks.
+    # One upsert for every mark, always in the same order, so two changes at once cannot
+    # deadlock on each other's marks.
+    marks = sorted({(key_area, year) for area, year in keys for key_area in (area, NATIONAL)})
     RecomputeMark.objects.bulk_create(
-        [RecomputeMark(area=key_area, financial_year=year, marked_at=now) for key_area in sorted({area, NATIONAL})],
+        [RecomputeMark(area=key_area, financial_year=year, marked_at=now) for key_area, year in marks],
         update_conflicts=True,
         unique_fields=["area", "financial_year"],
         update_fields=["marked_at"],
@@ -170,10 +182,6 @@ def statistics_mark_stale(*, area: str, year: int) -> None:
 
     enqueue.__qualname__ = RECOMPUTE_CALLBACK
     transaction.on_commit(enqueue, robust=True)
-
-
-def incident_mark_stale(*, force_code: str, occurred_on: datetime.date) -> None:
-    statistics_mark_stale(area=force_code, year=financial_year_of(occurred_on))
 
 
 # -- computing -----------------------------------------------------------------------

@@ -339,6 +339,7 @@ class IncidentAdmin(admin.ModelAdmin):
                         "question",
                         ("rejection_reason", "duplicate_of_reference"),
                         "note",
+                        "seen_event",
                     )
                 },
             ),

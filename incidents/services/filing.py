@@ -248,8 +248,9 @@ def incident_update(*, incident: Incident, actor: AbstractBaseUser, data: Mappin
     if changes:
         if locked.status != Status.DRAFT:
             # The year it counts in may change with the date: both go stale.
-            incident_mark_stale(force_code=locked.force.code, occurred_on=before["occurred_on"])
-            incident_mark_stale(force_code=locked.force.code, occurred_on=values["occurred_on"])
+            incident_mark_stale(
+                force_code=locked.force.code, occurred_on=values["occurred_on"], previously_on=before["occurred_on"]
+            )
         _write(locked, values)
         record_event(incident=locked, actor=actor, kind=EventKind.UPDATED, changes=changes)
         logger.info("incident updated id=%s fields=%s", locked.pk, ",".join(sorted(changes)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import openpyxl
@@ -107,9 +108,9 @@ def filed(officer: User, rep: User, django_capture_on_commit_callbacks: Any) -> 
     change = reverse("admin:incidents_incident_change", args=[incident.pk])
 
     def review(**data: str) -> None:
-        form = reviewer.get(change).context["adminform"].form
+        [seen_event] = re.findall(r'name="seen_event" value="(\d+)"', reviewer.get(change).content.decode())
         base = {
-            "seen_event": str(form.initial["seen_event"]),
+            "seen_event": seen_event,
             "assigned_rep": "",
             "reviewed_injury": "",
             "welfare_contacts-TOTAL_FORMS": "0",

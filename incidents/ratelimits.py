@@ -63,6 +63,7 @@ def rate_limited(group: str, *, rate_setting: str, method: str = "POST") -> Call
 
 def too_many_requests(request: HttpRequest, *, group: str, retry_after: int) -> HttpResponse:
     minutes = max(1, math.ceil(retry_after / 60))
-    response = render(request, "429.html", {"what": WHAT[group], "minutes": minutes}, status=429)
+    context = {"what": WHAT[group], "minutes": minutes, "answers_kept": group == REPORT_SUBMIT}
+    response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(max(1, retry_after))
     return response

@@ -296,3 +296,11 @@ def test_the_too_many_requests_page_is_accessible(
     expect(page.get_by_role("heading", name="Please wait before trying again")).to_be_visible()
     axe_check(page)
     assert Incident.objects.filter(officer=officer).count() == 1
+    # What was typed is not lost: back on the form (the limit lifted), it is filled in again.
+    settings.REPORT_SUBMIT_RATE = "100/h"
+    page.goto(f"{base}/report/quick/")
+    expect(page.get_by_text("We kept what you had typed")).to_be_visible()
+    expect(page.get_by_label("Spit or bodily fluid")).to_be_checked()
+    page.get_by_role("button", name="Log it").click()
+    expect(page.get_by_role("heading", name="Report logged")).to_be_visible()
+    assert Incident.objects.filter(officer=officer).count() == 2

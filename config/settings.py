@@ -212,6 +212,8 @@ def env_rate(name: str, default: str) -> str:
 REPORT_SUBMIT_RATE = env_rate("REPORT_SUBMIT_RATE", "30/h")
 # Exports of the review list (CSV or XLSX).
 EXPORT_RATE = env_rate("EXPORT_RATE", "20/h")
+# Attempts to close an account (each checks the password): no guessing a password through it.
+ACCOUNT_CLOSE_RATE = env_rate("ACCOUNT_CLOSE_RATE", "5/h")
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Staff (who can read every report of their forces) are signed out after this long idle.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)

@@ -27,10 +27,12 @@ View = Callable[..., HttpResponse]
 
 REPORT_SUBMIT = "report-submit"
 EXPORT = "export"
+ACCOUNT_CLOSE = "account-close"
 
 WHAT = {
     REPORT_SUBMIT: "sending reports",
     EXPORT: "exporting reports",
+    ACCOUNT_CLOSE: "trying to close your account",
 }
 
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 from incidents import forms, services
 from incidents.choices import Status
 from incidents.models import Incident
-from incidents.ratelimits import REPORT_SUBMIT, rate_limited
+from incidents.ratelimits import ACCOUNT_CLOSE, REPORT_SUBMIT, rate_limited
 from incidents.selectors import (
     incident_get_for_user,
     incident_history_for_officer,
@@ -293,6 +293,7 @@ def my_data(request: HttpRequest, file_format: str) -> HttpResponse:
 
 @officer_required
 @require_http_methods(["GET", "POST"])
+@rate_limited(ACCOUNT_CLOSE, rate_setting="ACCOUNT_CLOSE_RATE")
 def account_close(request: HttpRequest) -> HttpResponse:
     form = forms.CloseAccountForm(request.user, data=_posted(request))
     if request.method == "POST" and form.is_valid():

@@ -359,3 +359,14 @@ def test_the_service_refuses_a_stale_version_under_the_row_lock(officer: User, r
     with pytest.raises(ValidationError, match="Someone else changed"):
         services.incident_review(incident=incident, actor=rep, note="Second", seen_event=seen)
     assert list(incident.notes.values_list("text", flat=True)) == ["Got there first"]
+
+
+def test_closing_an_account_cannot_be_used_to_guess_the_password(officer: User, settings) -> None:
+    settings.ACCOUNT_CLOSE_RATE = "3/h"
+    client = Client()
+    client.force_login(officer)
+    for _ in range(3):
+        assert close(client, password="guess", confirm="on").status_code == 400
+    refused = close(client, password=PASSWORD, confirm="on")  # even the right one, for now
+    assert refused.status_code == 429 and "trying to close your account" in refused.content.decode()
+    assert User.objects.filter(pk=officer.pk).exists()

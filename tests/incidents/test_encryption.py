@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from incidents.fields import search_digests
@@ -167,3 +169,46 @@ def test_the_migration_encrypts_rows_written_before_it(officer: User) -> None:
     fresh = Incident.objects.get(pk=incident.pk)
     assert (fresh.narrative, fresh.place, fresh.crime_reference) == (NARRATIVE, PLACE, CRIME_REF)
     assert Incident.objects.filter(crime_reference_digest__in=search_digests(CRIME_REF)).get() == fresh
+
+
+@pytest.mark.postgres
+@transactional_db
+def test_rotation_never_overwrites_an_edit_made_while_it_runs(officer: User, settings) -> None:
+    """An officer saves a new narrative while reencrypt_fields reaches the row: the rotation
+    waits for the edit and rewrites the edited text, never the value it replaced."""
+    settings.FIELD_ENCRYPTION_KEYS = [OLD_KEY]
+    incident = IncidentFactory(officer=officer, narrative="before the edit")
+    settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
+    editing, release = threading.Event(), threading.Event()
+
+    def edit() -> None:
+        try:
+            with transaction.atomic():
+                row = Incident.objects.select_for_update().get(pk=incident.pk)
+                row.narrative = "after the edit"
+                row.save(update_fields=["narrative"])
+                editing.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def rotate() -> None:
+        try:
+            call_command("reencrypt_fields")
+        finally:
+            connections.close_all()
+
+    editor = threading.Thread(target=edit)
+    editor.start()
+    assert editing.wait(10)
+    rotation = threading.Thread(target=rotate)
+    rotation.start()
+    rotation.join(1.0)
+    assert rotation.is_alive(), "the rotation should wait for the row the edit holds"
+    release.set()
+    editor.join(10)
+    rotation.join(30)
+    assert not rotation.is_alive()
+
+    settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]  # everything now reads under the new key alone
+    assert Incident.objects.get(pk=incident.pk).narrative == "after the edit"

@@ -203,7 +203,9 @@ def incident_history_for_officer(incident: Incident) -> list[HistoryEntry]:
     }
     labels.update(assaults="what happened", not_reported_reasons="why not reported")
     entries = []
-    for event in incident.events.filter(visible_to_officer=True).order_by("created_at", "id"):
+    # From events.all(), so a list of reports can prefetch them (the data download does).
+    events = sorted((e for e in incident.events.all() if e.visible_to_officer), key=lambda e: (e.created_at, e.id))
+    for event in events:
         detail = ""
         if event.kind == EventKind.UPDATED:
             detail = "Changed: " + ", ".join(labels.get(name, name).replace("_", " ") for name in sorted(event.changes))
@@ -490,7 +492,7 @@ def officer_data_export(user: User) -> dict[str, Any]:
     incidents = (
         Incident.objects.filter(officer=user)
         .select_related("force")
-        .prefetch_related("assaults", "not_reported_reasons", "questions", "welfare_contacts")
+        .prefetch_related("assaults", "not_reported_reasons", "questions", "welfare_contacts", "events")
         .order_by("created_at", "id")
     )
     for incident in incidents:

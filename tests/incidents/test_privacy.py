@@ -6,7 +6,6 @@ import csv
 import datetime
 import io
 import json
-import re
 
 import pytest
 import time_machine
@@ -14,7 +13,9 @@ from allauth.account.models import EmailAddress
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ from incidents.selectors import incident_latest_event_id
 from incidents.services.events import record_event
 from reports.models import Snapshot
 from reports.services import snapshots_recompute
-from tests.conftest import make_staff, staff_client
+from tests.conftest import make_staff, review_form, staff_client
 from tests.factories import PASSWORD, IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -296,19 +297,6 @@ def test_staff_accounts_cannot_be_closed_through_the_officer_service(rep: User) 
 # -- two reps at once --------------------------------------------------------------
 
 
-def review_form(client: Client, incident: Incident) -> dict[str, str]:
-    page = client.get(reverse("admin:incidents_incident_change", args=[incident.pk]))
-    # Read from the page as drawn, so the test fails if the hidden field is not on it.
-    [seen_event] = re.findall(r'name="seen_event" value="(\d+)"', page.content.decode())
-    return {
-        "seen_event": seen_event,
-        "assigned_rep": "",
-        "reviewed_injury": "",
-        "welfare_contacts-TOTAL_FORMS": "0",
-        "welfare_contacts-INITIAL_FORMS": "0",
-    }
-
-
 def test_the_second_of_two_reps_acting_at_once_is_refused_and_nothing_is_overwritten(
     officer: User, rep: User, force_a
 ) -> None:
@@ -370,3 +358,19 @@ def test_closing_an_account_cannot_be_used_to_guess_the_password(officer: User, 
     refused = close(client, password=PASSWORD, confirm="on")  # even the right one, for now
     assert refused.status_code == 429 and "trying to close your account" in refused.content.decode()
     assert User.objects.filter(pk=officer.pk).exists()
+
+
+def test_the_data_download_costs_the_same_queries_however_many_reports(officer: User, rep: User) -> None:
+    client = Client()
+    client.force_login(officer)
+    old_report(officer, rep, years=1)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("incidents:data_json")).status_code == 200
+        return len(captured.captured_queries)
+
+    one = queries()
+    for _ in range(5):
+        old_report(officer, rep, years=2)
+    assert queries() == one

@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.choices import AssaultKind, EventKind, Injury, ReportedToForce, Status
+from incidents.choices import EventKind, Injury, Status
 from incidents.models import Incident, User
+from tests.conftest import quick_post
 from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,19 +22,6 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def quick_post(**overrides: Any) -> dict[str, Any]:
-    data = {
-        "occurred_on": timezone.localdate().isoformat(),
-        "assaults": [AssaultKind.SPIT],
-        "injury": Injury.NONE,
-        "reported_to_force": ReportedToForce.NO,
-        "note": "",
-        "submission_key": str(uuid.uuid4()),
-    }
-    data.update(overrides)
-    return data
 
 
 def incident_urls(reference: str) -> list[str]:

@@ -16,9 +16,9 @@ from django.urls import resolve, reverse
 
 from incidents.choices import Status
 from incidents.models import Incident, User
+from tests.conftest import new_report_post, quick_post
 from tests.factories import PASSWORD
 from tests.security.addresses import ADMIN, World, build_world, project_patterns
-from tests.security.conftest import new_report_post, quick_post
 
 pytestmark = pytest.mark.django_db
 

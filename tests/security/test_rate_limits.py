@@ -14,9 +14,8 @@ from django.urls import reverse
 
 from incidents.choices import StaffAction, Status
 from incidents.models import Incident, StaffAccess, User
-from tests.conftest import make_staff, staff_client
+from tests.conftest import make_staff, new_report_post, quick_post, staff_client
 from tests.factories import IncidentFactory, make_officer
-from tests.security.conftest import new_report_post, quick_post
 from tests.test_settings import load_settings
 
 pytestmark = pytest.mark.django_db

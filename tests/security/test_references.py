@@ -28,9 +28,8 @@ from django.utils import timezone
 from incidents import services
 from incidents.models import Incident, User
 from incidents.services import filing
-from tests.conftest import staff_client
+from tests.conftest import quick_post, staff_client
 from tests.factories import IncidentFactory
-from tests.security.conftest import quick_post
 
 pytestmark = pytest.mark.django_db
 

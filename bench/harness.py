@@ -117,7 +117,7 @@ def session_cookie(user: object, *, staff: bool = False) -> str:
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)  # type: ignore[attr-defined]
-    session[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
+    session[BACKEND_SESSION_KEY] = "incidents.backends.AuthenticationBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()  # type: ignore[attr-defined]
     methods = [{"method": "password", "at": time.time(), "email": user.email}]  # type: ignore[attr-defined]
     if staff:

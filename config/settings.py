@@ -133,9 +133,11 @@ TEMPLATES = [
 
 # Accounts: officers sign in with their force e-mail (django-allauth).
 AUTH_USER_MODEL = "incidents.User"
+# Django's and allauth's backends, loading the user with their officer profile and force in
+# one query (incidents/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "incidents.backends.ModelBackend",
+    "incidents.backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

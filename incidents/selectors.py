@@ -59,18 +59,16 @@ def force_domain_for_email(email: str) -> ForceEmailDomain | None:
     return max(matches, key=lambda match: len(match.domain), default=None)
 
 
-_UNREAD = object()
-
-
 def officer_profile_for_user(user: AbstractBaseUser | AnonymousUser) -> OfficerProfile | None:
     if not user.is_authenticated:
         return None
-    # Asked by the officer gate and again by the services in the same request: one query,
-    # with the force (every officer page and every filing needs it).
-    profile = getattr(user, "_officer_profile", _UNREAD)
-    if profile is _UNREAD:
-        profile = OfficerProfile.objects.select_related("force").filter(user_id=user.pk).first()
-        user._officer_profile = profile  # type: ignore[union-attr]
+    # The signed-in user arrives with it (incidents/backends.py); any other user is asked
+    # once, with the force (every officer page and every filing needs it).
+    related = OfficerProfile.user.field.remote_field
+    if related.is_cached(user):
+        return related.get_cached_value(user)
+    profile = OfficerProfile.objects.select_related("force").filter(user_id=user.pk).first()
+    related.set_cached_value(user, profile)
     return profile
 
 

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from config.celery import publish
 from incidents.models import Force
@@ -145,6 +147,12 @@ def official_figures_import(
 
 
 RECOMPUTE_CALLBACK = "enqueue snapshots_recompute_marked"
+# Set in the cache while a recompute is queued and not yet started; the task clears it as it
+# starts, before it reads the marks. A change committed while it is set is covered by that
+# task, so it sends no other: a busy hour of filings queues a recompute now and then, not one
+# per report. It expires on its own, so a lost task is sent again within this many seconds.
+RECOMPUTE_QUEUED = "reports:recompute-queued"
+RECOMPUTE_QUEUED_SECONDS = 120
 
 
 def statistics_mark_stale(*, area: str, year: int) -> None:
@@ -178,10 +186,26 @@ def _mark_stale(keys: set[tuple[str, int]]) -> None:
         return
 
     def enqueue() -> None:
-        publish(tasks.snapshots_recompute_marked)
+        try:
+            if not cache.add(RECOMPUTE_QUEUED, True, RECOMPUTE_QUEUED_SECONDS):
+                return  # one is queued and will read this change's marks
+        except RedisError:
+            logger.warning("cache unavailable: recompute queued without checking for one already queued")
+        try:
+            publish(tasks.snapshots_recompute_marked)
+        except Exception:
+            _recompute_queued_clear()  # not queued after all: the next change tries again
+            raise
 
     enqueue.__qualname__ = RECOMPUTE_CALLBACK
     transaction.on_commit(enqueue, robust=True)
+
+
+def _recompute_queued_clear() -> None:
+    try:
+        cache.delete(RECOMPUTE_QUEUED)
+    except RedisError:
+        logger.warning("cache unavailable: could not clear the queued-recompute flag (it expires)")
 
 
 # -- computing -----------------------------------------------------------------------
@@ -334,6 +358,8 @@ def snapshots_recompute_marked(*, limit: int = 200) -> int:
     The snapshots and the clearing of their marks commit together: a database lost between
     them leaves both as they were (tests/faults/test_database_down.py).
     """
+    # Before the marks are read: a change committed from here on sends a recompute of its own.
+    _recompute_queued_clear()
     marks = list(RecomputeMark.objects.order_by("marked_at")[:limit])
     if not marks:
         return 0

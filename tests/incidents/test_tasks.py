@@ -22,6 +22,8 @@ from config.celery import app as celery_app
 from incidents import services
 from incidents.models import Incident, User
 from incidents.tasks import incident_send_receipt
+from reports.models import NATIONAL, RecomputeMark, Snapshot
+from reports.periods import financial_year_of
 from tests.conftest import transactional_db
 
 
@@ -85,6 +87,27 @@ def test_a_redelivered_receipt_task_sends_nothing_more(officer: User, redis_work
     incident_send_receipt.delay(incident.pk)
     time.sleep(2)
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.redis
+@transactional_db
+def test_a_real_worker_counts_every_report_filed_while_a_recompute_is_queued_or_running(
+    officer: User, redis_worker: None
+) -> None:
+    # Reports filed back to back share queued recomputes (reports/services.py); whichever
+    # lands while one runs queues the next, so none is left out of the statistics.
+    for _ in range(6):
+        services.incident_quick_log(officer=officer, submission_key=uuid.uuid4(), data=quick_data())
+        time.sleep(0.05)
+    force, year = officer.officer_profile.force.code, financial_year_of(timezone.localdate())
+
+    def counted() -> bool:
+        snapshot = Snapshot.objects.filter(area=force, financial_year=year).first()
+        return snapshot is not None and snapshot.logged == 6 and not RecomputeMark.objects.exists()
+
+    assert wait_for(counted), "a report was left out of the statistics"
+    national = Snapshot.objects.get(area=NATIONAL, financial_year=year)
+    assert national.logged == 6
 
 
 @transactional_db

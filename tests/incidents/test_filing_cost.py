@@ -1,0 +1,159 @@
+"""What filing a report costs: the statements of the quick log's GET and POST, and the one
+statistics recompute that any number of reports filed before it starts share
+(docs/performance.md, bench/throughput.py)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from incidents.models import User
+from incidents.selectors import officer_profile_for_user
+from reports.models import NATIONAL, RecomputeMark, Snapshot
+from reports.periods import financial_year_of
+from reports.services import snapshots_recompute_marked
+from tests.conftest import quick_post, transactional_db
+from tests.factories import PASSWORD
+
+RECOMPUTE = "reports.tasks.snapshots_recompute_marked"
+RECEIPT = "incidents.tasks.incident_send_receipt"
+STATEMENT = re.compile(r'^\s*(\w+)(?:.*?\b(?:FROM|INTO)\s+"?(\w+)"?)?', re.IGNORECASE | re.DOTALL)
+
+
+def statements(captured: CaptureQueriesContext) -> list[str]:
+    """Each statement as its verb and first table: "SELECT incidents_user", "COMMIT"."""
+    return [" ".join(part for part in STATEMENT.match(query["sql"]).groups() if part) for query in captured]
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the tasks sent, as a broker with no worker yet would take them."""
+    sent: list[str] = []
+
+    def publish(task: Any, *args: int) -> None:
+        sent.append(task.name)
+
+    monkeypatch.setattr("incidents.services.events.publish", publish)
+    monkeypatch.setattr("reports.services.publish", publish)
+    return sent
+
+
+@transactional_db
+def test_the_quick_log_form_reads_only_the_session_and_the_officer(officer_client: Client) -> None:
+    officer_client.get(reverse("incidents:quick"))
+    with CaptureQueriesContext(connection) as captured:
+        response = officer_client.get(reverse("incidents:quick"))
+    assert response.status_code == 200
+    # The profile and force come with the user (incidents/backends.py), not on their own.
+    assert statements(captured) == ["SELECT django_session", "SELECT incidents_user"]
+    assert "incidents_officerprofile" in captured[1]["sql"]
+
+
+@transactional_db
+def test_filing_from_the_quick_log_is_one_transaction_of_four_inserts(
+    officer_client: Client, published: list[str]
+) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        response = officer_client.post(reverse("incidents:quick"), quick_post(assaults=["push", "spit"]))
+    assert response.status_code == 302
+    # No savepoint, no profile query, no lookup before the insert: a repeat is found by
+    # its failed insert (tests/incidents/test_views.py, test_faults).
+    assert statements(captured) == [
+        "SELECT django_session",
+        "SELECT incidents_user",
+        "BEGIN",
+        "INSERT incidents_incident",
+        "INSERT incidents_incidentassault",
+        "INSERT incidents_incidentevent",
+        "INSERT reports_recomputemark",
+        "COMMIT",
+    ]
+    assert sorted(published) == [RECEIPT, RECOMPUTE]
+
+
+@transactional_db
+def test_a_staff_user_has_no_profile_and_asking_again_costs_nothing(rep: User) -> None:
+    client = Client()
+    client.force_login(rep)
+    request_user = client.get("/").wsgi_request.user
+    with CaptureQueriesContext(connection) as captured:
+        assert officer_profile_for_user(request_user) is None
+    assert len(captured) == 0
+
+
+@transactional_db
+def test_signing_in_through_the_form_uses_the_backend_that_loads_the_profile(officer: User) -> None:
+    EmailAddress.objects.create(user=officer, email=officer.email, verified=True, primary=True)
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": officer.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_backend"].startswith("incidents.backends.")
+    user = client.get(reverse("incidents:quick")).wsgi_request.user
+    with CaptureQueriesContext(connection) as captured:
+        assert officer_profile_for_user(user).force == officer.officer_profile.force
+    assert len(captured) == 0
+
+
+@transactional_db
+def test_reports_filed_before_the_recompute_starts_share_it(
+    officer: User, officer_client: Client, published: list[str]
+) -> None:
+    for _ in range(3):
+        assert officer_client.post(reverse("incidents:quick"), quick_post()).status_code == 302
+    assert published.count(RECEIPT) == 3
+    assert published.count(RECOMPUTE) == 1
+    # The worker starts it: it reads the marks of all three.
+    snapshots_recompute_marked()
+    force, year = officer.officer_profile.force.code, financial_year_of(timezone.localdate())
+    assert Snapshot.objects.get(area=force, financial_year=year).logged == 3
+    assert Snapshot.objects.get(area=NATIONAL, financial_year=year).logged == 3
+    assert not RecomputeMark.objects.exists()
+    # A report filed after it started queues the next one.
+    assert officer_client.post(reverse("incidents:quick"), quick_post()).status_code == 302
+    assert published.count(RECOMPUTE) == 2
+
+
+@transactional_db
+def test_a_recompute_that_could_not_be_queued_is_tried_again_by_the_next_report(
+    officer_client: Client, published: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    attempts: list[str] = []
+
+    def broker_down(task: Any, *args: int) -> None:
+        attempts.append(task.name)
+        raise OperationalError("broker down")
+
+    monkeypatch.setattr("reports.services.publish", broker_down)
+    for _ in range(2):
+        # Saved and confirmed all the same; the marks wait for the sweep.
+        assert officer_client.post(reverse("incidents:quick"), quick_post()).status_code == 302
+    assert attempts == [RECOMPUTE, RECOMPUTE]
+    assert RecomputeMark.objects.count() == 2
+
+
+@transactional_db
+def test_without_the_cache_every_report_queues_its_recompute(
+    officer_client: Client, published: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class CacheDown:
+        def add(self, *args: Any, **kwargs: Any) -> bool:
+            raise RedisConnectionError("cache down")
+
+        def delete(self, *args: Any, **kwargs: Any) -> None:
+            raise RedisConnectionError("cache down")
+
+    monkeypatch.setattr("reports.services.cache", CacheDown())
+    for _ in range(2):
+        assert officer_client.post(reverse("incidents:quick"), quick_post()).status_code == 302
+    assert published.count(RECOMPUTE) == 2
+    assert snapshots_recompute_marked() == 2  # and the task runs without the cache too

@@ -187,6 +187,18 @@ def load_average() -> str:
     return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
 
 
+def cpu_busy_seconds() -> float:
+    """CPU time the whole machine has spent busy (every core, every process: server,
+    database, cache and load generator alike), from /proc/stat; 0.0 where there is none."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:9]]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def purge_queue(redis_url: str) -> None:
     """Drop the tasks the run queued (no worker runs during a benchmark)."""
     import redis

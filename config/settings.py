@@ -186,8 +186,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CACHE_URL = str(env_required("CACHE_URL", ""))
 if PRODUCTION and not CACHE_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured("CACHE_URL must be a redis:// URL when DJANGO_ENV=production.")
+# As the broker's: a cache that stops answering fails a request's cache call in half a
+# second instead of holding it (filing carries on without the rate limit,
+# incidents/ratelimits.py; sign-in and exports answer 503, config/views.py).
+CACHE_REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": CACHE_REDIS_OPTIONS,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # django-ratelimit's system checks: the development LocMem cache is per-process (E003), fine

@@ -75,18 +75,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: a database outage is a 503 "briefly unavailable" page, not an error.
+    """handler500: a database or cache outage is a 503 "briefly unavailable" page, not an error.
 
     Django calls this inside its exception handler, from a view or from any middleware
     (the session and user lookups run before the view), so sys.exc_info() is the cause.
     """
     error = sys.exc_info()[1]
     if isinstance(error, OperationalError | InterfaceError):
-        logger.warning("database unavailable path=%s", request.path)
-        response = HttpResponse(loader.get_template("503.html").render(), status=503)
-        response["Retry-After"] = "30"
-        return response
-    return django_server_error(request)
+        cause = "database"
+    elif isinstance(error, redis.RedisError):
+        # The cache (sign-in and export rate limits); filing carries on without it.
+        cause = "cache"
+    else:
+        return django_server_error(request)
+    logger.warning("%s unavailable path=%s", cause, request.path)
+    response = HttpResponse(loader.get_template("503.html").render({"cause": cause}), status=503)
+    response["Retry-After"] = "30"
+    return response
 
 
 CSP_REPORT_MAX_BYTES = 16_384

@@ -6,6 +6,10 @@ An officer files a handful of reports a week; thirty in an hour is a script or a
 client, and an export of every report of a force twenty times an hour is a leak in progress.
 A refused request never reaches the view, so nothing is written and nothing is logged as
 exported.
+
+When the cache cannot be reached the count cannot be kept. Filing a report goes ahead
+uncounted (a lost report is worse than an unthrottled few minutes); exporting and closing an
+account, which the limits protect, fail with the "briefly unavailable" page (config/views.py).
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
+from redis.exceptions import RedisError
+
+from config.cache import cache_call
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +35,8 @@ View = Callable[..., HttpResponse]
 REPORT_SUBMIT = "report-submit"
 EXPORT = "export"
 ACCOUNT_CLOSE = "account-close"
+# Groups whose requests go ahead uncounted while the cache is down.
+FAIL_OPEN = {REPORT_SUBMIT}
 
 WHAT = {
     REPORT_SUBMIT: "sending reports",
@@ -45,14 +54,21 @@ def rate_limited(group: str, *, rate_setting: str, method: str = "POST") -> Call
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            usage = get_usage(
-                request,
-                group=group,
-                key="user",
-                rate=getattr(settings, rate_setting),
-                method=method,
-                increment=True,
-            )
+            try:
+                usage = cache_call(
+                    get_usage,
+                    request,
+                    group=group,
+                    key="user",
+                    rate=getattr(settings, rate_setting),
+                    method=method,
+                    increment=True,
+                )
+            except RedisError:
+                if group not in FAIL_OPEN:
+                    raise  # the "briefly unavailable" page
+                logger.warning("rate limit not counted group=%s: cache unavailable", group)
+                usage = None
             if usage is not None and usage["should_limit"]:
                 logger.warning("rate limited group=%s user=%s", group, request.user.pk)
                 return too_many_requests(request, group=group, retry_after=usage["time_left"])

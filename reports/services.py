@@ -18,6 +18,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from config.cache import cache_call
 from config.celery import publish
 from incidents.models import Force
 from reports import statistics, tasks
@@ -186,15 +187,18 @@ def _mark_stale(keys: set[tuple[str, int]]) -> None:
         return
 
     def enqueue() -> None:
+        flagged = False
         try:
-            if not cache.add(RECOMPUTE_QUEUED, True, RECOMPUTE_QUEUED_SECONDS):
+            flagged = cache_call(cache.add, RECOMPUTE_QUEUED, True, RECOMPUTE_QUEUED_SECONDS)
+            if not flagged:
                 return  # one is queued and will read this change's marks
         except RedisError:
             logger.warning("cache unavailable: recompute queued without checking for one already queued")
         try:
             publish(tasks.snapshots_recompute_marked)
         except Exception:
-            _recompute_queued_clear()  # not queued after all: the next change tries again
+            if flagged:
+                _recompute_queued_clear()  # not queued after all: the next change tries again
             raise
 
     enqueue.__qualname__ = RECOMPUTE_CALLBACK
@@ -203,7 +207,7 @@ def _mark_stale(keys: set[tuple[str, int]]) -> None:
 
 def _recompute_queued_clear() -> None:
     try:
-        cache.delete(RECOMPUTE_QUEUED)
+        cache_call(cache.delete, RECOMPUTE_QUEUED)
     except RedisError:
         logger.warning("cache unavailable: could not clear the queued-recompute flag (it expires)")
 

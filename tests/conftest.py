@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from config.cache import cache_failures_forget
 from config.celery import app as celery_app
 from incidents.choices import NATIONAL_GROUP, REPS_GROUP, AssaultKind, Injury, ReportedToForce
 from incidents.models import Force, Incident, RepForce, User
@@ -81,6 +82,7 @@ def _test_defaults(settings: pytest.FixtureRequest, request: pytest.FixtureReque
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SITE_URL = "https://assaultlog.test"
     cache.clear()  # allauth's rate limits count in the cache
+    cache_failures_forget()  # a cache outage in an earlier test is over
     # Tasks run in-process unless the test is about the real broker.
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = request.node.get_closest_marker("redis") is None

@@ -1,0 +1,136 @@
+"""The cache (Redis: allauth's and our rate limits, the queued-recompute flag) down or frozen.
+
+Filing a report carries on uncounted; what the limits protect (signing in, exporting,
+closing an account) answers the "briefly unavailable" page, never a 500, and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.test import Client
+from django.urls import reverse
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from config.cache import cache_call, cache_failures_forget
+from incidents.choices import StaffAction
+from incidents.models import Incident, StaffAccess, User
+from tests.conftest import new_report_post, quick_post, transactional_db
+from tests.factories import PASSWORD
+from tests.faults.services import RedisServer, broker, free_port
+
+pytestmark = [pytest.mark.redis, transactional_db]
+
+CONFIRMATION_WITHIN_SECONDS = 3.0
+EXPORT_CSV = reverse("admin:incidents_incident_export", args=["csv"])
+
+
+def use_cache(settings: Any, url: str) -> None:
+    """The cache as production configures it (config/settings.py), at ``url``."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": settings.CACHE_REDIS_OPTIONS,
+        }
+    }
+
+
+@pytest.fixture
+def cache_down(settings: Any) -> Iterator[None]:
+    """Nothing listens where the cache should be; tasks are queued, not run in the request."""
+    use_cache(settings, f"redis://127.0.0.1:{free_port()}/0")
+    with broker("memory://"):
+        yield
+
+
+def signed_in(user: User) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+def assert_unavailable(response: Any, *, cause: str = "sign-ins and exports") -> None:
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "briefly unavailable" in page and cause in page
+    assert "Traceback" not in page and "Connection refused" not in page
+
+
+def test_an_officer_files_reports_with_the_cache_down(
+    officer: User, cache_down: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A worker started by an earlier test leaves the root logger at ERROR.
+    caplog.set_level(logging.WARNING, logger="incidents.ratelimits")
+    client = signed_in(officer)
+    started = time.monotonic()
+    response = client.post(reverse("incidents:quick"), quick_post(), follow=True)
+    waited = time.monotonic() - started
+    incident = Incident.objects.get(officer=officer)
+    assert response.redirect_chain == [(reverse("incidents:submitted", args=[incident.reference]), 302)]
+    assert waited < CONFIRMATION_WITHIN_SECONDS
+    # The full report too: starting it is counted in the same limit.
+    response = client.post(reverse("incidents:new"), new_report_post())
+    assert response.status_code == 302
+    assert Incident.objects.filter(officer=officer).count() == 2
+    assert "rate limit not counted group=report-submit: cache unavailable" in caplog.text
+
+
+def test_signing_in_exporting_and_closing_an_account_say_briefly_unavailable_and_change_nothing(
+    officer: User, rep: User, cache_down: None
+) -> None:
+    EmailAddress.objects.create(user=officer, email=officer.email, verified=True, primary=True)
+    anonymous = Client(raise_request_exception=False)
+    assert_unavailable(anonymous.post(reverse("account_login"), {"login": officer.email, "password": PASSWORD}))
+    assert "_auth_user_id" not in anonymous.session
+
+    assert_unavailable(signed_in(rep).get(EXPORT_CSV))
+    assert not StaffAccess.objects.filter(action=StaffAction.EXPORTED).exists()
+
+    client = signed_in(officer)
+    assert_unavailable(client.post(reverse("incidents:close"), {"password": PASSWORD, "confirm": "on"}))
+    assert User.objects.filter(pk=officer.pk).exists()
+
+
+def test_one_frozen_redis_for_cache_and_broker_costs_the_officer_under_3_seconds(
+    officer: User, settings: Any, redis_server: RedisServer
+) -> None:
+    # docs/deploy.md allows one Redis instance for both. It freezes (SIGSTOP: connections
+    # accepted, nothing answered) after a first report has opened connections to it.
+    use_cache(settings, redis_server.url)
+    client = signed_in(officer)
+    with broker(redis_server.url):
+        assert client.post(reverse("incidents:quick"), quick_post()).status_code == 302
+        redis_server.pause()
+        started = time.monotonic()
+        response = client.post(reverse("incidents:quick"), quick_post())
+        waited = time.monotonic() - started
+        redis_server.resume()
+    assert response.status_code == 302
+    assert Incident.objects.filter(officer=officer).count() == 2
+    assert waited < CONFIRMATION_WITHIN_SECONDS, f"the officer waited {waited:.2f} s"
+
+
+def test_after_a_failed_cache_call_the_next_few_seconds_fail_at_once() -> None:
+    calls: list[str] = []
+
+    def frozen() -> None:
+        calls.append("dialled")
+        raise RedisTimeoutError("Timeout reading from socket")
+
+    with pytest.raises(RedisTimeoutError):
+        cache_call(frozen)
+    with pytest.raises(RedisError):
+        cache_call(frozen)  # not dialled: the request behind it pays nothing
+    assert calls == ["dialled"]
+    cache_failures_forget()
+    with pytest.raises(RedisTimeoutError):
+        cache_call(frozen)
+    assert calls == ["dialled", "dialled"]

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -48,20 +49,31 @@ def _broker() -> str:
     return "ok"
 
 
+def _cache() -> str:
+    """The shared cache: a plain read (the commands time out after 0.5 s, settings)."""
+    try:
+        cache.get("healthz")
+    except redis.RedisError:
+        return "unreachable"
+    return "ok"
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """For monitoring and load balancers: no login, nothing personal, answers within ~2 s.
 
-    503 when the database is down (this process cannot serve). A broker that cannot be
-    reached leaves the site working (reports are saved; the sweeps catch up), so it is
-    200 with status "degraded", for an alert rather than for taking web out of rotation.
+    503 when the database is down (this process cannot serve). A broker or cache that
+    cannot be reached leaves reports being saved (the sweeps catch up; the submission limit
+    goes uncounted), so it is 200 with status "degraded", for an alert rather than for taking
+    web out of rotation (sign-in and exports wait for the cache).
     """
     database_ok, snapshot_age = _database()
     broker = _broker()
+    cache_state = _cache()
     if not database_ok:
         status = "down"
-    elif broker == "unreachable":
+    elif "unreachable" in (broker, cache_state):
         status = "degraded"
     else:
         status = "ok"
@@ -69,6 +81,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "status": status,
         "database": "ok" if database_ok else "unavailable",
         "broker": broker,
+        "cache": cache_state,
         "newest_snapshot_age_seconds": snapshot_age,
     }
     return JsonResponse(body, status=503 if not database_ok else 200)

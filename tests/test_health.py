@@ -19,7 +19,13 @@ pytestmark = pytest.mark.django_db
 def test_health_reports_database_broker_and_snapshot_age(client: Client, officer: User, settings: Any) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = True  # the embedded default: no broker to reach
     body = client.get("/healthz").json()
-    assert body == {"status": "ok", "database": "ok", "broker": "in-process", "newest_snapshot_age_seconds": None}
+    assert body == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "in-process",
+        "cache": "ok",
+        "newest_snapshot_age_seconds": None,
+    }
     IncidentFactory(officer=officer)
     snapshots_recompute()
     response = client.get("/healthz")
@@ -34,6 +40,20 @@ def test_an_unreachable_broker_is_degraded_not_down(client: Client) -> None:
     assert response.status_code == 200  # the site still saves reports: alert, keep serving
     assert response.json()["status"] == "degraded"
     assert response.json()["broker"] == "unreachable"
+
+
+def test_an_unreachable_cache_is_degraded_not_down(client: Client, settings: Any) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": settings.CACHE_REDIS_OPTIONS,
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["cache"] == "unreachable"
 
 
 @pytest.mark.redis

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -151,9 +152,20 @@ RECOMPUTE_CALLBACK = "enqueue snapshots_recompute_marked"
 # Set in the cache while a recompute is queued and not yet started; the task clears it as it
 # starts, before it reads the marks. A change committed while it is set is covered by that
 # task, so it sends no other: a busy hour of filings queues a recompute now and then, not one
-# per report. It expires on its own, so a lost task is sent again within this many seconds.
+# per report. It expires on its own, so a task lost after it was set (or a web process that
+# died between setting it and sending) holds back no change made after the expiry; the
+# changes in between wait for the sweep (every 5 minutes), as a lost dispatch always has.
 RECOMPUTE_QUEUED = "reports:recompute-queued"
 RECOMPUTE_QUEUED_SECONDS = 120
+
+
+def _recompute_flag_shared() -> bool:
+    """Whether the task clears the flag the web set: one shared cache (production's Redis),
+    or tasks run in this process. A per-process memory cache with a separate worker would
+    hold each web process's flag until it expires, so every change sends its own there."""
+    return bool(tasks.snapshots_recompute_marked.app.conf.task_always_eager) or (
+        settings.CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache"
+    )
 
 
 def statistics_mark_stale(*, area: str, year: int) -> None:
@@ -188,12 +200,13 @@ def _mark_stale(keys: set[tuple[str, int]]) -> None:
 
     def enqueue() -> None:
         flagged = False
-        try:
-            flagged = cache_call(cache.add, RECOMPUTE_QUEUED, True, RECOMPUTE_QUEUED_SECONDS)
-            if not flagged:
-                return  # one is queued and will read this change's marks
-        except RedisError:
-            logger.warning("cache unavailable: recompute queued without checking for one already queued")
+        if _recompute_flag_shared():
+            try:
+                flagged = cache_call(cache.add, RECOMPUTE_QUEUED, True, RECOMPUTE_QUEUED_SECONDS)
+                if not flagged:
+                    return  # one is queued and will read this change's marks
+            except RedisError:
+                logger.warning("cache unavailable: recompute queued without checking for one already queued")
         try:
             publish(tasks.snapshots_recompute_marked)
         except Exception:

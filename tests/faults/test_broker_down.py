@@ -14,7 +14,6 @@ import pytest
 import time_machine
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +23,7 @@ from incidents.models import Incident, User
 from incidents.tasks import notifications_resend_unsent
 from reports.models import NATIONAL, RecomputeMark, Snapshot
 from reports.periods import financial_year_of
-from reports.services import RECOMPUTE_QUEUED, snapshots_recompute_marked
+from reports.services import snapshots_recompute_marked
 from reports.tasks import snapshots_recompute_marked as snapshots_recompute_marked_task
 from tests.conftest import transactional_db
 from tests.faults.services import RedisServer, broker, broker_failures_forget, free_port, wait_for
@@ -156,9 +155,6 @@ def test_a_frozen_redis_that_accepts_but_never_answers_costs_the_officer_under_3
     with broker(redis_server.url):
         response, _ = quick_log(client)
         assert_confirmed(response, officer)
-        # As if a worker had started the recompute that report queued: the next report
-        # must queue one of its own.
-        cache.delete(RECOMPUTE_QUEUED)
         # The worst kind of outage: the TCP connection stays up (as through a failover or a
         # NAT that dropped its state) and nothing ever comes back. Each publish then waits
         # out its socket timeouts; an injury needing treatment makes three dispatches (the

@@ -13,16 +13,21 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from config.cache import cache_call, cache_failures_forget
 from incidents.choices import StaffAction
 from incidents.models import Incident, StaffAccess, User
+from reports.models import RecomputeMark, Snapshot
+from reports.periods import financial_year_of
+from reports.services import snapshots_recompute_marked
 from tests.conftest import new_report_post, quick_post, transactional_db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, IncidentFactory
 from tests.faults.services import RedisServer, broker, free_port
 
 pytestmark = [pytest.mark.redis, transactional_db]
@@ -134,3 +139,22 @@ def test_after_a_failed_cache_call_the_next_few_seconds_fail_at_once() -> None:
     with pytest.raises(RedisTimeoutError):
         cache_call(frozen)
     assert calls == ["dialled", "dialled"]
+
+
+def test_a_frozen_cache_does_not_hold_up_the_statistics_sweep(
+    officer: User, settings: Any, redis_server: RedisServer
+) -> None:
+    incident = IncidentFactory(officer=officer)
+    year = financial_year_of(incident.occurred_on)
+    RecomputeMark.objects.create(area=incident.force.code, financial_year=year, marked_at=timezone.now())
+    use_cache(settings, redis_server.url)
+    cache.set("warm", 1)  # a connection already open when it freezes
+    redis_server.pause()
+    try:
+        started = time.monotonic()
+        assert snapshots_recompute_marked() == 1  # it clears the queued flag first: that fails fast
+        took = time.monotonic() - started
+    finally:
+        redis_server.resume()
+    assert took < 2.0, f"the sweep waited {took:.2f} s on the cache"
+    assert Snapshot.objects.get(area=incident.force.code, financial_year=year).logged == 1

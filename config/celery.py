@@ -23,13 +23,17 @@ BROKER_RETRY_AFTER = 5.0
 _broker_down_until: dict[str, float] = {}
 
 
-def publish(task: Any, *args: int) -> None:
-    """task.delay(*args), failing at once while the broker has just failed."""
+def publish(task: Any, *args: int, countdown: float | None = None) -> None:
+    """task.delay(*args), or to start ``countdown`` seconds from now, failing at once while
+    the broker has just failed."""
     url = app.conf.broker_url
     if time.monotonic() < _broker_down_until.get(url, 0.0):
         raise OperationalError("broker failed moments ago; left to the sweep")
     try:
-        task.delay(*args)
+        if countdown is None:
+            task.delay(*args)
+        else:
+            task.apply_async(args, countdown=countdown)
     except OperationalError:
         _broker_down_until[url] = time.monotonic() + BROKER_RETRY_AFTER
         raise

@@ -188,13 +188,15 @@ CACHE_URL = str(env_required("CACHE_URL", ""))
 if PRODUCTION and not CACHE_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured("CACHE_URL must be a redis:// URL when DJANGO_ENV=production.")
 # As the broker's: a cache that stops answering fails a request's cache call in half a
-# second instead of holding it (filing carries on without the rate limit,
-# incidents/ratelimits.py; sign-in and exports answer 503, config/views.py).
+# second instead of holding it, and is not tried again for 5 s (config/cache.py; filing
+# carries on without the rate limit, incidents/ratelimits.py; sign-in and exports answer
+# 503, config/views.py).
+CACHE_REDIS_BACKEND = "config.cache.RedisCache"
 CACHE_REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": CACHE_REDIS_BACKEND,
             "LOCATION": CACHE_URL,
             "OPTIONS": CACHE_REDIS_OPTIONS,
         }
@@ -203,9 +205,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # django-ratelimit's system checks: the development LocMem cache is per-process (E003), fine
 # for one dev server and refused in production above; Django's own RedisCache (shared, atomic
-# INCR) is simply not on the library's list yet (W001, jsocol/django-ratelimit#283).
+# INCR; ours is a subclass) is simply not on the library's list yet (W001,
+# jsocol/django-ratelimit#283).
 SILENCED_SYSTEM_CHECKS = []
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+if CACHES["default"]["BACKEND"] == CACHE_REDIS_BACKEND:
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.W001")
 elif not PRODUCTION:
     SILENCED_SYSTEM_CHECKS += ["django_ratelimit.W001", "django_ratelimit.E003"]

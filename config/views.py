@@ -50,11 +50,15 @@ def _broker() -> str:
 
 
 def _cache() -> str:
-    """The shared cache: a plain read (the commands time out after 0.5 s, settings)."""
+    """The shared cache, probed with a write as the rate limits use it: a Redis that answers
+    reads but refuses writes (out of memory under noeviction, a read-only replica) fails
+    sign-in as surely as one that is down. Commands time out after 0.5 s (settings)."""
     try:
-        cache.get("healthz")
-    except redis.RedisError:
+        cache.set("healthz", 1, 10)
+    except (redis.ConnectionError, redis.TimeoutError):
         return "unreachable"
+    except redis.RedisError:
+        return "refusing writes"
     return "ok"
 
 
@@ -64,16 +68,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """For monitoring and load balancers: no login, nothing personal, answers within ~2 s.
 
     503 when the database is down (this process cannot serve). A broker or cache that
-    cannot be reached leaves reports being saved (the sweeps catch up; the submission limit
-    goes uncounted), so it is 200 with status "degraded", for an alert rather than for taking
-    web out of rotation (sign-in and exports wait for the cache).
+    cannot be reached, or a cache that refuses writes, leaves reports being saved (the
+    sweeps catch up; the submission limit counts in this process only), so it is 200 with
+    status "degraded", for an alert rather than for taking web out of rotation (sign-in
+    and exports wait for the cache).
     """
     database_ok, snapshot_age = _database()
     broker = _broker()
     cache_state = _cache()
     if not database_ok:
         status = "down"
-    elif "unreachable" in (broker, cache_state):
+    elif broker not in ("ok", "in-process") or cache_state != "ok":
         status = "degraded"
     else:
         status = "ok"

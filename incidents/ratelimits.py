@@ -7,8 +7,9 @@ client, and an export of every report of a force twenty times an hour is a leak 
 A refused request never reaches the view, so nothing is written and nothing is logged as
 exported.
 
-When the cache cannot be reached the count cannot be kept. Filing a report goes ahead
-uncounted (a lost report is worse than an unthrottled few minutes); exporting and closing an
+When the cache cannot be reached the shared count cannot be kept. Filing a report is then
+counted in the web process's own memory at the same rate (a lost report is worse than a
+looser limit for a few minutes: each process counts alone); exporting and closing an
 account, which the limits protect, fail with the "briefly unavailable" page (config/views.py).
 """
 
@@ -16,17 +17,17 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import _split_rate, get_usage
 from redis.exceptions import RedisError
-
-from config.cache import cache_call
 
 logger = logging.getLogger(__name__)
 
@@ -54,21 +55,14 @@ def rate_limited(group: str, *, rate_setting: str, method: str = "POST") -> Call
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            rate = getattr(settings, rate_setting)
             try:
-                usage = cache_call(
-                    get_usage,
-                    request,
-                    group=group,
-                    key="user",
-                    rate=getattr(settings, rate_setting),
-                    method=method,
-                    increment=True,
-                )
+                usage = get_usage(request, group=group, key="user", rate=rate, method=method, increment=True)
             except RedisError:
                 if group not in FAIL_OPEN:
                     raise  # the "briefly unavailable" page
-                logger.warning("rate limit not counted group=%s: cache unavailable", group)
-                usage = None
+                logger.warning("rate limit counted in this process only group=%s: cache unavailable", group)
+                usage = _usage_in_process(request, group=group, rate=rate, method=method)
             if usage is not None and usage["should_limit"]:
                 logger.warning("rate limited group=%s user=%s", group, request.user.pk)
                 return too_many_requests(request, group=group, retry_after=usage["time_left"])
@@ -77,6 +71,30 @@ def rate_limited(group: str, *, rate_setting: str, method: str = "POST") -> Call
         return wrapped
 
     return decorator
+
+
+_in_process = LocMemCache("ratelimit-in-process", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+
+
+def _usage_in_process(request: HttpRequest, *, group: str, rate: str, method: str) -> dict[str, Any] | None:
+    """get_usage's answer, counted in this process's memory: fixed windows of the rate's period."""
+    if request.method != method:
+        return None
+    limit, period = _split_rate(rate)
+    now = time.time()
+    key = f"{group}:{request.user.pk}:{int(now // period)}"
+    _in_process.add(key, 0, period)
+    try:
+        count = _in_process.incr(key)
+    except ValueError:  # expired between the two
+        _in_process.set(key, 1, period)
+        count = 1
+    return {"count": count, "limit": limit, "should_limit": count > limit, "time_left": int(period - now % period)}
+
+
+def in_process_counts_forget() -> None:
+    """Tests, and nothing else, need this."""
+    _in_process.clear()
 
 
 def too_many_requests(request: HttpRequest, *, group: str, retry_after: int) -> HttpResponse:

@@ -6,20 +6,20 @@ import datetime
 import hashlib
 import json
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from config.cache import cache_call
 from config.celery import publish
 from incidents.models import Force
 from reports import statistics, tasks
@@ -157,15 +157,22 @@ RECOMPUTE_CALLBACK = "enqueue snapshots_recompute_marked"
 # changes in between wait for the sweep (every 5 minutes), as a lost dispatch always has.
 RECOMPUTE_QUEUED = "reports:recompute-queued"
 RECOMPUTE_QUEUED_SECONDS = 120
+# Without that flag (a per-process cache with a separate worker, or the cache down) each web
+# process sends at most one recompute in this many seconds, timed to start when they are up:
+# it reads the marks of every change the process committed meanwhile.
+RECOMPUTE_BATCH_SECONDS = 10
+_batch_sent_until: dict[str, float] = {}
 
 
 def _recompute_flag_shared() -> bool:
     """Whether the task clears the flag the web set: one shared cache (production's Redis),
     or tasks run in this process. A per-process memory cache with a separate worker would
-    hold each web process's flag until it expires, so every change sends its own there."""
-    return bool(tasks.snapshots_recompute_marked.app.conf.task_always_eager) or (
-        settings.CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache"
-    )
+    hold each web process's flag until it expires."""
+    return _tasks_in_process() or not isinstance(caches["default"], LocMemCache)
+
+
+def _tasks_in_process() -> bool:
+    return bool(tasks.snapshots_recompute_marked.app.conf.task_always_eager)
 
 
 def statistics_mark_stale(*, area: str, year: int) -> None:
@@ -199,28 +206,54 @@ def _mark_stale(keys: set[tuple[str, int]]) -> None:
         return
 
     def enqueue() -> None:
-        flagged = False
         if _recompute_flag_shared():
             try:
-                flagged = cache_call(cache.add, RECOMPUTE_QUEUED, True, RECOMPUTE_QUEUED_SECONDS)
-                if not flagged:
-                    return  # one is queued and will read this change's marks
+                flagged = cache.add(RECOMPUTE_QUEUED, True, RECOMPUTE_QUEUED_SECONDS)
             except RedisError:
-                logger.warning("cache unavailable: recompute queued without checking for one already queued")
-        try:
-            publish(tasks.snapshots_recompute_marked)
-        except Exception:
-            if flagged:
-                _recompute_queued_clear()  # not queued after all: the next change tries again
-            raise
+                logger.warning("cache unavailable: recompute batched in this process")
+            else:
+                if flagged:
+                    _recompute_send_flagged()
+                return  # else one is queued and will read this change's marks
+        _recompute_send_batched()
 
     enqueue.__qualname__ = RECOMPUTE_CALLBACK
     transaction.on_commit(enqueue, robust=True)
 
 
+def _recompute_send_flagged() -> None:
+    try:
+        publish(tasks.snapshots_recompute_marked)
+    except Exception:
+        _recompute_queued_clear()  # not queued after all: the next change tries again
+        raise
+
+
+def _recompute_send_batched() -> None:
+    """One recompute per RECOMPUTE_BATCH_SECONDS from this process, starting at the end of
+    them (tasks run in-process run at once: each change's own)."""
+    if _tasks_in_process():
+        publish(tasks.snapshots_recompute_marked)
+        return
+    now = time.monotonic()
+    if now < _batch_sent_until.get("recompute", 0.0):
+        return  # the one sent moments ago starts after this commit
+    _batch_sent_until["recompute"] = now + RECOMPUTE_BATCH_SECONDS
+    try:
+        publish(tasks.snapshots_recompute_marked, countdown=RECOMPUTE_BATCH_SECONDS)
+    except Exception:
+        _batch_sent_until.clear()  # not sent: the next change tries again
+        raise
+
+
+def recompute_batch_forget() -> None:
+    """Send the next batched recompute at once (tests, and nothing else, need this)."""
+    _batch_sent_until.clear()
+
+
 def _recompute_queued_clear() -> None:
     try:
-        cache_call(cache.delete, RECOMPUTE_QUEUED)
+        cache.delete(RECOMPUTE_QUEUED)
     except RedisError:
         logger.warning("cache unavailable: could not clear the queued-recompute flag (it expires)")
 

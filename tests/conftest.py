@@ -30,6 +30,8 @@ from config.cache import cache_failures_forget
 from config.celery import app as celery_app
 from incidents.choices import NATIONAL_GROUP, REPS_GROUP, AssaultKind, Injury, ReportedToForce
 from incidents.models import Force, Incident, RepForce, User
+from incidents.ratelimits import in_process_counts_forget
+from reports.services import recompute_batch_forget
 from tests.factories import UserFactory, force, make_officer
 
 CI = os.environ.get("CI", "").lower() == "true"
@@ -83,6 +85,8 @@ def _test_defaults(settings: pytest.FixtureRequest, request: pytest.FixtureReque
     settings.SITE_URL = "https://assaultlog.test"
     cache.clear()  # allauth's rate limits count in the cache
     cache_failures_forget()  # a cache outage in an earlier test is over
+    recompute_batch_forget()  # nor is a recompute batched by one still pending
+    in_process_counts_forget()  # nor are the submissions it counted in memory
     # Tasks run in-process unless the test is about the real broker.
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = request.node.get_closest_marker("redis") is None
@@ -160,6 +164,18 @@ def other_rep(force_b: Force) -> User:
 @pytest.fixture
 def national_staff(db: None) -> User:
     return make_staff(NATIONAL_GROUP)
+
+
+def use_redis_cache(settings: Any, url: str, **params: Any) -> None:
+    """The cache as production configures it (config/settings.py), at ``url``."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": settings.CACHE_REDIS_BACKEND,
+            "LOCATION": url,
+            "OPTIONS": settings.CACHE_REDIS_OPTIONS,
+            **params,
+        }
+    }
 
 
 def staff_client(user: User) -> Client:

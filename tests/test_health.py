@@ -11,6 +11,7 @@ from django.test import Client, override_settings
 
 from incidents.models import User
 from reports.services import snapshots_recompute
+from tests.conftest import use_redis_cache
 from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,17 +44,17 @@ def test_an_unreachable_broker_is_degraded_not_down(client: Client) -> None:
 
 
 def test_an_unreachable_cache_is_degraded_not_down(client: Client, settings: Any) -> None:
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
-            "OPTIONS": settings.CACHE_REDIS_OPTIONS,
-        }
-    }
+    use_redis_cache(settings, "redis://127.0.0.1:1/0")  # nothing listens on port 1
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "degraded"
     assert response.json()["cache"] == "unreachable"
+
+
+@pytest.mark.redis
+def test_a_reachable_cache_is_ok(client: Client, settings: Any) -> None:
+    use_redis_cache(settings, settings.REDIS_URL)
+    assert client.get("/healthz").json()["cache"] == "ok"
 
 
 @pytest.mark.redis

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCacheClient
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from incidents.models import Incident, StaffAccess, User
 from reports.models import RecomputeMark, Snapshot
 from reports.periods import financial_year_of
 from reports.services import snapshots_recompute_marked
-from tests.conftest import new_report_post, quick_post, transactional_db
+from tests.conftest import new_report_post, quick_post, transactional_db, use_redis_cache
 from tests.factories import PASSWORD, IncidentFactory
 from tests.faults.services import RedisServer, broker, free_port
 
@@ -36,21 +37,10 @@ CONFIRMATION_WITHIN_SECONDS = 3.0
 EXPORT_CSV = reverse("admin:incidents_incident_export", args=["csv"])
 
 
-def use_cache(settings: Any, url: str) -> None:
-    """The cache as production configures it (config/settings.py), at ``url``."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            "OPTIONS": settings.CACHE_REDIS_OPTIONS,
-        }
-    }
-
-
 @pytest.fixture
 def cache_down(settings: Any) -> Iterator[None]:
     """Nothing listens where the cache should be; tasks are queued, not run in the request."""
-    use_cache(settings, f"redis://127.0.0.1:{free_port()}/0")
+    use_redis_cache(settings, f"redis://127.0.0.1:{free_port()}/0")
     with broker("memory://"):
         yield
 
@@ -85,7 +75,60 @@ def test_an_officer_files_reports_with_the_cache_down(
     response = client.post(reverse("incidents:new"), new_report_post())
     assert response.status_code == 302
     assert Incident.objects.filter(officer=officer).count() == 2
-    assert "rate limit not counted group=report-submit: cache unavailable" in caplog.text
+    assert "rate limit counted in this process only group=report-submit: cache unavailable" in caplog.text
+
+
+def test_with_the_cache_down_the_submission_limit_is_still_counted_in_the_process(
+    officer: User, cache_down: None, settings: Any
+) -> None:
+    settings.REPORT_SUBMIT_RATE = "2/m"
+    client = signed_in(officer)
+    for _ in range(2):
+        assert client.post(reverse("incidents:quick"), quick_post()).status_code == 302
+    response = client.post(reverse("incidents:quick"), quick_post())
+    assert response.status_code == 429
+    assert Incident.objects.filter(officer=officer).count() == 2
+    # Another officer has a count of their own.
+    colleague = IncidentFactory().officer
+    assert signed_in(colleague).post(reverse("incidents:quick"), quick_post()).status_code == 302
+
+
+def test_allauths_cache_calls_stop_dialling_a_cache_that_just_failed(
+    officer: User, cache_down: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # allauth's login rate limit calls the cache itself, not through our code: the backend
+    # (config/cache.py) holds back every caller's commands for a few seconds.
+    dials: list[str] = []
+    get_client = RedisCacheClient.get_client
+
+    def counted(self: RedisCacheClient, *args: Any, **kwargs: Any) -> Any:
+        dials.append("dial")
+        return get_client(self, *args, **kwargs)
+
+    monkeypatch.setattr(RedisCacheClient, "get_client", counted)
+    login = {"login": officer.email, "password": PASSWORD}
+    assert_unavailable(Client(raise_request_exception=False).post(reverse("account_login"), login))
+    assert dials == ["dial"]  # the first command failed; none after it in that request
+    assert_unavailable(Client(raise_request_exception=False).post(reverse("account_login"), login))
+    assert dials == ["dial"]  # the next sign-in a moment later is answered without dialling
+
+
+def test_a_cache_that_refuses_writes_is_reported_and_still_takes_reports(
+    officer: User, settings: Any, redis_server: RedisServer
+) -> None:
+    # Out of memory under noeviction: reads answered, every write refused.
+    use_redis_cache(settings, redis_server.url)
+    redis_server.client().config_set("maxmemory-policy", "noeviction")
+    redis_server.client().config_set("maxmemory", "1")
+    anonymous = Client(raise_request_exception=False)
+    health = anonymous.get("/healthz").json()
+    assert health["cache"] == "refusing writes" and health["status"] == "degraded"
+    assert_unavailable(anonymous.post(reverse("account_login"), {"login": officer.email, "password": PASSWORD}))
+    with broker("memory://"):
+        assert signed_in(officer).post(reverse("incidents:quick"), quick_post()).status_code == 302
+    assert Incident.objects.filter(officer=officer).count() == 1
+    redis_server.client().config_set("maxmemory", "0")
+    assert anonymous.get("/healthz").json()["cache"] == "ok"
 
 
 def test_signing_in_exporting_and_closing_an_account_say_briefly_unavailable_and_change_nothing(
@@ -109,7 +152,7 @@ def test_one_frozen_redis_for_cache_and_broker_costs_the_officer_under_3_seconds
 ) -> None:
     # docs/deploy.md allows one Redis instance for both. It freezes (SIGSTOP: connections
     # accepted, nothing answered) after a first report has opened connections to it.
-    use_cache(settings, redis_server.url)
+    use_redis_cache(settings, redis_server.url)
     client = signed_in(officer)
     with broker(redis_server.url):
         assert client.post(reverse("incidents:quick"), quick_post()).status_code == 302
@@ -147,7 +190,7 @@ def test_a_frozen_cache_does_not_hold_up_the_statistics_sweep(
     incident = IncidentFactory(officer=officer)
     year = financial_year_of(incident.occurred_on)
     RecomputeMark.objects.create(area=incident.force.code, financial_year=year, marked_at=timezone.now())
-    use_cache(settings, redis_server.url)
+    use_redis_cache(settings, redis_server.url)
     cache.set("warm", 1)  # a connection already open when it freezes
     redis_server.pause()
     try:

@@ -6,6 +6,9 @@ Failed sign-ins locking an address are tested in tests/incidents/test_admin.py
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 import pytest
 from allauth.account import app_settings as account_settings
 from django.core import mail
@@ -14,7 +17,7 @@ from django.urls import reverse
 
 from incidents.choices import StaffAction, Status
 from incidents.models import Incident, StaffAccess, User
-from tests.conftest import make_staff, new_report_post, quick_post, staff_client
+from tests.conftest import make_staff, new_report_post, quick_post, staff_client, use_redis_cache
 from tests.factories import IncidentFactory, make_officer
 from tests.test_settings import load_settings
 
@@ -107,16 +110,11 @@ def test_exports_beyond_the_rate_are_refused_and_not_logged(settings: object, re
 
 
 @pytest.mark.redis
-def test_limits_hold_in_the_shared_redis_cache_production_uses(settings: object, officer: User) -> None:
-    """Production counts in Django's RedisCache (django-ratelimit's W001 is silenced for it):
-    the limit holds there too. Keys live one minute, so nothing is left behind to clear."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": settings.REDIS_URL,
-            "KEY_PREFIX": f"ratelimit-test-{officer.pk}",
-        }
-    }
+def test_limits_hold_in_the_shared_redis_cache_production_uses(settings: Any, officer: User) -> None:
+    """Production counts in Django's RedisCache (ours, config/cache.py; django-ratelimit's
+    W001 is silenced for it): the limit holds there too. Keys live one minute, so nothing is
+    left behind to clear; the prefix is new each run (user ids repeat from run to run)."""
+    use_redis_cache(settings, settings.REDIS_URL, KEY_PREFIX=f"ratelimit-test-{uuid.uuid4().hex}")
     settings.REPORT_SUBMIT_RATE = "2/m"
     client = client_for(officer)
     for _ in range(2):

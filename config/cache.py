@@ -58,6 +58,8 @@ class _Guarded:
         self._client = client
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "_client":
+            raise AttributeError(name)  # copy and pickle probe these before __init__ has run
         attribute = getattr(self._client, name)
         if not callable(attribute):
             return attribute

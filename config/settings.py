@@ -189,8 +189,8 @@ if PRODUCTION and not CACHE_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured("CACHE_URL must be a redis:// URL when DJANGO_ENV=production.")
 # As the broker's: a cache that stops answering fails a request's cache call in half a
 # second instead of holding it, and is not tried again for 5 s (config/cache.py; filing
-# carries on without the rate limit, incidents/ratelimits.py; sign-in and exports answer
-# 503, config/views.py).
+# carries on, its limit counted in the process's memory, incidents/ratelimits.py; sign-in
+# and exports answer 503, config/views.py).
 CACHE_REDIS_BACKEND = "config.cache.RedisCache"
 CACHE_REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 if CACHE_URL.startswith(("redis://", "rediss://")):

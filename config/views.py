@@ -102,7 +102,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if isinstance(error, OperationalError | InterfaceError):
         cause = "database"
     elif isinstance(error, redis.RedisError):
-        # The cache (sign-in and export rate limits); filing carries on without it.
+        # The cache (sign-in and export rate limits); filing carries on without it
+        # (incidents/ratelimits.py).
         cause = "cache"
     else:
         return django_server_error(request)

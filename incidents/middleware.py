@@ -53,8 +53,8 @@ class StaffSessionTimeoutMiddleware:
 # Sessions signed in before incidents/backends.py (2026-11-23) name the backends it replaced.
 # Django trusts a session only if its backend is still listed, so without this every such
 # session would be signed out at the deploy, losing any report being sent at that moment.
-# Needed for one SESSION_COOKIE_AGE (two weeks) after that release; harmless after, and safe
-# to delete (with its settings entry and tests) from 2026-12-08.
+# Needed for one SESSION_COOKIE_AGE (two weeks) after that release reaches production;
+# harmless after, and safe to delete then with its settings entry and tests.
 RENAMED_BACKENDS = {
     "django.contrib.auth.backends.ModelBackend": "incidents.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend": "incidents.backends.AuthenticationBackend",

@@ -26,6 +26,8 @@ from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+# _split_rate: the library's own reading of "30/h", so both counts agree (pinned 4.1.0).
 from django_ratelimit.core import _split_rate, get_usage
 from redis.exceptions import RedisError
 
@@ -36,7 +38,7 @@ View = Callable[..., HttpResponse]
 REPORT_SUBMIT = "report-submit"
 EXPORT = "export"
 ACCOUNT_CLOSE = "account-close"
-# Groups whose requests go ahead uncounted while the cache is down.
+# Groups whose requests go ahead, counted in the process's memory, while the cache is down.
 FAIL_OPEN = {REPORT_SUBMIT}
 
 WHAT = {

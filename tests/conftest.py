@@ -178,6 +178,13 @@ def use_redis_cache(settings: Any, url: str, **params: Any) -> None:
     }
 
 
+@pytest.fixture
+def shared_cache(settings: Any) -> None:
+    """The cache production has: one Redis for every process (here the suite's REDIS_URL, with
+    keys of this test's own), so a worker clears the queued-recompute flag the web set."""
+    use_redis_cache(settings, settings.REDIS_URL, KEY_PREFIX=f"test-{uuid.uuid4().hex}")
+
+
 def staff_client(user: User) -> Client:
     client = Client()
     client.force_login(user)

@@ -1,6 +1,6 @@
 """The cache (Redis: allauth's and our rate limits, the queued-recompute flag) down or frozen.
 
-Filing a report carries on uncounted; what the limits protect (signing in, exporting,
+Filing a report carries on (its limit counted in the process's memory); what the limits protect (signing in, exporting,
 closing an account) answers the "briefly unavailable" page, never a 500, and changes nothing.
 """
 

@@ -57,7 +57,7 @@ def reset_broker_connections() -> None:
 
 
 @pytest.fixture
-def redis_worker() -> Iterator[None]:
+def redis_worker(shared_cache: None) -> Iterator[None]:
     reset_broker_connections()
     celery_app.control.purge()
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
@@ -117,16 +117,16 @@ def test_report_is_saved_when_the_broker_is_unreachable(officer: User, monkeypat
     failures: list[Exception] = []
 
     def spy_on(task: Any) -> None:
-        publish = task.delay
+        publish = task.apply_async  # what delay() calls, and a send with a countdown
 
-        def spy(*args: Any) -> Any:
+        def spy(*args: Any, **kwargs: Any) -> Any:
             try:
-                return publish(*args)
+                return publish(*args, **kwargs)
             except Exception as error:
                 failures.append(error)
                 raise
 
-        monkeypatch.setattr(task, "delay", spy)
+        monkeypatch.setattr(task, "apply_async", spy)
 
     # Whichever dispatch comes first meets the dead broker; config.celery.publish then
     # spares the rest of the request another wait, so exactly one publish is attempted.

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import os
-import time
 from typing import Any
 
 from celery import Celery
 from kombu.exceptions import OperationalError
+
+from config.breaker import Breaker
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -15,25 +16,18 @@ app = Celery("assaultlog")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# After a failed publish the broker is not tried again for a few seconds: a request that
-# dispatches several tasks pays for one broker timeout at most (the officer's confirmation
-# is due within 3 s), and the requests right behind it for none. What was not sent stays
-# marked in the database, and the sweeps send it.
-BROKER_RETRY_AFTER = 5.0
-_broker_down_until: dict[str, float] = {}
+# After a failed publish the broker is not tried again for a few seconds (config.breaker): a
+# request that dispatches several tasks pays for one broker timeout at most (the officer's
+# confirmation is due within 3 s). What was not sent stays marked in the database, and the
+# sweeps send it.
+broker_breaker = Breaker(
+    pause=5.0,
+    trips_on=(OperationalError,),
+    refused=lambda: OperationalError("broker failed moments ago; left to the sweep"),
+)
 
 
 def publish(task: Any, *args: int, countdown: float | None = None) -> None:
     """task.delay(*args), or to start ``countdown`` seconds from now, failing at once while
     the broker has just failed."""
-    url = app.conf.broker_url
-    if time.monotonic() < _broker_down_until.get(url, 0.0):
-        raise OperationalError("broker failed moments ago; left to the sweep")
-    try:
-        if countdown is None:
-            task.delay(*args)
-        else:
-            task.apply_async(args, countdown=countdown)
-    except OperationalError:
-        _broker_down_until[url] = time.monotonic() + BROKER_RETRY_AFTER
-        raise
+    broker_breaker.call(app.conf.broker_url, task.apply_async, args, countdown=countdown)

@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from config.cache import cache_failures_forget
+from config.cache import cache_breaker
 from config.celery import app as celery_app
 from incidents.choices import NATIONAL_GROUP, REPS_GROUP, AssaultKind, Injury, ReportedToForce
 from incidents.models import Force, Incident, RepForce, User
@@ -84,7 +84,7 @@ def _test_defaults(settings: pytest.FixtureRequest, request: pytest.FixtureReque
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SITE_URL = "https://assaultlog.test"
     cache.clear()  # allauth's rate limits count in the cache
-    cache_failures_forget()  # a cache outage in an earlier test is over
+    cache_breaker.forget()  # a cache outage in an earlier test is over
     recompute_batch_forget()  # nor is a recompute batched by one still pending
     in_process_counts_forget()  # nor are the submissions it counted in memory
     # Tasks run in-process unless the test is about the real broker.
@@ -213,6 +213,24 @@ def quick_post(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def quick_data(**overrides: Any) -> dict[str, Any]:
+    """The same quick log as the filing service takes it (incidents.services.incident_quick_log)."""
+    data: dict[str, Any] = {
+        "occurred_on": timezone.localdate(),
+        "assaults": [AssaultKind.SPIT],
+        "injury": Injury.NONE,
+        "reported_to_force": ReportedToForce.NO,
+    }
+    data.update(overrides)
+    return data
+
+
+def file_quick_logs(client: Client, count: int) -> None:
+    """File ``count`` quick logs through the page, each confirmed (redirected to the report)."""
+    for _ in range(count):
+        assert client.post(reverse("incidents:quick"), quick_post()).status_code == 302
 
 
 def new_report_post(**overrides: Any) -> dict[str, Any]:

@@ -115,21 +115,16 @@ def reset_broker_connections() -> None:
     celery_app.amqp._producer_pool = None
 
 
-def broker_failures_forget() -> None:
-    """Let config.celery.publish try every broker again at once."""
-    celery._broker_down_until.clear()
-
-
 @contextlib.contextmanager
 def broker(url: str) -> Iterator[None]:
     """Send tasks to ``url`` (really: not eagerly) for the duration."""
     saved = celery_app.conf.broker_url, celery_app.conf.task_always_eager
     reset_broker_connections()
-    broker_failures_forget()
+    celery.broker_breaker.forget()
     celery_app.conf.broker_url, celery_app.conf.task_always_eager = url, False
     try:
         yield
     finally:
         reset_broker_connections()
-        broker_failures_forget()
+        celery.broker_breaker.forget()
         celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app as celery_app
+from config.celery import broker_breaker
 from incidents.models import Incident, User
 from incidents.tasks import notifications_resend_unsent
 from reports.models import NATIONAL, RecomputeMark, Snapshot
@@ -26,7 +27,7 @@ from reports.periods import financial_year_of
 from reports.services import recompute_batch_forget, snapshots_recompute_marked
 from reports.tasks import snapshots_recompute_marked as snapshots_recompute_marked_task
 from tests.conftest import transactional_db
-from tests.faults.services import RedisServer, broker, broker_failures_forget, free_port, wait_for
+from tests.faults.services import RedisServer, broker, free_port, wait_for
 
 # The functional requirement: the officer sees the confirmation within 3 seconds
 # whatever state the broker is in. It is the bound the broker timeouts in settings
@@ -132,7 +133,7 @@ def test_a_redis_stopped_mid_test_loses_nothing_and_the_sweeps_catch_up(
         # sweep's dispatch below must find its own way back to the broker. (Beat's sweep comes
         # minutes later, long after publish() would try the broker again: skip the wait.)
         redis_server.start()
-        broker_failures_forget()
+        broker_breaker.forget()
         with worker():
             snapshots_recompute_marked_task.delay()
             assert wait_for(lambda: logged(area) == 2 and logged(NATIONAL) == 2), "the sweep never recomputed"

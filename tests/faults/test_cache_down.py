@@ -19,15 +19,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from redis.exceptions import RedisError
+from redis.exceptions import ResponseError as RedisResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from config.cache import cache_call, cache_failures_forget
+from config.cache import cache_breaker
 from incidents.choices import StaffAction
 from incidents.models import Incident, StaffAccess, User
 from reports.models import RecomputeMark, Snapshot
 from reports.periods import financial_year_of
 from reports.services import snapshots_recompute_marked
-from tests.conftest import new_report_post, quick_post, transactional_db, use_redis_cache
+from tests.conftest import file_quick_logs, new_report_post, quick_post, transactional_db, use_redis_cache
 from tests.factories import PASSWORD, IncidentFactory
 from tests.faults.services import RedisServer, broker, free_port
 
@@ -83,8 +84,7 @@ def test_with_the_cache_down_the_submission_limit_is_still_counted_in_the_proces
 ) -> None:
     settings.REPORT_SUBMIT_RATE = "2/m"
     client = signed_in(officer)
-    for _ in range(2):
-        assert client.post(reverse("incidents:quick"), quick_post()).status_code == 302
+    file_quick_logs(client, 2)
     response = client.post(reverse("incidents:quick"), quick_post())
     assert response.status_code == 429
     assert Incident.objects.filter(officer=officer).count() == 2
@@ -166,6 +166,9 @@ def test_one_frozen_redis_for_cache_and_broker_costs_the_officer_under_3_seconds
     assert waited < CONFIRMATION_WITHIN_SECONDS, f"the officer waited {waited:.2f} s"
 
 
+FROZEN, FULL = "redis://frozen:6379/1", "redis://full:6379/1"
+
+
 def test_after_a_failed_cache_call_the_next_few_seconds_fail_at_once() -> None:
     calls: list[str] = []
 
@@ -173,15 +176,24 @@ def test_after_a_failed_cache_call_the_next_few_seconds_fail_at_once() -> None:
         calls.append("dialled")
         raise RedisTimeoutError("Timeout reading from socket")
 
+    def out_of_memory() -> None:
+        calls.append("answered")
+        raise RedisResponseError("OOM command not allowed when used memory > 'maxmemory'")
+
     with pytest.raises(RedisTimeoutError):
-        cache_call(frozen)
+        cache_breaker.call(FROZEN, frozen)
     with pytest.raises(RedisError):
-        cache_call(frozen)  # not dialled: the request behind it pays nothing
+        cache_breaker.call(FROZEN, frozen)  # not dialled: the request behind it pays nothing
     assert calls == ["dialled"]
-    cache_failures_forget()
+    cache_breaker.forget()
     with pytest.raises(RedisTimeoutError):
-        cache_call(frozen)
+        cache_breaker.call(FROZEN, frozen)
     assert calls == ["dialled", "dialled"]
+    # An error Redis answers cost no time: it holds nothing back.
+    for _ in range(2):
+        with pytest.raises(RedisResponseError):
+            cache_breaker.call(FULL, out_of_memory)
+    assert calls == ["dialled", "dialled", "answered", "answered"]
 
 
 def test_a_frozen_cache_does_not_hold_up_the_statistics_sweep(

@@ -37,7 +37,7 @@ from reports.services import (
     RECOMPUTE_QUEUED,
     snapshots_recompute_marked,
 )
-from tests.conftest import quick_post, totp_code, transactional_db, use_redis_cache
+from tests.conftest import file_quick_logs, quick_data, quick_post, totp_code, transactional_db, use_redis_cache
 from tests.factories import PASSWORD
 
 RECOMPUTE = "reports.tasks.snapshots_recompute_marked"
@@ -131,8 +131,7 @@ def test_signing_in_through_the_form_uses_the_backend_that_loads_the_profile(off
 def test_reports_filed_before_the_recompute_starts_share_it(
     officer: User, officer_client: Client, published: Published
 ) -> None:
-    for _ in range(3):
-        assert officer_client.post(reverse("incidents:quick"), quick_post()).status_code == 302
+    file_quick_logs(officer_client, 3)
     assert published.count(RECEIPT) == 3
     assert published.count(RECOMPUTE) == 1
     # The worker starts it: it reads the marks of all three.
@@ -190,7 +189,7 @@ def test_without_the_cache_the_reports_of_a_few_seconds_share_one_delayed_recomp
     monkeypatch.setattr("reports.services._monotonic", clock)
     celery_app.conf.task_always_eager = False  # a separate worker; put back by tests/conftest.py
     for _ in range(3):
-        assert officer_client.post(reverse("incidents:quick"), quick_post()).status_code == 302
+        file_quick_logs(officer_client, 1)
         clock.now += 3
     # One for the three, starting when the batch is over, after all three committed.
     assert published.count(RECOMPUTE) == 1
@@ -214,8 +213,7 @@ def test_a_batched_recompute_the_broker_refused_is_sent_by_the_next_report(
         raise OperationalError("broker down")
 
     monkeypatch.setattr("reports.services.publish", broker_down)
-    for _ in range(2):
-        assert officer_client.post(reverse("incidents:quick"), quick_post()).status_code == 302
+    file_quick_logs(officer_client, 2)
     assert attempts == [RECOMPUTE, RECOMPUTE]
 
 
@@ -265,8 +263,7 @@ def test_with_a_per_process_cache_and_a_separate_worker_the_recompute_is_batched
     # The worker could not clear a flag set in this process's memory: no sharing then.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     celery_app.conf.task_always_eager = False  # put back after each test (tests/conftest.py)
-    for _ in range(2):
-        assert officer_client.post(reverse("incidents:quick"), quick_post()).status_code == 302
+    file_quick_logs(officer_client, 2)
     assert published.count(RECOMPUTE) == 1
     assert published.countdowns[published.index(RECOMPUTE)] == RECOMPUTE_BATCH_START_SECONDS
     assert not cache.get(RECOMPUTE_QUEUED)  # the flag is not set where no worker could clear it
@@ -280,8 +277,7 @@ def test_with_the_shared_redis_cache_and_a_separate_worker_reports_share_the_que
     use_redis_cache(settings, settings.REDIS_URL, KEY_PREFIX=f"filing-cost-{uuid.uuid4().hex}")
     assert not celery_app.conf.task_always_eager  # a redis test: the worker is elsewhere
     try:
-        for _ in range(3):
-            assert officer_client.post(reverse("incidents:quick"), quick_post()).status_code == 302
+        file_quick_logs(officer_client, 3)
         assert published.count(RECOMPUTE) == 1
         assert published.countdowns[published.index(RECOMPUTE)] is None  # sent to start at once
         assert cache.get(RECOMPUTE_QUEUED)
@@ -310,12 +306,7 @@ def test_a_report_committed_while_the_recompute_runs_queues_the_next_and_is_coun
                 incident_services.incident_quick_log(
                     officer=officer,
                     submission_key=uuid.uuid4(),
-                    data={
-                        "occurred_on": timezone.localdate(),
-                        "assaults": ["spit"],
-                        "injury": "none",
-                        "reported_to_force": "no",
-                    },
+                    data=quick_data(),
                 )
             except Exception as error:  # surfaced in the test's own thread below
                 failures.append(error)

@@ -24,17 +24,12 @@ from incidents.models import Incident, User
 from incidents.tasks import incident_send_receipt
 from reports.models import NATIONAL, RecomputeMark, Snapshot
 from reports.periods import financial_year_of
+from tests import conftest
 from tests.conftest import transactional_db
 
 
 def quick_data() -> dict[str, Any]:
-    return {
-        "occurred_on": timezone.localdate(),
-        "assaults": ["spit"],
-        "injury": "none",
-        "reported_to_force": "no",
-        "narrative": "Spat at by a man in a red coat",
-    }
+    return conftest.quick_data(narrative="Spat at by a man in a red coat")
 
 
 def wait_for(condition: Any, timeout: float = 20.0) -> bool:

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from incidents import services as incident_services
 from incidents.choices import Status
 from incidents.models import User
 from reports.models import NATIONAL, OfficialFigure, RecomputeMark, Snapshot
 from reports.services import snapshots_recompute, snapshots_recompute_marked
+from tests.conftest import quick_data
 from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,12 +149,7 @@ def test_a_report_filed_for_today_counts_in_the_london_financial_year(
         incident_services.incident_quick_log(
             officer=officer,
             submission_key=uuid.uuid4(),
-            data={
-                "occurred_on": timezone.localdate(),
-                "assaults": ["push"],
-                "injury": "none",
-                "reported_to_force": "no",
-            },
+            data=quick_data(assaults=["push"]),
         )
         snapshots_recompute()
     force = officer.officer_profile.force.code

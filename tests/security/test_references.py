@@ -28,7 +28,7 @@ from django.utils import timezone
 from incidents import services
 from incidents.models import Incident, User
 from incidents.services import filing
-from tests.conftest import quick_post, staff_client
+from tests.conftest import quick_data, staff_client
 from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,16 +78,6 @@ def test_a_reference_shows_only_the_year(officer: User, other_force_officer: Use
         assert incident.reference.startswith(f"AL-{timezone.localdate().year}-")
         assert incident.force.code not in incident.reference
     assert mine.reference != theirs.reference
-
-
-def quick_data() -> dict[str, object]:
-    post = quick_post()
-    return {
-        "occurred_on": timezone.localdate(),
-        "assaults": set(post["assaults"]),
-        "injury": post["injury"],
-        "reported_to_force": post["reported_to_force"],
-    }
 
 
 def unmasked(content: bytes, *references: str) -> str:

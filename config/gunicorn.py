@@ -33,19 +33,25 @@ accesslog = "-"
 access_log_format = "%(m)s %(U)s %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s"
 loglevel = os.environ.get("LOG_LEVEL", "INFO").lower()
 
-if os.environ.get("LOG_FORMAT") == "json":
-    # gunicorn's own records in the app's JSON format (config/logging.py).
-    logconfig_dict = {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
-        "handlers": {
-            "stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
-            "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
-        },
-        "root": {"level": "INFO", "handlers": ["stderr"]},
-        "loggers": {
-            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["stderr"], "propagate": False},
-            "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
-        },
-    }
+# gunicorn's own records through the app's formatters (config/logging.py), in either format:
+# each record one line (a path with "%0A" in it is written decoded, and would otherwise start a
+# line of its own), e-mail addresses masked, exception messages left out.
+_formatter = (
+    {"()": "config.logging.JsonFormatter"}
+    if os.environ.get("LOG_FORMAT") == "json"
+    else {"()": "config.logging.PlainFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+)
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"app": _formatter},
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "formatter": "app", "stream": "ext://sys.stdout"},
+        "stderr": {"class": "logging.StreamHandler", "formatter": "app", "stream": "ext://sys.stderr"},
+    },
+    "root": {"level": "INFO", "handlers": ["stderr"]},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["stderr"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
+    },
+}

@@ -7,9 +7,13 @@ served, through a context variable read by ``RequestIdFilter``. A Celery task's 
 carry its task id the same way.
 
 Logs never carry personal data: the app logs ids and references, never report content or
-query strings. The JSON formatter also masks anything shaped like an e-mail address and
-leaves out exception messages (a database error quotes the row's values, an e-mail in a
-unique-key violation for one); the exception's type and stack are kept.
+query strings. Both formats also mask anything shaped like an e-mail address and leave out
+exception messages (a database error quotes the row's values, an e-mail in a unique-key
+violation for one); the exception's type and stack are kept.
+
+Nor can a log line be forged: a message is one line whatever it holds. Control characters
+(a path with ``%0A`` in it, as gunicorn's access line writes it decoded; a browser's CSP
+report) are written as escapes such as ``\\x0a``, in both formats and on gunicorn's lines.
 """
 
 from __future__ import annotations
@@ -90,6 +94,43 @@ def _access_log_request_id(record: logging.LogRecord) -> str | None:
     return None
 
 
+# C0 and C1 control characters, DEL, and the Unicode line and paragraph separators: anything
+# a terminal or a log viewer might take for the end of a line.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_message(record: logging.LogRecord) -> str:
+    """The record's message on one line, with e-mail addresses masked."""
+    return CONTROL.sub(_escape, EMAIL.sub("[e-mail]", record.getMessage()))
+
+
+def exception_summary(record: logging.LogRecord) -> tuple[str, str] | None:
+    """The exception's type and stack, without its message (which may quote personal data)."""
+    if not record.exc_info or record.exc_info[0] is None:
+        return None
+    return record.exc_info[0].__qualname__, "".join(traceback.format_tb(record.exc_info[2]))
+
+
+class PlainFormatter(logging.Formatter):
+    """Plain lines for a terminal, each record one line, then the stack of any exception."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = safe_message(record)
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        line = self.formatMessage(record)
+        summary = exception_summary(record)
+        if summary:
+            kind, stack = summary
+            line += f"\nTraceback (most recent call last):\n{stack}{kind} (message left out of the log)"
+        return line
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object a line: time, level, logger, message, request id, task id."""
 
@@ -98,13 +139,13 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": EMAIL.sub("[e-mail]", record.getMessage()),
+            "message": safe_message(record),
             "request_id": request_id_var.get() or _access_log_request_id(record),
         }
         task_id = getattr(record, "task_id", None)
         if task_id and task_id != "-":
             document["task_id"] = task_id
-        if record.exc_info and record.exc_info[0] is not None:
-            document["exception"] = record.exc_info[0].__qualname__
-            document["stack"] = "".join(traceback.format_tb(record.exc_info[2]))
+        summary = exception_summary(record)
+        if summary:
+            document["exception"], document["stack"] = summary
         return json.dumps(document, ensure_ascii=False)

@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "incidents.middleware.RenamedBackendMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view reads the request (the user is known, for the page's layout).
+    "incidents.middleware.RejectNulBytesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "incidents.middleware.StaffTwoFactorRequiredMiddleware",
@@ -154,7 +156,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "incidents.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "incidents.forms.OfficerSignupForm"}
+ACCOUNT_FORMS = {"signup": "incidents.forms.OfficerSignupForm", "add_email": "incidents.forms.OfficerAddEmailForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -222,6 +224,20 @@ def env_rate(name: str, default: str) -> str:
     return value
 
 
+# The client behind the load balancer. allauth limits sign-in, failed sign-ins, sign-up and
+# password resets per client address; behind a proxy every request comes from the proxy's
+# address, so one person's wrong passwords would lock everyone out. Set how many proxies of
+# ours add to X-Forwarded-For (the client is that many entries from the right; anything a
+# client put further left is ignored), or the header a proxy sets to the client's address.
+# Production must say (a deploy check, incidents/checks.py); 0 means none (a request's own
+# address, as the development server sees it).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="")
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER or None
+
 # Per-user rate limits (incidents/ratelimits.py), counted in the cache above. allauth limits
 # sign-in, failed sign-ins, sign-up and password reset itself (ACCOUNT_RATE_LIMITS, defaults).
 # Filing a report: the quick log, starting a full report and submitting it each count one.
@@ -231,6 +247,10 @@ EXPORT_RATE = env_rate("EXPORT_RATE", "20/h")
 # Attempts to close an account (each checks the password): no guessing a password through it.
 ACCOUNT_CLOSE_RATE = env_rate("ACCOUNT_CLOSE_RATE", "5/h")
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Messages ride in the session, not in a cookie: a cookie is signed, not encrypted, and
+# allauth's "Successfully signed in as <address>" would travel in it readable by anyone
+# who sees the browser's cookies.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Staff (who can read every report of their forces) are signed out after this long idle.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 
@@ -370,7 +390,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "config.logging.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {
+            "()": "config.logging.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
         "json": {"()": "config.logging.JsonFormatter"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},

@@ -8,6 +8,8 @@ from config import views as config_views
 from incidents import views as incident_views
 
 handler500 = "config.views.server_error"
+# Read by allauth when one of its rate limits refuses a request.
+handler429 = "config.views.too_many_attempts"
 
 urlpatterns = [
     path("", incident_views.home, name="home"),

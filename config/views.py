@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from urllib.parse import urlsplit
 
@@ -113,6 +114,19 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return response
 
 
+# allauth's own limits (sign-in, sign-up, password reset, reauthentication) count attempts
+# over a minute: by then the oldest has left the window.
+ALLAUTH_RETRY_AFTER_SECONDS = 60
+
+
+def too_many_attempts(request: HttpRequest) -> HttpResponse:
+    """handler429, which allauth calls when one of its rate limits refuses a request: the
+    site's page, and a Retry-After saying when to try again."""
+    response = HttpResponse(loader.render_to_string("429.html", request=request), status=429)
+    response["Retry-After"] = str(ALLAUTH_RETRY_AFTER_SECONDS)
+    return response
+
+
 CSP_REPORT_MAX_BYTES = 16_384
 csp_logger = logging.getLogger("config.csp")
 
@@ -132,9 +146,12 @@ def csp_report(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=400)
     blocked = str(report.get("blocked-uri", ""))
     blocked_origin = urlsplit(blocked).netloc or blocked.split(":")[0][:40]
+    # A directive is a token ("script-src-elem"): anything else a script sent is not logged
+    # as sent (the log formatters escape control characters in every message as well).
+    directive = str(report.get("effective-directive") or report.get("violated-directive", ""))
     csp_logger.warning(
         "csp violation directive=%s blocked=%s page=%s",
-        str(report.get("effective-directive") or report.get("violated-directive", ""))[:60],
+        re.sub(r"[^A-Za-z0-9-]", "?", directive[:60]),
         blocked_origin[:100],
         urlsplit(str(report.get("document-uri", ""))).path[:200],
     )

@@ -1,20 +1,16 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
-from django.core.exceptions import ValidationError
-
-from incidents.selectors import force_domain_for_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Only officers of a known force may sign up: their work e-mail proves it."""
+    """Addresses are normalised here, for every form.
+
+    Only officers of a known force may sign up, their work e-mail proving it; that rule lives
+    in the sign-up and add-address forms (incidents/forms.py), not here. Here it also refused
+    the password reset of every staff account (federation addresses are no force's), and a
+    reset must take any address without telling whether it has an account.
+    """
 
     def clean_email(self, email: str) -> str:
-        email = super().clean_email(email).strip().lower()
-        if force_domain_for_email(email) is None:
-            domain = email.rpartition("@")[2]
-            raise ValidationError(
-                f"Use your force e-mail address. “{domain}” is not a police force domain we know. "
-                "If it is your force's, ask your federation branch to add it."
-            )
-        return email
+        return super().clean_email(email).strip().lower()

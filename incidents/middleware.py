@@ -7,30 +7,70 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 
 class StaffTwoFactorRequiredMiddleware:
-    """Staff reach the review admin only with two-factor authentication set up.
+    """Staff reach nothing but the pages that set up two-factor authentication until they have.
 
-    allauth asks for the code at sign-in once an authenticator exists; this sends
-    staff without one to set it up first.
+    Every page a staff account can open shows more than an officer's (the review admin, the
+    national figures with their small counts, the recompute button), so the gate covers every
+    path, not a list of staff pages that a new one could be left out of. Open to them: the
+    account pages (setting up two-factor, signing out, reauthenticating), static files, the
+    health check and CSP reports. allauth asks for the code at sign-in once an authenticator
+    exists.
     """
+
+    OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/csp-report", "/favicon.ico")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.admin_prefix = "/" + settings.ADMIN_URL.lstrip("/")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if (
-            request.path.startswith(self.admin_prefix)
-            and user.is_authenticated
+            user.is_authenticated
             and user.is_staff
+            and not request.path.startswith(self.OPEN_PREFIXES)
             and not is_mfa_enabled(user)
         ):
-            messages.warning(request, "Set up two-factor authentication before you use the review admin.")
+            messages.warning(request, "Set up two-factor authentication before you use the review or the figures.")
             return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path:
+        return True
+    sources = [request.GET]
+    # Forms posted as plain fields: their values reach filters and lookups too (the admin's
+    # selected rows, its action). Multipart bodies (file uploads) are left to the forms, whose
+    # text fields refuse NUL themselves; a file may rightly hold any byte.
+    if request.method == "POST" and request.content_type == FORM_CONTENT_TYPE:
+        sources.append(request.POST)
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for data in sources for key, values in data.lists()
+    )
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte in the address, its query or a plain form is refused with a 400 page.
+
+    No page here takes one, and PostgreSQL cannot hold one in text: every query it reached
+    (a report reference, a filter of the review list, the access log of an export) failed
+    with a 500. Refusing it here, once, covers every view, those yet to be written included.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_nul(request):
+            reason = "The address or form holds a character that cannot be used. Check the link and try again."
+            return render(request, "400.html", {"reason": reason}, status=400)
         return self.get_response(request)
 
 

@@ -334,7 +334,6 @@ class Incident(models.Model):
                 condition=Q(occurred_on__gte=EARLIEST_INCIDENT_DATE), name="incident_date_not_before_2010"
             ),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="incident_status_valid"),
-            # A draft may still lack its answers; anything past draft has all three.
             models.CheckConstraint(condition=Q(injury__in=[*Injury.values, ""]), name="incident_injury_valid"),
             models.CheckConstraint(
                 condition=Q(reported_to_force__in=[*ReportedToForce.values, ""]), name="incident_reported_valid"
@@ -342,10 +341,12 @@ class Incident(models.Model):
             models.CheckConstraint(
                 condition=Q(recorded_as_crime__in=[*RecordedAsCrime.values, ""]), name="incident_recorded_valid"
             ),
+            # A report that was ever submitted has all three; a draft, or a draft withdrawn
+            # before it was sent, may still lack them.
             models.CheckConstraint(
-                condition=Q(status=Status.DRAFT)
+                condition=Q(submitted_at__isnull=True)
                 | (~Q(injury="") & ~Q(reported_to_force="") & ~Q(recorded_as_crime="")),
-                name="incident_complete_unless_draft",
+                name="incident_complete_once_submitted",
             ),
             models.CheckConstraint(
                 condition=Q(days_off_work__isnull=True) | Q(days_off_work__lte=MAX_DAYS_OFF),
@@ -363,9 +364,14 @@ class Incident(models.Model):
                 condition=Q(crime_reference="") | Q(reported_to_force=ReportedToForce.YES),
                 name="incident_crime_reference_only_if_reported",
             ),
+            # submitted_at is when it was sent: only a draft, or a draft withdrawn before it
+            # was sent, has none. Staff see only reports that were sent (incidents/selectors.py).
             models.CheckConstraint(
-                condition=Q(submitted_at__isnull=False) | Q(status=Status.DRAFT),
+                condition=Q(submitted_at__isnull=False) | Q(status__in=[Status.DRAFT, Status.WITHDRAWN]),
                 name="incident_submitted_has_timestamp",
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | ~Q(status=Status.DRAFT), name="incident_draft_not_submitted"
             ),
             # A rejection always says why; only a rejection does.
             models.CheckConstraint(

@@ -264,12 +264,21 @@ def staff_force_ids(user: AbstractBaseUser) -> frozenset[int]:
     return user._rep_force_ids  # type: ignore[no-any-return]
 
 
+# What staff may ever see: reports that were sent. A draft is the officer's own work in
+# progress, and so is a draft they withdrew before sending it (it has no submitted_at).
+SENT = ~Q(status=Status.DRAFT) & Q(submitted_at__isnull=False)
+
+
+def incident_was_sent(incident: Incident) -> bool:
+    return incident.status != Status.DRAFT and incident.submitted_at is not None
+
+
 def incident_queryset_for_staff(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Incident]:
     """The one gate for staff: national staff see every force, a rep only their own, others none.
 
-    Drafts are the officer's own work in progress: no one else sees them.
+    Only reports that were sent: never a draft, nor a draft withdrawn before it was sent.
     """
-    incidents = Incident.objects.exclude(status="draft")
+    incidents = Incident.objects.filter(SENT)
     if staff_is_national(user):
         return incidents
     if user.is_authenticated and user.is_active and user.is_staff:  # type: ignore[union-attr]
@@ -280,7 +289,7 @@ def incident_queryset_for_staff(user: AbstractBaseUser | AnonymousUser) -> Query
 def incident_can_review(user: AbstractBaseUser | AnonymousUser, incident: Incident) -> bool:
     if not (user.is_authenticated and user.is_staff and user.has_perm("incidents.review_incident")):  # type: ignore[union-attr]
         return False
-    if incident.status == "draft":
+    if not incident_was_sent(incident):
         return False
     return staff_is_national(user) or incident.force_id in staff_force_ids(user)  # type: ignore[arg-type]
 
@@ -328,7 +337,7 @@ def incident_possible_duplicates(incident: Incident) -> dict[str, list[Incident]
     shares the officer's identity, and lists only reports that share it too: a "statistics
     only" report is never tied to its officer's named ones.
     """
-    visible = Incident.objects.filter(force_id=incident.force_id).exclude(pk=incident.pk).exclude(status="draft")
+    visible = Incident.objects.filter(SENT, force_id=incident.force_id).exclude(pk=incident.pk)
     day = datetime.timedelta(days=1)
     same_officer = visible.none()
     if incident.share_identity:

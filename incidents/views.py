@@ -58,9 +58,18 @@ def officer_required(view: View) -> View:
 
 
 def _attach_service_errors(form: BaseForm, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        for message in messages_:
-            form.add_error(field if field in form.fields else None, message)
+    """The service's refusal, on the form: a field's message by its field, any other at the top."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            for message in messages_:
+                form.add_error(field if field in form.fields else None, message)
+        return
+    for item in error.error_list:
+        form.add_error(None, item)
+        if item.code == services.SUBMISSION_KEY_TAKEN:
+            # Sent again, the same key would be refused again: the page carries a fresh one.
+            form.data = form.data.copy()
+            form.data["submission_key"] = str(uuid.uuid4())
 
 
 def home(request: HttpRequest) -> HttpResponse:

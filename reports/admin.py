@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from incidents.admin.filters import DeclaredFiltersOnly
 from reports.importing import parse_official_file
 from reports.models import OfficerStrength, OfficialFigure, RecomputeRun
 from reports.selectors import official_figures_current
@@ -47,7 +48,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(OfficialFigure)
-class OfficialFigureAdmin(admin.ModelAdmin):
+class OfficialFigureAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     list_display = (
         "area",
         "year",
@@ -127,7 +128,7 @@ class OfficialFigureAdmin(admin.ModelAdmin):
 
 
 @admin.register(OfficerStrength)
-class OfficerStrengthAdmin(admin.ModelAdmin):
+class OfficerStrengthAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     list_display = ("area", "as_at", "officers_fte", "officers_headcount", "source_title", "published_on")
     list_filter = ("as_at",)
     search_fields = ("=area",)
@@ -144,7 +145,7 @@ class OfficerStrengthAdmin(admin.ModelAdmin):
 
 
 @admin.register(RecomputeRun)
-class RecomputeRunAdmin(admin.ModelAdmin):
+class RecomputeRunAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     list_display = ("pk", "started_by", "started_at", "finished_at", "areas_done", "areas_total")
 
     def has_add_permission(self, request: HttpRequest) -> bool:

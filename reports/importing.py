@@ -13,7 +13,7 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from incidents.models import Force
 from reports.models import NATIONAL
@@ -111,18 +111,27 @@ class ForceNames:
         return self.codes.get(_normal(name).rstrip("."))
 
 
-def _count(value: str, line: int, column: str, problems: list[Problem], *, required: bool = False) -> int | None:
+def _number(value: str) -> Decimal | None:
+    """A plain number as tables write it ("1,234", "-3", "1234.5"), or None.
+
+    Decimal alone would take "NaN", "Infinity" and "1e999999999" (whose int() is a billion
+    digits): a count in a table is never written so.
+    """
     text = (value or "").strip().replace(",", "")
+    if len(text) > 30 or not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+        return None
+    return Decimal(text)
+
+
+def _count(value: str, line: int, column: str, problems: list[Problem], *, required: bool = False) -> int | None:
+    text = (value or "").strip()
     if not text:
         if required:
             problems.append(Problem(line, column, "a count is needed here"))
         return None
-    try:
-        number = int(Decimal(text))
-        if Decimal(text) != number:
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        problems.append(Problem(line, column, f"'{value}' is not a whole number"))
+    number = _number(text)
+    if number is None or number != number.to_integral_value():
+        problems.append(Problem(line, column, f"'{_shown(value)}' is not a whole number"))
         return None
     if number < 0:
         problems.append(Problem(line, column, f"{number} is negative"))
@@ -130,21 +139,27 @@ def _count(value: str, line: int, column: str, problems: list[Problem], *, requi
     if number > MAX_COUNT:
         problems.append(Problem(line, column, f"{number} is implausibly large"))
         return None
-    return number
+    return int(number)
+
+
+def _shown(value: str) -> str:
+    """A cell as a message quotes it: short, and with no control characters."""
+    text = "".join(char if char.isprintable() else "?" for char in value[:40])
+    return text + ("…" if len(value) > 40 else "")
 
 
 def _year(value: str, line: int, column: str, problems: list[Problem]) -> int | None:
     try:
         return parse_financial_year(value)
     except ValueError:
-        problems.append(Problem(line, column, f"'{value}' is not a financial year like 2019/20"))
+        problems.append(Problem(line, column, f"'{_shown(value)}' is not a financial year like 2019/20"))
         return None
 
 
 def _area(value: str, names: ForceNames, line: int, column: str, problems: list[Problem]) -> str | None:
     code = names.code(value)
     if code is None:
-        problems.append(Problem(line, column, f"'{value}' is not a force we know"))
+        problems.append(Problem(line, column, f"'{_shown(value)}' is not a force we know"))
     return code
 
 
@@ -161,21 +176,62 @@ def _detect(header: list[str]) -> str | None:
     return None
 
 
+# The first bytes of files that are not text: a workbook saved as-is, or renamed ".csv".
+NOT_TEXT = {
+    b"PK\x03\x04": "a spreadsheet workbook (XLSX or ODS)",
+    b"\xd0\xcf\x11\xe0": "an old Excel workbook (XLS)",
+    b"%PDF": "a PDF document",
+}
+SAVE_AS_CSV = "Open it in a spreadsheet program and save the sheet as “CSV UTF-8 (comma delimited)”, then import that."
+
+
+def _not_csv(content: bytes) -> Problem | None:
+    for signature, what in NOT_TEXT.items():
+        if content.startswith(signature):
+            return Problem(1, "", f"this file is {what}, not a CSV file. {SAVE_AS_CSV}")
+    if b"\x00" in content[:65536]:
+        # Binary, or text in UTF-16 (Excel's "Unicode text"): a CSV never holds a NUL byte.
+        return Problem(1, "", f"this file is not CSV text. {SAVE_AS_CSV}")
+    return None
+
+
+def _unreadable(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        return (
+            f"a cell runs on for more than {csv.field_size_limit():,} characters: is a quotation mark left open above?"
+        )
+    return f"this line cannot be read as CSV ({error})"
+
+
 def parse_official_file(content: bytes | str) -> ParsedFile:
-    """Recognise the format from the header and read every row, collecting problems."""
-    text = content.decode("utf-8-sig", errors="replace") if isinstance(content, bytes) else content
-    reader = csv.reader(io.StringIO(text))
+    """Recognise the format from the header and read every row, collecting problems.
+
+    A file that is not CSV text (a workbook, a binary file, an unclosed quotation mark that
+    swallows the rest of the file) is one problem that says what it is, never an error.
+    """
+    if isinstance(content, bytes):
+        problem = _not_csv(content)
+        if problem:
+            return ParsedFile("not CSV", problems=[problem])
+        content = content.decode("utf-8-sig", errors="replace")
+    reader = csv.reader(io.StringIO(content))
     try:
         header = next(reader)
     except StopIteration:
         return ParsedFile("empty", problems=[Problem(1, "", "the file is empty")])
+    except csv.Error as error:
+        return ParsedFile("not CSV", problems=[Problem(reader.line_num, "", _unreadable(error))])
     kind = _detect(header)
     if kind is None:
         return ParsedFile(
             "unknown",
             problems=[Problem(1, "", "the header matches none of the known formats (see the import page)")],
         )
-    rows = [dict(zip([_normal(name) for name in header], row, strict=False)) for row in reader]
+    columns = [_normal(name) for name in header]
+    try:
+        rows = [dict(zip(columns, row, strict=False)) for row in reader]
+    except csv.Error as error:
+        return ParsedFile(kind, problems=[Problem(reader.line_num, "", _unreadable(error))])
     names = ForceNames()
     parser = {PRC: _parse_prc, WORKFORCE: _parse_workforce, SIMPLE: _parse_simple, STRENGTH: _parse_strength}[kind]
     parsed = ParsedFile(kind)
@@ -232,7 +288,7 @@ def _as_at(value: str, line: int, column: str, problems: list[Problem]) -> datet
         if (parsed.month, parsed.day) != (3, 31):
             break
         return parsed
-    problems.append(Problem(line, column, f"'{value}' is not a 31 March date"))
+    problems.append(Problem(line, column, f"'{_shown(value)}' is not a 31 March date"))
     return None
 
 
@@ -245,14 +301,13 @@ def _parse_workforce(rows: list[dict[str, str]], names: ForceNames, parsed: Pars
             continue
         area = _area(row.get("force name", ""), names, line, "Force name", parsed.problems)
         as_at = _as_at(row.get("as at 31 march", ""), line, "As at 31 March", parsed.problems)
-        try:
-            fte = Decimal((row.get("total fte") or "0").replace(",", "") or "0")
-        except InvalidOperation:
+        fte = _number(row.get("total fte") or "0")
+        if fte is None:
             parsed.problems.append(Problem(line, "Total (FTE)", "not a number"))
             continue
         headcount = _count(row.get("total headcount", "") or "", line, "Total (Headcount)", parsed.problems)
-        if fte < 0:
-            parsed.problems.append(Problem(line, "Total (FTE)", f"{fte} is negative"))
+        if not 0 <= fte <= MAX_COUNT:
+            parsed.problems.append(Problem(line, "Total (FTE)", f"{fte} is not a number of officers"))
         if area and as_at:
             totals = sums.setdefault((area, as_at), [Decimal(0), Decimal(0)])
             totals[0] += fte
@@ -327,13 +382,13 @@ def _parse_strength(rows: list[dict[str, str]], names: ForceNames, parsed: Parse
     for line, row in enumerate(rows, start=2):
         area = _area(row.get("code", ""), names, line, "code", parsed.problems)
         as_at = _as_at(row.get("as at", ""), line, "as_at", parsed.problems)
-        try:
-            fte = Decimal((row.get("officers fte") or "").replace(",", ""))
-        except InvalidOperation:
-            parsed.problems.append(Problem(line, "officers_fte", f"'{row.get('officers fte')}' is not a number"))
+        fte = _number(row.get("officers fte") or "")
+        if fte is None:
+            shown = _shown(row.get("officers fte") or "")
+            parsed.problems.append(Problem(line, "officers_fte", f"'{shown}' is not a number"))
             continue
-        if fte <= 0:
-            parsed.problems.append(Problem(line, "officers_fte", f"{fte} is not a positive number"))
+        if not 0 < fte <= MAX_COUNT:
+            parsed.problems.append(Problem(line, "officers_fte", f"{fte} is not a positive number of officers"))
             continue
         headcount = _count(row.get("officers headcount", ""), line, "officers_headcount", parsed.problems)
         source = (row.get("source url") or "").strip()

@@ -422,7 +422,26 @@ def snapshots_recompute_marked(*, limit: int = 200) -> int:
     return len(marks)
 
 
+# A run not finished by then was lost with its worker (the broker hands its task to another
+# worker after the visibility timeout, 15 minutes, settings): another may be started.
+RECOMPUTE_RUN_LOST_AFTER = datetime.timedelta(minutes=20)
+
+
+class RecomputeAlreadyRunning(Exception):
+    """A full recompute is under way: a second would only repeat its work."""
+
+    def __init__(self, run: RecomputeRun) -> None:
+        super().__init__(run.pk)
+        self.run = run
+
+
 def recompute_run_start(*, actor: AbstractBaseUser) -> RecomputeRun:
+    """Start a full recompute, one at a time: pressed again while one runs, it says so."""
+    running = RecomputeRun.objects.filter(
+        finished_at__isnull=True, error="", started_at__gte=timezone.now() - RECOMPUTE_RUN_LOST_AFTER
+    ).first()
+    if running is not None:
+        raise RecomputeAlreadyRunning(running)
     run = RecomputeRun.objects.create(started_by=actor)
     run_id = run.pk
 

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from incidents.models import Force
@@ -237,6 +238,13 @@ def recompute(request: HttpRequest) -> HttpResponse:
     viewer: Viewer = request.viewer  # type: ignore[attr-defined]
     if not viewer.national:
         return render(request, "reports/no_access.html", status=403)
-    run = services.recompute_run_start(actor=request.user)
-    messages.success(request, f"Recompute {run.pk} started. Refresh this page to follow it.")
+    try:
+        run = services.recompute_run_start(actor=request.user)
+    except services.RecomputeAlreadyRunning as running:
+        started = timezone.localtime(running.run.started_at)
+        messages.info(
+            request, f"Recompute {running.run.pk}, started at {started:%H:%M}, is still running: nothing new started."
+        )
+    else:
+        messages.success(request, f"Recompute {run.pk} started. Refresh this page to follow it.")
     return redirect("reports:dashboard")

@@ -6,12 +6,13 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from incidents.admin.filters import DeclaredFiltersOnly
 from incidents.admin.incident import CappedCountPaginator
 from incidents.models import StaffAccess
 
 
 @admin.register(StaffAccess)
-class StaffAccessAdmin(admin.ModelAdmin):
+class StaffAccessAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     list_display = ("created_at", "actor", "action", "incident", "detail")
     list_filter = ("action",)
     list_select_related = ("actor", "incident")

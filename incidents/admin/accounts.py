@@ -9,6 +9,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import HttpRequest
 
+from incidents.admin.filters import DeclaredFiltersOnly
 from incidents.models import Force, ForceEmailDomain, OfficerProfile, RepForce, User
 
 
@@ -18,7 +19,7 @@ class ForceEmailDomainInline(admin.TabularInline):
 
 
 @admin.register(Force)
-class ForceAdmin(admin.ModelAdmin):
+class ForceAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     list_display = ("short_name", "code", "region", "domains")
     search_fields = ("official_name", "short_name", "code", "email_domains__domain")
     list_filter = ("region",)
@@ -62,7 +63,7 @@ class StaffUserCreationForm(AdminUserCreationForm):  # type: ignore[type-arg]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(DeclaredFiltersOnly, BaseUserAdmin):  # type: ignore[type-arg]
     form = StaffUserForm
     add_form = StaffUserCreationForm
     inlines = [RepForceInline]
@@ -79,7 +80,7 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(OfficerProfile)
-class OfficerProfileAdmin(admin.ModelAdmin):
+class OfficerProfileAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     list_display = ("display_name", "force", "usual_duty", "service_band")
     list_filter = ("force", "usual_duty")
     search_fields = ("display_name", "user__email", "collar_number")

@@ -7,7 +7,6 @@ what the officer said: the page's form feeds the review services only.
 
 from __future__ import annotations
 
-import datetime
 from functools import cached_property
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, SmallIntegerField
+from django.db.models import ExpressionWrapper, F, Q, QuerySet, SmallIntegerField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -25,6 +24,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from incidents import services
+from incidents.admin.filters import (
+    DATE_HIERARCHY,
+    REVIEW_LIST_FILTERS,
+    REVIEW_LIST_LOOKUPS,
+    DeclaredFiltersOnly,
+    review_list_problems,
+)
 from incidents.choices import (
     AWAITING_REVIEW_STATUSES,
     AssaultKind,
@@ -34,7 +40,7 @@ from incidents.choices import (
     Status,
 )
 from incidents.fields import search_digests
-from incidents.models import Force, Incident, IncidentAssault, WelfareContact
+from incidents.models import Incident, WelfareContact
 from incidents.ratelimits import EXPORT, rate_limited
 from incidents.selectors import (
     assignable_reps,
@@ -43,7 +49,6 @@ from incidents.selectors import (
     incident_possible_duplicates,
     incident_queryset_for_staff,
     officer_identity,
-    staff_force_ids,
     staff_is_national,
 )
 from incidents.services.review import STALE_REVIEW
@@ -100,87 +105,6 @@ class CappedCountPaginator(Paginator):
         # filters skip (1.6 s for "verified" at a million reports); unordered, the database
         # takes the first 10,001 matches any way it likes (3 to 30 ms).
         return self.object_list.order_by()[: self.CAP + 1].count()
-
-
-class ScopedForceFilter(admin.SimpleListFilter):
-    title = "force"
-    parameter_name = "force"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        forces = Force.objects.order_by("short_name")
-        if not staff_is_national(request.user):
-            forces = forces.filter(pk__in=staff_force_ids(request.user))
-        return [(str(force.pk), force.short_name) for force in forces]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Incident]) -> QuerySet[Incident]:
-        return queryset.filter(force_id=self.value()) if self.value() else queryset
-
-
-class WhatHappenedFilter(admin.SimpleListFilter):
-    title = "what happened"
-    parameter_name = "assault"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return list(AssaultKind.choices)
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Incident]) -> QuerySet[Incident]:
-        if not self.value():
-            return queryset
-        # EXISTS, not a join: one row per report, served by the (kind, incident) index.
-        return queryset.filter(Exists(IncidentAssault.objects.filter(incident=OuterRef("pk"), kind=self.value())))
-
-
-class FinancialYearFilter(admin.SimpleListFilter):
-    """Financial years (1 April to 1 April), as the official statistics count them."""
-
-    title = "financial year"
-    parameter_name = "year"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        today = timezone.localdate()
-        latest = today.year if today.month >= 4 else today.year - 1
-        return [(str(year), f"{year}/{str(year + 1)[-2:]}") for year in range(latest, 2016, -1)]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Incident]) -> QuerySet[Incident]:
-        if not self.value():
-            return queryset
-        try:
-            start = datetime.date(int(self.value()), 4, 1)
-        except ValueError:
-            return queryset.none()
-        return queryset.filter(occurred_on__gte=start, occurred_on__lt=start.replace(year=start.year + 1))
-
-
-class AssignedFilter(admin.SimpleListFilter):
-    title = "assigned rep"
-    parameter_name = "assigned"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("me", "Assigned to me"), ("none", "Unassigned"), ("others", "Assigned to others")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Incident]) -> QuerySet[Incident]:
-        if self.value() == "me":
-            return queryset.filter(assigned_rep=request.user)
-        if self.value() == "none":
-            return queryset.filter(assigned_rep__isnull=True)
-        if self.value() == "others":
-            return queryset.filter(assigned_rep__isnull=False).exclude(assigned_rep=request.user)
-        return queryset
-
-
-class WaitingFilter(admin.SimpleListFilter):
-    title = "waiting"
-    parameter_name = "waiting"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("over_7_days", "Waiting more than 7 days")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Incident]) -> QuerySet[Incident]:
-        if self.value() == "over_7_days":
-            return queryset.filter(
-                status__in=AWAITING_REVIEW_STATUSES, submitted_at__lt=timezone.now() - datetime.timedelta(days=7)
-            )
-        return queryset
 
 
 OUT_OF_DATE = "This page is out of date. Check the report below, then make your change again."
@@ -272,7 +196,7 @@ class WelfareContactInline(admin.TabularInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     form = IncidentReviewForm
     list_display = (
         "reference",
@@ -285,22 +209,12 @@ class IncidentAdmin(admin.ModelAdmin):
         "assigned_rep",
         "days_waiting",
     )
-    list_filter = (
-        "status",
-        ScopedForceFilter,
-        WhatHappenedFilter,
-        "injury",
-        "reported_to_force",
-        AssignedFilter,
-        FinancialYearFilter,
-        "single_crewed",
-        WaitingFilter,
-    )
+    list_filter = REVIEW_LIST_FILTERS
     search_fields = ("reference", "crime_reference")
     search_help_text = "An exact report reference (AL-2026-…) or crime reference."
     # Drawn from the calendar by templates/admin/incidents/incident/change_list.html, never
     # from a scan of the rows (see incidents/templatetags/review_admin.py).
-    date_hierarchy = "occurred_on"
+    date_hierarchy = DATE_HIERARCHY
     # Filter facet counts would run a COUNT per choice over the whole list: never offered.
     show_facets = admin.ShowFacets.NEVER
     ordering = ("review_rank", "-submitted_at")
@@ -382,6 +296,20 @@ class IncidentAdmin(admin.ModelAdmin):
         return self.ordering
 
     # -- scope -----------------------------------------------------------------
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        # Behind review_list_problems, which refuses anything else with a message first.
+        return lookup in REVIEW_LIST_LOOKUPS
+
+    def _refuse_parameters(self, request: HttpRequest, problems: dict[str, str], *, exporting: bool) -> HttpResponse:
+        """Back to the list with the parameters it can take, saying what was left out and why."""
+        verb = "Nothing was exported" if exporting else "The list is shown without part of that link"
+        self.message_user(request, f"{verb}: {' '.join(dict.fromkeys(problems.values()))}", messages.ERROR)
+        kept = request.GET.copy()
+        for name in problems:
+            kept.pop(name, None)
+        url = reverse("admin:incidents_incident_changelist")
+        return redirect(f"{url}?{kept.urlencode()}" if kept else url)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Incident]:
         return incident_queryset_for_staff(request.user).prefetch_related("assaults")
@@ -627,6 +555,9 @@ class IncidentAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if file_format not in ("csv", "xlsx"):
             raise Http404
+        problems = review_list_problems(request)
+        if problems:
+            return self._refuse_parameters(request, problems, exporting=True)
         try:
             queryset = self.get_changelist_instance(request).get_queryset(request)
         except IncorrectLookupParameters:
@@ -650,6 +581,9 @@ class IncidentAdmin(admin.ModelAdmin):
         return csv_response(header, rows) if file_format == "csv" else xlsx_response(header, rows)
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        problems = review_list_problems(request)
+        if problems:
+            return self._refuse_parameters(request, problems, exporting=False)
         extra_context = extra_context or {}
         if request.user.has_perm("incidents.export_incident"):
             query = request.GET.urlencode()

@@ -4,6 +4,7 @@ audit event; follow-up work is dispatched only after commit."""
 from __future__ import annotations
 
 from incidents.services.filing import (
+    SUBMISSION_KEY_TAKEN,
     IncidentNotEditable,
     incident_answer_question,
     incident_draft_start,
@@ -36,6 +37,7 @@ from incidents.services.review import (
 from incidents.services.transitions import TransitionNotAllowed, incident_transition
 
 __all__ = [
+    "SUBMISSION_KEY_TAKEN",
     "BulkResult",
     "IncidentNotEditable",
     "TransitionNotAllowed",

@@ -51,6 +51,10 @@ REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_LENGTH = 6
 
 
+# The one-time key sent is another officer's (a copied page, a script): the form gets a new one.
+SUBMISSION_KEY_TAKEN = "submission_key_taken"
+
+
 class IncidentNotEditable(Exception):
     """Review has started (or the report was withdrawn): the officer can no longer change it."""
 
@@ -188,7 +192,9 @@ def _create(
             if existing is not None:
                 # A resubmit, or a concurrent double submit that committed first.
                 if existing.officer_id != officer.pk:
-                    raise ValidationError("This form has expired. Reload the page and try again.") from None
+                    raise ValidationError(
+                        "This form has expired. Check your answers and send it again.", code=SUBMISSION_KEY_TAKEN
+                    ) from None
                 return existing
             if not Incident.objects.filter(reference=incident.reference).exists():
                 raise  # not a repeat and not a reference collision: a real error

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from incidents.choices import SERIOUS_INJURIES, EventKind
 from incidents.models import DigestSent, Incident, IncidentEvent, User
-from incidents.selectors import incident_waiting_for_rep, reps_of_force
+from incidents.selectors import SENT, incident_waiting_for_rep, incident_was_sent, reps_of_force
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _send_claimed(claim: QuerySet, field: str, send: Callable[[], None]) -> bool
 def incident_receipt_send(*, incident_id: int) -> bool:
     """Tell the officer their report arrived."""
     incident = Incident.objects.select_related("officer").get(pk=incident_id)
-    if incident.status == "draft" or incident.officer is None:
+    if not incident_was_sent(incident) or incident.officer is None:
         return False
 
     def send() -> None:
@@ -76,7 +76,7 @@ def incident_reps_notify(*, incident_id: int) -> bool:
     """Tell the force's reps a report with a serious injury has come in."""
     incident = Incident.objects.get(pk=incident_id)
     recipients = sorted(rep.email for rep in reps_of_force(incident.force_id))
-    if not recipients:
+    if not recipients or not incident_was_sent(incident):
         return False
 
     def send() -> None:
@@ -156,8 +156,8 @@ def notifications_resend_unsent(*, now: datetime.datetime | None = None) -> int:
     receipts = Incident.objects.filter(receipt_sent_at__isnull=True, submitted_at__range=window, officer__isnull=False)
     work += [(incident_receipt_send, {"incident_id": pk}) for pk in receipts.values_list("pk", flat=True)]
     serious = Incident.objects.filter(
-        reps_notified_at__isnull=True, injury__in=SERIOUS_INJURIES, submitted_at__range=window
-    ).exclude(status="draft")
+        SENT, reps_notified_at__isnull=True, injury__in=SERIOUS_INJURIES, submitted_at__range=window
+    )
     work += [(incident_reps_notify, {"incident_id": pk}) for pk in serious.values_list("pk", flat=True)]
     events = IncidentEvent.objects.filter(
         notified_at__isnull=True, kind=EventKind.STATUS_CHANGED, created_at__range=window

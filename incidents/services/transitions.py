@@ -95,7 +95,9 @@ def incident_transition(
             raise ValidationError({"question": "Write the question for the officer."})
         if len(question) > QUESTION_MAX_LENGTH:
             raise ValidationError({"question": f"Keep the question to {QUESTION_MAX_LENGTH:,} characters."})
-    if to in (Status.SUBMITTED, Status.WITHDRAWN) and locked.submitted_at is None:
+    # When it was sent: a draft withdrawn before it was sent keeps none, and so stays the
+    # officer's alone (staff see only reports that were sent).
+    if to == Status.SUBMITTED and locked.submitted_at is None:
         locked.submitted_at = timezone.now()
     locked.status = to
     locked.save(update_fields=["status", "submitted_at", "rejection_reason", "duplicate_of", "updated_at"])

@@ -110,9 +110,9 @@ def test_rep_cannot_reach_another_forces_report_through_any_path(rep: User, mine
     # Positive controls beside each refusal: the same paths work on the rep's own report.
     assert client.get(history_url(mine)).status_code == 200
     assert list(client.get(CHANGELIST, {"q": mine.reference}).context["cl"].result_list) == [mine]
+    # No admin page picks a report from a popup: the list's popup parameters are refused.
     popup = client.get(CHANGELIST, {"_popup": "1", "_to_field": "id"})
-    assert popup.status_code == 200
-    assert list(popup.context["cl"].result_list) == [mine]
+    assert (popup.status_code, popup["Location"]) == (302, CHANGELIST)
 
     # The admin's autocomplete endpoint searches through the same scoped queryset.
     def autocomplete(term: str) -> list[str]:
@@ -183,7 +183,6 @@ def test_search_finds_by_exact_reference_or_crime_reference(rep: User, officer: 
         "assigned=none",
         "assigned=others",
         "year=2025",
-        "year=banana",
         "single_crewed__exact=1",
         "waiting=over_7_days",
         "occurred_on__year=2026",
@@ -264,12 +263,10 @@ def test_change_list_date_drill_down_reads_the_calendar_not_the_rows(national_st
 def test_filter_facets_are_never_counted(national_staff: User, officer: User) -> None:
     IncidentFactory(officer=officer)
     client = staff_client(national_staff)
-    client.get(CHANGELIST)
-    with CaptureQueriesContext(connection) as plain:
-        client.get(CHANGELIST)
-    with CaptureQueriesContext(connection) as faceted:
-        client.get(CHANGELIST + "?_facets=1")
-    assert len(faceted) == len(plain)
+    # Facets would run a COUNT per filter choice over the whole list: not a parameter here.
+    response = client.get(CHANGELIST + "?_facets=1")
+    assert (response.status_code, response["Location"]) == (302, CHANGELIST)
+    assert not staff_client(national_staff).get(CHANGELIST).context["cl"].add_facets
 
 
 def test_staff_access_log_is_searched_by_exact_reference_or_address(national_staff: User, officer: User) -> None:

@@ -150,7 +150,7 @@ def _one_of(values: list[str] | tuple[str, ...] | frozenset[str], what: str) -> 
     allowed = frozenset(values)
 
     def check(request: HttpRequest, value: str, params: dict[str, str]) -> str | None:
-        return None if value in allowed else f"“{_shown(value)}” is not a {what} this list offers."
+        return None if value in allowed else f"“{_shown(value)}” is not one of the {what} this list offers."
 
     return check
 
@@ -207,16 +207,16 @@ def _page(request: HttpRequest, value: str, params: dict[str, str]) -> str | Non
 
 
 REVIEW_LIST_PARAMETERS: dict[str, Check] = {
-    "status__exact": _one_of([status for status in Status.values if status != Status.DRAFT], "status"),
+    "status__exact": _one_of([status for status in Status.values if status != Status.DRAFT], "statuses"),
     "force": _force,
-    "assault": _one_of(AssaultKind.values, "kind of assault"),
-    "injury__exact": _one_of(Injury.values, "injury"),
-    "reported_to_force__exact": _one_of(ReportedToForce.values, "answer to “reported to the force”"),
-    "assigned": _one_of(("me", "none", "others"), "choice of assigned rep"),
+    "assault": _one_of(AssaultKind.values, "kinds of assault"),
+    "injury__exact": _one_of(Injury.values, "injuries"),
+    "reported_to_force__exact": _one_of(ReportedToForce.values, "answers to “reported to the force”"),
+    "assigned": _one_of(("me", "none", "others"), "choices of assigned rep"),
     "year": _financial_year,
-    "single_crewed__exact": _one_of(("1", "0"), "single-crewed answer"),
-    "single_crewed__isnull": _one_of(("True",), "single-crewed answer"),
-    "waiting": _one_of(("over_7_days",), "waiting time"),
+    "single_crewed__exact": _one_of(("1", "0"), "single-crewed answers"),
+    "single_crewed__isnull": _one_of(("True",), "single-crewed answers"),
+    "waiting": _one_of(("over_7_days",), "waiting times"),
     f"{DATE_HIERARCHY}__year": lambda request, value, params: _date_part(request, value, params, "year"),
     f"{DATE_HIERARCHY}__month": lambda request, value, params: _date_part(request, value, params, "month"),
     f"{DATE_HIERARCHY}__day": lambda request, value, params: _date_part(request, value, params, "day"),
@@ -228,7 +228,7 @@ REVIEW_LIST_PARAMETERS: dict[str, Check] = {
     # the whole list, with a message, is what the rep needs instead.
     ERROR_FLAG: lambda request, value, params: "That page of the list is not there any more.",
     # "all" shows every row of a short list (the admin allows it under list_max_show_all rows).
-    ALL_VAR: _one_of(("",), "list flag"),
+    ALL_VAR: _one_of(("",), "list options"),
 }
 # The lookups among them, which the admin hands to ``lookup_allowed``.
 REVIEW_LIST_LOOKUPS = frozenset(REVIEW_LIST_PARAMETERS) - {SEARCH_VAR, ORDER_VAR, PAGE_VAR, ERROR_FLAG, ALL_VAR}

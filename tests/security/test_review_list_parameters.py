@@ -1,0 +1,214 @@
+"""Findings 1 and 6 of the outside probe (issue 14): the review list and its exports.
+
+1. A rep could link "statistics only" reports to the named officer: the list and its exports
+   took ``?officer=<user id>`` (Django's admin allows lookups on the model's own fields), so
+   trying 1..N grouped every report by who filed it.
+6. Stale or hand-edited links answered 500: ``?force=abc``, ``?year=99999999999``, NUL bytes...
+
+Now the list and the exports take their parameters by name from an allow-list, with each
+value checked; anything else goes back to the list with a message and is never queried.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from incidents.admin.filters import REVIEW_LIST_PARAMETERS
+from incidents.admin.incident import IncidentAdmin
+from incidents.choices import StaffAction
+from incidents.models import Incident, StaffAccess, User
+from tests.conftest import staff_client
+from tests.factories import IncidentFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:incidents_incident_changelist")
+EXPORTS = [reverse("admin:incidents_incident_export", args=[fmt]) for fmt in ("csv", "xlsx")]
+
+
+def refused(client: Client, url: str, query: dict[str, str]) -> list[str]:
+    """Asks for ``url`` with ``query``: it must come back to the list, which says why."""
+    response = client.get(url, query)
+    assert response.status_code == 302, (url, query, response.status_code)
+    assert response["Location"].startswith(CHANGELIST)
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    return [str(message) for message in page.context["messages"]]
+
+
+def kept(client: Client, query: dict[str, str]) -> dict[str, str]:
+    """The parameters of the list the refusal goes back to."""
+    location = client.get(CHANGELIST, query)["Location"]
+    client.get(location)  # shows, and so clears, its message
+    return dict(parse_qsl(urlsplit(location).query))
+
+
+@pytest.fixture
+def withheld_and_named(officer: User) -> tuple[Incident, Incident]:
+    return (
+        IncidentFactory(officer=officer, share_identity=False),
+        IncidentFactory(officer=officer, share_identity=True),
+    )
+
+
+@pytest.mark.parametrize(
+    "lookup", ["officer", "officer__id__exact", "officer_id", "officer__exact", "officer__email", "officer__in"]
+)
+def test_rep_cannot_group_reports_by_officer_in_the_list_or_exports(
+    rep: User, officer: User, withheld_and_named: tuple[Incident, Incident], lookup: str
+) -> None:
+    client = staff_client(rep)
+    value = officer.email if lookup == "officer__email" else str(officer.pk)
+    assert refused(client, CHANGELIST, {lookup: value}) == [
+        f"The list is shown without part of that link: “{lookup}” is not a filter of this list."
+    ]
+    for url in EXPORTS:
+        assert refused(client, url, {lookup: value}) == [
+            f"Nothing was exported: “{lookup}” is not a filter of this list."
+        ]
+    assert not StaffAccess.objects.filter(action=StaffAction.EXPORTED).exists()
+
+
+def test_no_field_of_a_report_becomes_a_filter_unless_the_list_offers_it(rep: User, officer: User) -> None:
+    """Every field of the model, and its lookups: a field added later cannot become a filter."""
+    IncidentFactory(officer=officer)
+    client = staff_client(rep)
+    names = {field.name for field in Incident._meta.get_fields()} | {
+        field.attname for field in Incident._meta.concrete_fields
+    }
+    tried = 0
+    for name in sorted(names):
+        for lookup in (name, f"{name}__exact", f"{name}__isnull", f"{name}__in", f"{name}__gte"):
+            if lookup in REVIEW_LIST_PARAMETERS:
+                continue
+            tried += 1
+            assert refused(client, CHANGELIST, {lookup: "1"})
+    assert tried > 150
+
+
+def test_every_parameter_the_list_draws_is_on_the_allow_list(national_staff: User) -> None:
+    """Every link the filters draw (Django's field filters, ours) carries only allow-listed
+    parameters: a filter added to the list without its parameters fails here."""
+    request = RequestFactory().get(CHANGELIST)
+    request.user = national_staff
+    changelist = IncidentAdmin(Incident, admin.site).get_changelist_instance(request)
+    assert isinstance(changelist, ChangeList)
+    drawn = {
+        name
+        for spec in changelist.filter_specs
+        for choice in spec.choices(changelist)
+        for name, _ in parse_qsl(choice["query_string"].lstrip("?"))
+    }
+    assert {"status__exact", "force", "single_crewed__isnull", "year"} <= drawn
+    assert drawn <= set(REVIEW_LIST_PARAMETERS), drawn - set(REVIEW_LIST_PARAMETERS)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"force": "abc"}, "That force is not one we know."),
+        ({"force": "1.5"}, "That force is not one we know."),
+        ({"force": "99999999999999999999"}, "That force is not one we know."),
+        ({"year": "99999999999"}, "Choose a financial year from 2009/10 to the current one."),
+        ({"year": "banana"}, "Choose a financial year from 2009/10 to the current one."),
+        ({"occurred_on__year": "99999999999"}, "Choose a year from 2010 to this year."),
+        ({"occurred_on__year": "2020", "occurred_on__month": "13"}, "Choose a month from 1 to 12."),
+        (
+            {"occurred_on__year": "2020", "occurred_on__month": "2", "occurred_on__day": "30"},
+            "There is no 30 in that month.",
+        ),
+        ({"occurred_on__month": "2"}, "A month or day needs a year."),
+        ({"status__exact": "draft"}, "“draft” is not one of the statuses this list offers."),
+        ({"injury__exact": "zz"}, "“zz” is not one of the injuries this list offers."),
+        ({"assault": "x" * 300}, "is not one of the kinds of assault this list offers."),
+        ({"q": "A" * 101}, "Search for at most 100 characters: a report or crime reference."),
+        ({"o": "1;DROP"}, "That sort order is not one we offer."),
+        ({"p": "99999999999999999999"}, "That page number is not one we offer."),
+        ({"_popup": "1"}, "“_popup” is not a filter of this list."),
+        ({"_to_field": "officer"}, "“_to_field” is not a filter of this list."),
+        ({"e": "1"}, "That page of the list is not there any more."),
+    ],
+)
+def test_bad_filter_links_show_the_list_with_a_message_never_a_500(
+    national_staff: User, officer: User, query: dict[str, str], message: str
+) -> None:
+    IncidentFactory(officer=officer)
+    client = staff_client(national_staff)
+    [shown] = refused(client, CHANGELIST, query)
+    assert message in shown
+    assert set(kept(client, query)) < set(query)  # what was wrong is left out
+    for url in EXPORTS:
+        [shown] = refused(client, url, query)
+        assert shown.startswith("Nothing was exported:") and message in shown
+    assert not StaffAccess.objects.filter(action=StaffAction.EXPORTED).exists()
+
+
+def test_a_force_the_rep_does_not_cover_is_refused_by_name(rep: User, officer: User, force_b: object) -> None:
+    IncidentFactory(officer=officer)
+    client = staff_client(rep)
+    assert refused(client, CHANGELIST, {"force": str(force_b.pk)}) == [
+        "The list is shown without part of that link: That force is not one you cover."
+    ]
+    own = officer.officer_profile.force.pk
+    assert client.get(CHANGELIST, {"force": str(own)}).status_code == 200
+
+
+def test_good_parameters_are_kept_when_a_bad_one_is_dropped(national_staff: User, officer: User) -> None:
+    IncidentFactory(officer=officer)
+    client = staff_client(national_staff)
+    assert kept(client, {"status__exact": "submitted", "officer": "1"}) == {"status__exact": "submitted"}
+    assert kept(client, {"occurred_on__year": "2020", "occurred_on__month": "13"}) == {"occurred_on__year": "2020"}
+
+
+def test_a_page_past_the_end_comes_back_to_the_whole_list(
+    national_staff: User, officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The admin sends a page it cannot show to "?e=1", which it answers with a page about a
+    broken database installation; here the rep gets the list and a message."""
+    monkeypatch.setattr(IncidentAdmin, "list_per_page", 1)
+    IncidentFactory(officer=officer)
+    IncidentFactory(officer=officer)
+    client = staff_client(national_staff)
+    response = client.get(CHANGELIST, {"p": "50"}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == CHANGELIST
+    assert "That page of the list is not there any more." in response.content.decode()
+    assert "database installation" not in response.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("name", [*REVIEW_LIST_PARAMETERS, "officer"])
+def test_a_nul_byte_in_any_parameter_is_refused_on_postgresql(national_staff: User, officer: User, name: str) -> None:
+    IncidentFactory(officer=officer)
+    client = staff_client(national_staff)
+    for url in (CHANGELIST, *EXPORTS):
+        response = client.get(url, {name: "2\x00"})
+        assert response.status_code == 400
+        assert "holds a character that cannot be used" in response.content.decode()
+    assert not StaffAccess.objects.filter(action=StaffAction.EXPORTED).exists()
+
+
+def test_every_admin_list_refuses_lookups_it_does_not_offer(national_staff: User) -> None:
+    """The other lists (figures, strength, users, profiles, access log): Django's own refusal
+    (400) for a lookup on a field that is not one of their filters."""
+    national_staff.is_superuser = True
+    national_staff.save()
+    client = staff_client(national_staff)
+    for model, lookup in [
+        ("incidents/user", "password__startswith"),
+        ("incidents/officerprofile", "collar_number"),
+        ("incidents/staffaccess", "detail__contains"),
+        ("incidents/force", "code"),
+        ("reports/officialfigure", "note"),
+        ("reports/officerstrength", "source_url"),
+        ("reports/recomputerun", "started_by"),
+    ]:
+        url = f"/{reverse('admin:index').strip('/')}/{model}/"
+        assert client.get(url).status_code == 200, url
+        assert client.get(url, {lookup: "a"}).status_code == 400, (url, lookup)

@@ -47,7 +47,8 @@ class ScopedForceFilter(admin.SimpleListFilter):
         if not value:
             return queryset
         # Checked by review_list_problems before any query; a stray value still finds nothing.
-        return queryset.filter(force_id=int(value)) if value.isdigit() else queryset.none()
+        force_id = _whole_number(value, 1, 2**31 - 1)
+        return queryset.filter(force_id=force_id) if force_id else queryset.none()
 
 
 class WhatHappenedFilter(admin.SimpleListFilter):
@@ -183,7 +184,7 @@ def _date_part(request: HttpRequest, value: str, params: dict[str, str], part: s
         return None if month is not None else "Choose a month from 1 to 12."
     day = _whole_number(value, 1, 31)
     if month is None or day is None:
-        return "A day needs a month, and a day of it."
+        return "A day needs a month from 1 to 12 and a day from 1 to 31."
     try:
         datetime.date(year, month, day)
     except ValueError:

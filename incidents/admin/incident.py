@@ -304,7 +304,7 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     def _refuse_parameters(self, request: HttpRequest, problems: dict[str, str], *, exporting: bool) -> HttpResponse:
         """Back to the list with the parameters it can take, saying what was left out and why."""
         verb = "Nothing was exported" if exporting else "The list is shown without part of that link"
-        self.message_user(request, f"{verb}: {' '.join(dict.fromkeys(problems.values()))}", messages.ERROR)
+        self.message_user(request, f"{verb}. {' '.join(dict.fromkeys(problems.values()))}", messages.ERROR)
         kept = request.GET.copy()
         for name in problems:
             kept.pop(name, None)
@@ -562,7 +562,7 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
             queryset = self.get_changelist_instance(request).get_queryset(request)
         except IncorrectLookupParameters:
             # The change list shows such a link as "?e=1"; the export says what went wrong.
-            self.message_user(request, "Nothing was exported: the filters in the link are not valid.", messages.ERROR)
+            self.message_user(request, "Nothing was exported. The filters in the link are not valid.", messages.ERROR)
             return redirect(reverse("admin:incidents_incident_changelist"))
         header, rows = incident_export_rows(queryset, request.user)
         # The filters, but never the search term: it may be a crime reference, which is

@@ -66,11 +66,11 @@ def test_rep_cannot_group_reports_by_officer_in_the_list_or_exports(
     client = staff_client(rep)
     value = officer.email if lookup == "officer__email" else str(officer.pk)
     assert refused(client, CHANGELIST, {lookup: value}) == [
-        f"The list is shown without part of that link: “{lookup}” is not a filter of this list."
+        f"The list is shown without part of that link. “{lookup}” is not a filter of this list."
     ]
     for url in EXPORTS:
         assert refused(client, url, {lookup: value}) == [
-            f"Nothing was exported: “{lookup}” is not a filter of this list."
+            f"Nothing was exported. “{lookup}” is not a filter of this list."
         ]
     assert not StaffAccess.objects.filter(action=StaffAction.EXPORTED).exists()
 
@@ -145,7 +145,7 @@ def test_bad_filter_links_show_the_list_with_a_message_never_a_500(
     assert set(kept(client, query)) < set(query)  # what was wrong is left out
     for url in EXPORTS:
         [shown] = refused(client, url, query)
-        assert shown.startswith("Nothing was exported:") and message in shown
+        assert shown.startswith("Nothing was exported.") and message in shown
     assert not StaffAccess.objects.filter(action=StaffAction.EXPORTED).exists()
 
 
@@ -153,7 +153,7 @@ def test_a_force_the_rep_does_not_cover_is_refused_by_name(rep: User, officer: U
     IncidentFactory(officer=officer)
     client = staff_client(rep)
     assert refused(client, CHANGELIST, {"force": str(force_b.pk)}) == [
-        "The list is shown without part of that link: That force is not one you cover."
+        "The list is shown without part of that link. That force is not one you cover."
     ]
     own = officer.officer_profile.force.pk
     assert client.get(CHANGELIST, {"force": str(own)}).status_code == 200

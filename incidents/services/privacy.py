@@ -19,8 +19,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from incidents.choices import CLOSED_STATUSES, AnonymisedBecause, EventKind, Status
+from incidents.choices import CLOSED_STATUSES, AnonymisedBecause, EventKind
 from incidents.models import Incident, IncidentEvent, OfficerProfile, StaffAccess, User
+from incidents.selectors import SENT
 from incidents.services.events import record_event
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ def retention_apply(*, today: datetime.date | None = None) -> RetentionResult:
     while True:
         batch = list(
             Incident.objects.filter(
+                SENT,
                 occurred_on__lt=cutoff,
                 status__in=CLOSED_STATUSES,
                 anonymised_at__isnull=True,
@@ -110,10 +112,11 @@ def retention_apply(*, today: datetime.date | None = None) -> RetentionResult:
             break
         for incident in batch:
             anonymised += incident_anonymise(incident=incident, because=AnonymisedBecause.RETENTION)
-    # A draft never submitted is not a statistic: left untouched for the same period (counted
-    # from its last save, not from the assault, which may be years older) it is deleted.
+    # A report never sent (a draft, or a draft withdrawn before it was sent) is not a
+    # statistic: left untouched for the same period (counted from its last save, not from the
+    # assault, which may be years older) it is deleted.
     untouched_since = timezone.now() - datetime.timedelta(days=365 * settings.RETENTION_REPORT_YEARS)
-    _, deleted = Incident.objects.filter(status=Status.DRAFT, updated_at__lt=untouched_since).delete()
+    _, deleted = Incident.objects.exclude(SENT).filter(updated_at__lt=untouched_since).delete()
     drafts_deleted = deleted.get(Incident._meta.label, 0)
 
     audit_cutoff = timezone.now() - datetime.timedelta(days=365 * settings.RETENTION_AUDIT_YEARS)
@@ -138,14 +141,15 @@ def retention_apply(*, today: datetime.date | None = None) -> RetentionResult:
 def officer_account_close(*, officer: User) -> int:
     """Erase the officer's identity; their reports stay only as anonymous statistics.
 
-    Drafts (never statistics) are deleted. The account, its profile, e-mail addresses
-    and two-factor devices go with the user row. Returns the number of reports kept.
+    Reports never sent (drafts, withdrawn or not; never statistics) are deleted. The account,
+    its profile, e-mail addresses and two-factor devices go with the user row. Returns the
+    number of reports kept.
     """
     if officer.is_staff:
         raise ValueError("Staff accounts are closed by an administrator.")
     user = User.objects.select_for_update().get(pk=officer.pk)
     profile_ids = [str(pk) for pk in OfficerProfile.objects.filter(user=user).values_list("pk", flat=True)]
-    Incident.objects.filter(officer=user, status=Status.DRAFT).delete()
+    Incident.objects.filter(officer=user).exclude(SENT).delete()  # never sent: drafts, withdrawn or not
     kept = 0
     for incident in Incident.objects.filter(officer=user).only("pk"):
         incident_anonymise(incident=incident, because=AnonymisedBecause.ACCOUNT_CLOSED)

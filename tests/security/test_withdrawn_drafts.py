@@ -15,6 +15,7 @@ import logging
 import uuid
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.core import mail
 from django.test import Client
@@ -144,3 +145,27 @@ def test_the_migration_unstamps_drafts_withdrawn_before_this_release(officer: Us
     after_sending.refresh_from_db()
     assert from_draft.submitted_at is None
     assert after_sending.submitted_at is not None
+
+
+def test_a_draft_withdrawn_unsent_is_deleted_like_a_draft_never_anonymised_as_a_statistic(officer: User) -> None:
+    """Retention: a report never sent is not a statistic, withdrawn or not; 7 years after its
+    last save it is deleted, as a draft is, not kept anonymised among the statistics."""
+    with time_machine.travel(datetime.datetime(2018, 1, 1, tzinfo=datetime.UTC)):
+        stale = IncidentFactory(
+            officer=officer, status=Status.WITHDRAWN, submitted_at=None, occurred_on=datetime.date(2017, 12, 30)
+        )
+        sent = IncidentFactory(officer=officer, status=Status.WITHDRAWN, occurred_on=datetime.date(2017, 12, 30))
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 3, 30, tzinfo=datetime.UTC), tick=False):
+        result = services.retention_apply()
+    assert (result.anonymised, result.drafts_deleted) == (1, 1)
+    assert not Incident.objects.filter(pk=stale.pk).exists()
+    sent.refresh_from_db()
+    assert sent.anonymised_at is not None
+
+
+def test_closing_an_account_deletes_its_drafts_withdrawn_unsent_too(officer: User, officer_client: Client) -> None:
+    unsent = withdraw_through_the_page(officer_client, draft(officer, complete=True))
+    kept = IncidentFactory(officer=officer)
+    assert services.officer_account_close(officer=officer) == 1
+    assert not Incident.objects.filter(pk=unsent.pk).exists()
+    assert Incident.objects.filter(pk=kept.pk).exists()

@@ -182,6 +182,7 @@ NOT_TEXT = {
     b"\xd0\xcf\x11\xe0": "an old Excel workbook (XLS)",
     b"%PDF": "a PDF document",
 }
+NOT_CSV = "Not a CSV file"
 SAVE_AS_CSV = "Open it in a spreadsheet program and save the sheet as “CSV UTF-8 (comma delimited)”, then import that."
 
 
@@ -212,7 +213,7 @@ def parse_official_file(content: bytes | str) -> ParsedFile:
     if isinstance(content, bytes):
         problem = _not_csv(content)
         if problem:
-            return ParsedFile("not CSV", problems=[problem])
+            return ParsedFile(NOT_CSV, problems=[problem])
         content = content.decode("utf-8-sig", errors="replace")
     reader = csv.reader(io.StringIO(content))
     try:
@@ -220,7 +221,7 @@ def parse_official_file(content: bytes | str) -> ParsedFile:
     except StopIteration:
         return ParsedFile("empty", problems=[Problem(1, "", "the file is empty")])
     except csv.Error as error:
-        return ParsedFile("not CSV", problems=[Problem(reader.line_num, "", _unreadable(error))])
+        return ParsedFile(NOT_CSV, problems=[Problem(reader.line_num, "", _unreadable(error))])
     kind = _detect(header)
     if kind is None:
         return ParsedFile(

@@ -246,5 +246,9 @@ def recompute(request: HttpRequest) -> HttpResponse:
             request, f"Recompute {running.run.pk}, started at {started:%H:%M}, is still running: nothing new started."
         )
     else:
-        messages.success(request, f"Recompute {run.pk} started. Refresh this page to follow it.")
+        run.refresh_from_db()  # with tasks run in-process (the embedded default) it is done already
+        if run.finished_at:
+            messages.success(request, f"Recompute {run.pk} finished: every year is up to date.")
+        else:
+            messages.success(request, f"Recompute {run.pk} started. Refresh this page to follow it.")
     return redirect("reports:dashboard")

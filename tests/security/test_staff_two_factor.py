@@ -13,6 +13,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents.choices import NATIONAL_GROUP, REPS_GROUP
 from incidents.models import Force, RepForce, User
@@ -94,3 +95,13 @@ def test_a_recompute_is_started_once_however_often_the_button_is_pressed(nationa
     response = client.post(reverse("reports:recompute"), follow=True)
     assert RecomputeRun.objects.count() == 1
     assert "is still running: nothing new started." in response.content.decode()
+
+
+def test_a_finished_recompute_can_be_followed_by_another(national_staff: User) -> None:
+    client = Client()
+    client.force_login(national_staff)
+    RecomputeRun.objects.create(started_by=national_staff, finished_at=timezone.now())
+    response = client.post(reverse("reports:recompute"), follow=True)
+    assert RecomputeRun.objects.count() == 2
+    newest = RecomputeRun.objects.first()
+    assert f"Recompute {newest.pk} started." in response.content.decode()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -15,17 +16,29 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from incidents.admin.filters import DeclaredFiltersOnly
+from reports.choices import SourceKind
 from reports.importing import parse_official_file
-from reports.models import OfficerStrength, OfficialFigure, RecomputeRun
-from reports.selectors import official_figures_current
-from reports.services import ImportRefused, official_figures_import
+from reports.models import OfficerStrength, OfficialFigure, PendingImport, RecomputeRun
+from reports.periods import financial_year_label
+from reports.selectors import area_names, figure_not_compared, figure_source_text, official_figures_ranked
+from reports.services import ImportRefused, Release, official_figures_import
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# The full Home Office recorded-crime table (every offence, every quarter) as a workbook.
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+# A checked file waits this long for its uploader to confirm it.
+PENDING_FOR = datetime.timedelta(days=1)
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        help_text="CSV: the Home Office recorded-crime or workforce open data table, or a simple sheet."
+        help_text="CSV, XLSX or ODS: the Home Office recorded-crime or workforce open data table (one sheet "
+        "per year or one long sheet), or a simple sheet."
+    )
+    source_kind = forms.ChoiceField(
+        label="Kind of source",
+        choices=[("", "Choose…"), *SourceKind.choices],
+        help_text="For one force and year the most authoritative kind is used: Home Office, then the force, "
+        "the Police Federation, the press. A simple sheet may give each row its own in a 'source kind' column.",
     )
     source_title = forms.CharField(
         max_length=200, help_text="The release, e.g. 'Police workforce, England and Wales, 31 March 2024'."
@@ -33,49 +46,84 @@ class ImportForm(forms.Form):
     source_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
     published_on = forms.DateField(
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date field shows and sends ISO dates: the site's 02/12/2026 would leave it blank.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="When the release was published.",
-    )
-    confirm = forms.BooleanField(
-        required=False, label="Import now", help_text="Leave unticked to see what would change first (a dry run)."
     )
 
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The file is larger than 20 MB.")
-        return upload.read()
+            raise forms.ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
+        return bytes(upload.read())
+
+    def release(self) -> Release:
+        data = self.cleaned_data
+        return Release(data["source_title"], data["published_on"], data["source_kind"], data["source_url"])
+
+
+class ConfirmForm(forms.Form):
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class FigureChangeList(ChangeList):
+    """The list, and how each figure on the page stands: in use for its area and year, or not
+    and why (one query for the page's areas and years)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        names = area_names()
+        ranked = official_figures_ranked({(f.area, f.financial_year) for f in self.result_list})
+        for figure in self.result_list:
+            candidates = ranked.get((figure.area, figure.financial_year), [])
+            figure.standing = _standing(figure, candidates, names)
+            figure.area_name = names.get(figure.area, figure.area)
+
+
+def _standing(figure: OfficialFigure, candidates: list[OfficialFigure], names: dict[str, str]) -> str:
+    used = candidates[0] if candidates else None
+    reason = figure_not_compared(figure, names)
+    if used is None or used.pk == figure.pk:
+        return "In use" + (f"; shown, not compared: {reason}" if reason else "")
+    if used.basis == figure.basis:
+        return f"Superseded by {figure_source_text(used)}"
+    return f"Not used: {used.get_basis_display()} from {figure_source_text(used)} is preferred"
 
 
 @admin.register(OfficialFigure)
 class OfficialFigureAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     list_display = (
-        "area",
+        "area_label",
         "year",
         "with_injury",
         "without_injury",
         "total",
-        "comparable",
+        "basis",
+        "source_kind",
         "source_title",
         "published_on",
-        "current",
+        "standing",
     )
-    list_filter = ("financial_year", "comparable", "source_title")
+    list_filter = ("financial_year", "basis", "source_kind")
     search_fields = ("=area", "source_title")
     readonly_fields = [field.name for field in OfficialFigure._meta.fields]
     change_list_template = "admin/reports/officialfigure/change_list.html"
+    list_per_page = 100
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[OfficialFigure]:
-        self._current = {figure.pk for figure in official_figures_current().values()}
-        return super().get_queryset(request)
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return FigureChangeList
+
+    @admin.display(description="area", ordering="area")
+    def area_label(self, figure: OfficialFigure) -> str:
+        return getattr(figure, "area_name", figure.area)
 
     @admin.display(description="year", ordering="financial_year")
     def year(self, figure: OfficialFigure) -> str:
-        return f"{figure.financial_year}/{str(figure.financial_year + 1)[-2:]}"
+        return financial_year_label(figure.financial_year)
 
-    @admin.display(description="current", boolean=True)
-    def current(self, figure: OfficialFigure) -> bool:
-        return figure.pk in getattr(self, "_current", set())
+    @admin.display(description="in use?")
+    def standing(self, figure: OfficialFigure) -> str:
+        return getattr(figure, "standing", "")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # figures come in through the import, with their source
@@ -93,38 +141,65 @@ class OfficialFigureAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
         ]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Choose a file and say where it comes from; see what it would change, with the values;
+        then import it with one more press (the file is kept meanwhile, not chosen again)."""
         if not request.user.has_perm("reports.add_officialfigure"):
             raise PermissionDenied
+        PendingImport.objects.filter(uploaded_at__lt=timezone.now() - PENDING_FOR).delete()
+        if request.method == "POST" and "token" in request.POST:
+            return self._confirm(request)
         form = ImportForm(request.POST or None, request.FILES or None)
-        context: dict[str, Any] = {
-            **self.admin_site.each_context(request),
-            "title": "Import official figures",
-            "form": form,
-        }
+        context: dict[str, Any] = {**self.admin_site.each_context(request), "title": "Import official figures"}
         if request.method == "POST" and form.is_valid():
             parsed = parse_official_file(form.cleaned_data["file"])
             context["parsed"] = parsed
             if not parsed.problems:
                 try:
-                    plan = official_figures_import(
-                        parsed=parsed,
-                        source_title=form.cleaned_data["source_title"],
-                        source_url=form.cleaned_data["source_url"],
-                        published_on=form.cleaned_data["published_on"],
-                        dry_run=not form.cleaned_data["confirm"],
-                    )
+                    context["plan"] = official_figures_import(parsed=parsed, release=form.release(), dry_run=True)
                 except ImportRefused as error:
                     messages.error(request, str(error))
                 else:
-                    if form.cleaned_data["confirm"]:
-                        messages.success(
-                            request,
-                            f"Imported {len(plan.new)} new and {len(plan.updated)} updated figures "
-                            f"({plan.unchanged} unchanged). The statistics are being recomputed.",
-                        )
-                        return redirect(reverse("admin:reports_officialfigure_changelist"))
-                    context["plan"] = plan
+                    pending = PendingImport.objects.create(
+                        uploaded_by=request.user,
+                        file_name=request.FILES["file"].name[:200],
+                        content=form.cleaned_data["file"],
+                        source_title=form.cleaned_data["source_title"],
+                        source_url=form.cleaned_data["source_url"],
+                        source_kind=form.cleaned_data["source_kind"],
+                        published_on=form.cleaned_data["published_on"],
+                    )
+                    context["confirm"] = ConfirmForm(initial={"token": pending.token})
+                    context["pending"] = pending
+        context["form"] = form
         return TemplateResponse(request, "admin/reports/officialfigure/import.html", context)
+
+    def _confirm(self, request: HttpRequest) -> HttpResponse:
+        confirm = ConfirmForm(request.POST)
+        pending = (
+            PendingImport.objects.filter(token=confirm.cleaned_data["token"], uploaded_by=request.user).first()
+            if confirm.is_valid()
+            else None
+        )
+        if pending is None:
+            messages.error(
+                request,
+                "That checked file is no longer waiting (a day has passed, or it was imported). Choose it again.",
+            )
+            return redirect(reverse("admin:reports_officialfigure_import"))
+        parsed = parse_official_file(bytes(pending.content))
+        release = Release(pending.source_title, pending.published_on, pending.source_kind, pending.source_url)
+        try:
+            plan = official_figures_import(parsed=parsed, release=release)
+        except ImportRefused as error:
+            messages.error(request, str(error))
+            return redirect(reverse("admin:reports_officialfigure_import"))
+        pending.delete()
+        messages.success(
+            request,
+            f"Imported {pending.file_name}: {len(plan.new)} new and {len(plan.changed)} changed figures "
+            f"({len(plan.unchanged)} unchanged). The statistics are being recomputed.",
+        )
+        return redirect(reverse("admin:reports_officialfigure_changelist"))
 
 
 @admin.register(OfficerStrength)

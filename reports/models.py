@@ -1,27 +1,35 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from reports.choices import FIRST_8S_YEAR, PART_BASES, TOTAL_BASES, FigureBasis, SourceKind
 
 # England and Wales as a whole: the ONS code for the two countries together.
 NATIONAL = "K04000001"
 
 
 class OfficialFigure(models.Model):
-    """Assaults on constables as the Home Office counted them, for a force or England and
-    Wales, in one financial year, from one release. A newer release of the same figure
-    supersedes the older one, which stays for the record."""
+    """Assaults on constables as an official source counted them, for a force or England and
+    Wales, in one financial year, from one release: what it counts (its basis), who published
+    it (its source kind) and when. Every release stays on record; which figure a page uses is
+    decided by reports.selectors.official_figures_current (comparable first, then the most
+    authoritative source, then the newest release)."""
 
     area = models.CharField(max_length=9, help_text="Force code, or K04000001 for England and Wales.")
     financial_year = models.PositiveSmallIntegerField(help_text="The year it starts: 2018 for 2018/19.")
     with_injury = models.PositiveIntegerField(null=True, blank=True, help_text="Offence 8S.")
     without_injury = models.PositiveIntegerField(null=True, blank=True, help_text="Offence 104.")
     total = models.PositiveIntegerField(null=True, blank=True)
-    comparable = models.BooleanField(
-        default=True, help_text="False before 2017/18, when the count mixed self-reports and estimates."
-    )
-    basis = models.CharField(max_length=200, blank=True)
+    basis = models.CharField(max_length=20, choices=FigureBasis.choices, help_text="What the figure counts.")
+    # For a figure of partial coverage: the areas (force codes) it leaves out.
+    missing_areas = models.JSONField(default=list, blank=True)
+    # England and Wales summed from every force's figure in the same release.
+    derived = models.BooleanField(default=False)
+    source_kind = models.CharField(max_length=20, choices=SourceKind.choices)
     source_title = models.CharField(max_length=200)
     source_url = models.URLField(max_length=500, blank=True)
     published_on = models.DateField()
@@ -34,9 +42,14 @@ class OfficialFigure(models.Model):
             models.UniqueConstraint(
                 fields=["area", "financial_year", "source_title", "published_on"], name="official_figure_release"
             ),
-            # Comparable years add up; earlier ones were estimates from mixed bases.
+            models.CheckConstraint(condition=Q(basis__in=FigureBasis.values), name="official_figure_basis_valid"),
             models.CheckConstraint(
-                condition=Q(comparable=False)
+                condition=Q(source_kind__in=SourceKind.values), name="official_figure_source_kind_valid"
+            ),
+            # Parts and totals add up, except in the pre-2017 estimates, whose parts came from
+            # other bases (health-and-safety self-reports) than their totals.
+            models.CheckConstraint(
+                condition=Q(basis=FigureBasis.PRE_2017_ESTIMATE)
                 | Q(total__isnull=True)
                 | Q(with_injury__isnull=True)
                 | Q(without_injury__isnull=True)
@@ -46,6 +59,22 @@ class OfficialFigure(models.Model):
             models.CheckConstraint(
                 condition=Q(total__isnull=False) | Q(with_injury__isnull=False) | Q(without_injury__isnull=False),
                 name="official_figure_has_a_number",
+            ),
+            # A one-offence figure holds that offence's count only; a bare total no parts.
+            models.CheckConstraint(
+                condition=(~Q(basis=FigureBasis.EIGHT_S_ONLY) | Q(with_injury__isnull=False, without_injury=None))
+                & (~Q(basis=FigureBasis.ONLY_104) | Q(without_injury__isnull=False, with_injury=None))
+                & (
+                    ~Q(basis=FigureBasis.TOTAL_ONLY)
+                    | Q(total__isnull=False, with_injury__isnull=True, without_injury__isnull=True)
+                ),
+                name="official_figure_basis_matches_parts",
+            ),
+            # Offence 8S began on 1 April 2017.
+            models.CheckConstraint(
+                condition=Q(financial_year__gte=FIRST_8S_YEAR)
+                | ~Q(basis__in=[FigureBasis.EIGHT_S_AND_104, FigureBasis.TOTAL_ONLY, FigureBasis.EIGHT_S_ONLY]),
+                name="official_figure_8s_from_2017",
             ),
         ]
         indexes = [models.Index(fields=["area", "financial_year", "-published_on"], name="official_figure_latest")]
@@ -61,6 +90,17 @@ class OfficialFigure(models.Model):
         if self.with_injury is not None and self.without_injury is not None:
             return self.with_injury + self.without_injury
         return None
+
+    @property
+    def compared(self) -> bool:
+        """Whether the estimate compares it with the entries: a whole-year 8S + 104 total of
+        the whole area (so not partial coverage)."""
+        return self.basis in TOTAL_BASES and self.count is not None
+
+    @property
+    def comparable_part(self) -> bool:
+        """Whole-year, whole-area figures of one offence: comparable with that part's entries."""
+        return self.basis in PART_BASES
 
 
 class OfficerStrength(models.Model):
@@ -143,3 +183,21 @@ class RecomputeRun(models.Model):
 
     def __str__(self) -> str:
         return f"Recompute {self.pk}"
+
+
+class PendingImport(models.Model):
+    """A file national staff checked in a dry run, kept so that importing it does not mean
+    choosing it again. Confirmed by its uploader within a day, then deleted."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=200)
+    content = models.BinaryField()
+    source_title = models.CharField(max_length=200)
+    source_url = models.URLField(max_length=500, blank=True)
+    source_kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    published_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"

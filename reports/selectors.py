@@ -7,12 +7,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, When
 
 from incidents.choices import AssaultKind, Duty, Injury, NotReportedReason, ReportedToForce, Setting, Status
 from incidents.models import Force, Incident
 from incidents.selectors import officer_profile_for_user, staff_force_ids, staff_is_national
+from reports.choices import AUTHORITY, NOT_COMPARED, FigureBasis, SourceKind
 from reports.models import NATIONAL, OfficerStrength, OfficialFigure, Snapshot
 from reports.periods import financial_year_bounds, financial_year_expression
 
@@ -98,12 +100,121 @@ def incident_counts(incidents: QuerySet[Incident]) -> dict[Key, dict[str, Any]]:
     return result
 
 
+# -- official figures: which one is used, and what it is -------------------------------
+
+
+def figure_preference(figure: OfficialFigure) -> tuple[bool, bool, int, bool, datetime.date, int]:
+    """How strongly a figure claims its area and year, highest first: comparable with the
+    entries (a whole-year 8S + 104 total of the whole area), then comparable for one part,
+    then the most authoritative source (Home Office, force, federation, press), then England
+    and Wales summed from a release's forces over a national total, then the newest release.
+    Within one basis this is authority, then date."""
+    return (
+        figure.compared,
+        figure.comparable_part,
+        AUTHORITY[SourceKind(figure.source_kind)],
+        figure.derived,
+        figure.published_on,
+        figure.pk or 0,
+    )
+
+
+def official_figures_ranked(keys: Iterable[Key] | None = None) -> dict[Key, list[OfficialFigure]]:
+    """Every figure of each (area, year), the one used first; older and lesser ones stay on record."""
+    figures = OfficialFigure.objects.all()
+    if keys is not None:
+        wanted = Q()
+        for area, year in set(keys):
+            wanted |= Q(area=area, financial_year=year)
+        figures = figures.filter(wanted) if wanted else figures.none()
+    ranked: dict[Key, list[OfficialFigure]] = defaultdict(list)
+    for figure in figures:
+        ranked[(figure.area, figure.financial_year)].append(figure)
+    for candidates in ranked.values():
+        candidates.sort(key=figure_preference, reverse=True)
+    return dict(ranked)
+
+
 def official_figures_current() -> dict[Key, OfficialFigure]:
-    """The latest release of each figure (older releases stay in the table, superseded)."""
-    current: dict[Key, OfficialFigure] = {}
-    for figure in OfficialFigure.objects.order_by("area", "financial_year", "-published_on", "-pk"):
-        current.setdefault((figure.area, figure.financial_year), figure)
-    return current
+    """The figure used for each (area, year): see figure_preference."""
+    return {key: candidates[0] for key, candidates in official_figures_ranked().items()}
+
+
+def area_names() -> dict[str, str]:
+    return {NATIONAL: "England and Wales", **dict(Force.objects.values_list("code", "short_name"))}
+
+
+def figure_source_text(figure: OfficialFigure) -> str:
+    """Who published it: "Home Office: “...”, released 17 October 2019", or for the press
+    "the press (www.bucksherald.co.uk), quoting official figures"."""
+    if figure.source_kind == SourceKind.HOME_OFFICE:
+        return f"Home Office: “{figure.source_title}”, released {figure.published_on.day} {figure.published_on:%B %Y}"
+    host = urlsplit(figure.source_url).hostname if figure.source_url else None
+    where = host or f"“{figure.source_title}”"
+    if figure.source_kind == SourceKind.FORCE:
+        return f"the force's own figures ({where})"
+    if figure.source_kind == SourceKind.FEDERATION:
+        return f"the Police Federation ({where})"
+    return f"the press ({where}), quoting official figures"
+
+
+def coverage_text(figure: OfficialFigure, names: dict[str, str]) -> str:
+    """For England and Wales: how many forces a figure covers, and which are missing."""
+    forces = len(names) - 1
+    if figure.basis == FigureBasis.PARTIAL_COVERAGE:
+        missing = ", ".join(names.get(code, code) for code in figure.missing_areas)
+        return f"{forces - len(figure.missing_areas)} of {forces} forces ({missing} missing)"
+    if figure.derived:
+        return f"{forces} of {forces} forces, summed"
+    return f"{forces} of {forces} forces"
+
+
+def figure_not_compared(figure: OfficialFigure, names: dict[str, str]) -> str | None:
+    """Why a figure is shown but not compared with the entries, in words; None if it is."""
+    if figure.compared:
+        return None
+    if figure.basis == FigureBasis.PARTIAL_COVERAGE:
+        return f"it covers {coverage_text(figure, names)}, so it is not the whole count"
+    if figure.basis in NOT_COMPARED:
+        return NOT_COMPARED[FigureBasis(figure.basis)]
+    return "it does not give the 8S + 104 total"
+
+
+def figure_summary(figure: OfficialFigure, names: dict[str, str]) -> dict[str, Any]:
+    """The figure as a snapshot keeps it for pages, prints and CSV files."""
+    return {
+        "total": figure.count,
+        "with_injury": figure.with_injury,
+        "without_injury": figure.without_injury,
+        "basis": figure.basis,
+        "basis_label": FigureBasis(figure.basis).label,
+        "compared": figure.compared,
+        "not_compared": figure_not_compared(figure, names),
+        "coverage": coverage_text(figure, names) if figure.area == NATIONAL else None,
+        "derived": figure.derived,
+        "source_kind": figure.source_kind,
+        "source_kind_label": SourceKind(figure.source_kind).label,
+        "source": figure_source_text(figure),
+        "source_title": figure.source_title,
+        "source_url": figure.source_url,
+        "published_on": figure.published_on.isoformat(),
+    }
+
+
+def national_check(candidates: list[OfficialFigure]) -> dict[str, Any] | None:
+    """England and Wales summed from the forces, against the best national total published as
+    such (another release's, or the same file's): the difference, if any, is shown."""
+    used = candidates[0] if candidates else None
+    if used is None or not used.derived or used.count is None:
+        return None
+    published = next((f for f in candidates if not f.derived and f.compared and f.count is not None), None)
+    if published is None:
+        return None
+    return {
+        "published_total": published.count,
+        "source": figure_source_text(published),
+        "difference": used.count - published.count,  # type: ignore[operator]
+    }
 
 
 def officer_strength_current() -> dict[Key, float]:
@@ -206,6 +317,9 @@ COLUMNS = [
     ("reported_share", "Reported to the force"),
     ("dont_know", "Don't know if recorded"),
     ("official", "Official figure"),
+    ("official_basis", "What the official figure counts"),
+    ("official_source", "Official figure's source"),
+    ("not_compared", "Why the official figure is not compared"),
     ("implied", "Implied true number"),
     ("hidden", "Hidden"),
     ("logged_rate", "Logged per 1,000 officers"),
@@ -222,7 +336,8 @@ def area_figures(
     full = viewer.full(area)
     recorded = data.get("recorded_share")
     reported = data.get("reported_share")
-    official = (data.get("official") or {}).get("total")
+    figure = data.get("official") or {}
+    official = figure.get("total")
     implied = data.get("implied")
     rates = data.get("rates") or {}
     band = data.get("sensitivity")
@@ -259,8 +374,39 @@ def area_figures(
         "official_rate": f"{rates['official']:.1f}" if rates.get("official") is not None else "–",
         "implied_rate": f"{rates['implied']:.1f}" if full and rates.get("implied") is not None else "–",
         "band": f"{_percent(band['low'])}–{_percent(band['high'])}" if full and band else "",
+        **official_cells(figure),
     }
-    return AreaFigures(area, name, slug, year, full, data.get("comparable", year >= 2017), cells, raw)
+    return AreaFigures(area, name, slug, year, full, bool(figure.get("compared")), cells, raw)
+
+
+SHORT_KINDS = {
+    SourceKind.HOME_OFFICE: "Home Office",
+    SourceKind.FORCE: "force",
+    SourceKind.FEDERATION: "Police Federation",
+    SourceKind.PRESS: "press",
+}
+
+
+def official_cells(figure: dict[str, Any]) -> dict[str, str]:
+    """What the official figure is and where it comes from, as text for pages and CSV files."""
+    if not figure:
+        return {"official_basis": "", "official_source": "", "official_kind": "", "not_compared": "", "coverage": ""}
+    check = figure.get("check")
+    check_text = ""
+    if check:
+        agreement = "they agree" if check["difference"] == 0 else f"{abs(check['difference']):,} apart"
+        check_text = (
+            f"The forces add up to {figure['total']:,}; the published national total is "
+            f"{check['published_total']:,} ({check['source']}): {agreement}."
+        )
+    return {
+        "official_basis": figure.get("basis_label", ""),
+        "official_source": figure.get("source", figure.get("source_title", "")),
+        "official_kind": SHORT_KINDS.get(figure.get("source_kind", ""), ""),
+        "not_compared": figure.get("not_compared") or "",
+        "coverage": figure.get("coverage") or "",
+        "official_check": check_text,
+    }
 
 
 def dashboard_table(year: int, viewer: Viewer, *, sort: str = "name", descending: bool = False) -> list[AreaFigures]:
@@ -272,7 +418,7 @@ def dashboard_table(year: int, viewer: Viewer, *, sort: str = "name", descending
         )
         for force in Force.objects.order_by("short_name")
     ]
-    if sort in dict(COLUMNS):
+    if rows and sort in rows[0].raw:  # a column of numbers
         present = [row for row in rows if row.raw[sort] is not None]
         missing = [row for row in rows if row.raw[sort] is None]
         present.sort(key=lambda row: row.raw[sort] or 0, reverse=descending)

@@ -218,7 +218,8 @@ def _headline(name: str, year_label: str, data: dict[str, Any], figures: Any, fu
             "say they were officially recorded"
         )
     if official and official.get("total") is not None:
-        sentence = f"the official figure was {official['total']:,}"
+        kind = figures.cells.get("official_kind")
+        sentence = f"the official figure was {official['total']:,}" + (f" ({kind})" if kind else "")
         implied = data.get("implied")
         if full and implied:
             sentence += f", implying about {implied['total']:,.0f} ({implied['low']:,.0f}–{implied['high']:,.0f})"

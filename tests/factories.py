@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
@@ -16,6 +18,8 @@ from incidents.choices import (
 )
 from incidents.models import Force, Incident, IncidentAssault, OfficerProfile, User, choice_mask
 from incidents.services.filing import _new_reference
+from reports.choices import FigureBasis, SourceKind
+from reports.models import OfficialFigure
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -79,3 +83,17 @@ class IncidentFactory(DjangoModelFactory):
                 IncidentAssault.objects.create(incident=self, kind=kind)
             self.assault_mask = choice_mask(AssaultKind, kinds)
             Incident.objects.filter(pk=self.pk).update(assault_mask=self.assault_mask)
+
+
+class OfficialFigureFactory(DjangoModelFactory):
+    """A Home Office whole-year 8S + 104 figure for Thames Valley 2018/19 unless told otherwise."""
+
+    class Meta:
+        model = OfficialFigure
+
+    area = "E23000029"
+    financial_year = 2018
+    basis = FigureBasis.EIGHT_S_AND_104
+    source_kind = SourceKind.HOME_OFFICE
+    source_title = "Police workforce"
+    published_on = datetime.date(2019, 7, 18)

@@ -1,7 +1,7 @@
 """The project's Celery app, for a worker started by a fault test:
 ``celery -A tests.faults.worker_app worker`` with FAULT_HOLD_DIR set.
 
-In each pool process it wraps reports.services._snapshots_upsert so that the second
+In each pool process it wraps reports.services.snapshots._snapshots_upsert so that the second
 upsert (the second financial year of a full recompute: the first is committed, the second
 written but not) holds its transaction open forever, the first time any process gets
 there. The test reads that process's pid from FAULT_HOLD_DIR/held and kills it. Every
@@ -38,7 +38,7 @@ HOLD_AT_UPSERT = 2
 
 @worker_process_init.connect
 def _hold_mid_recompute(**kwargs: Any) -> None:
-    from reports import services
+    from reports.services import snapshots as services
 
     hold_dir = Path(os.environ["FAULT_HOLD_DIR"])
     upsert = services._snapshots_upsert

@@ -28,10 +28,10 @@ from incidents import services as incident_services
 from incidents.middleware import RENAMED_BACKENDS
 from incidents.models import Incident, User
 from incidents.selectors import officer_profile_for_user
-from reports import services as reports_services
 from reports.models import NATIONAL, RecomputeMark, Snapshot
 from reports.periods import financial_year_of
-from reports.services import (
+from reports.services import snapshots as reports_services
+from reports.services.snapshots import (
     RECOMPUTE_BATCH_SECONDS,
     RECOMPUTE_BATCH_START_SECONDS,
     RECOMPUTE_QUEUED,
@@ -67,7 +67,7 @@ def published(monkeypatch: pytest.MonkeyPatch) -> Published:
         sent.countdowns.append(countdown)
 
     monkeypatch.setattr("incidents.services.events.publish", publish)
-    monkeypatch.setattr("reports.services.publish", publish)
+    monkeypatch.setattr("reports.services.snapshots.publish", publish)
     return sent
 
 
@@ -155,7 +155,7 @@ def test_a_recompute_that_could_not_be_queued_is_tried_again_by_the_next_report(
         attempts.append(task.name)
         raise OperationalError("broker down")
 
-    monkeypatch.setattr("reports.services.publish", broker_down)
+    monkeypatch.setattr("reports.services.snapshots.publish", broker_down)
     for _ in range(2):
         # Saved and confirmed all the same; the marks wait for the sweep.
         assert officer_client.post(reverse("incidents:quick"), quick_post()).status_code == 302
@@ -184,9 +184,9 @@ def test_without_the_cache_the_reports_of_a_few_seconds_share_one_delayed_recomp
         def delete(self, *args: Any, **kwargs: Any) -> None:
             raise RedisConnectionError("cache down")
 
-    monkeypatch.setattr("reports.services.cache", CacheDown())
+    monkeypatch.setattr("reports.services.snapshots.cache", CacheDown())
     clock = Clock()
-    monkeypatch.setattr("reports.services._monotonic", clock)
+    monkeypatch.setattr("reports.services.snapshots._monotonic", clock)
     celery_app.conf.task_always_eager = False  # a separate worker; put back by tests/conftest.py
     for _ in range(3):
         file_quick_logs(officer_client, 1)
@@ -212,7 +212,7 @@ def test_a_batched_recompute_the_broker_refused_is_sent_by_the_next_report(
         attempts.append(task.name)
         raise OperationalError("broker down")
 
-    monkeypatch.setattr("reports.services.publish", broker_down)
+    monkeypatch.setattr("reports.services.snapshots.publish", broker_down)
     file_quick_logs(officer_client, 2)
     assert attempts == [RECOMPUTE, RECOMPUTE]
 

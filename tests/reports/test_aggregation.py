@@ -15,16 +15,14 @@ from incidents.models import User
 from reports.models import NATIONAL, OfficialFigure, RecomputeMark, Snapshot
 from reports.services import snapshots_recompute, snapshots_recompute_marked
 from tests.conftest import quick_data
-from tests.factories import IncidentFactory
+from tests.factories import IncidentFactory, OfficialFigureFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def figure(area: str = "E23000029", year: int = 2018, **values: Any) -> OfficialFigure:
     values = {"with_injury": 198, "without_injury": 859, "total": 1057, **values}
-    return OfficialFigure.objects.create(
-        area=area, financial_year=year, source_title="Release", published_on=datetime.date(2019, 7, 18), **values
-    )
+    return OfficialFigureFactory(area=area, financial_year=year, source_title="Release", **values)
 
 
 def logged(officer: User, count: int, day: datetime.date, **values: Any) -> None:
@@ -191,8 +189,8 @@ def test_a_database_dropout_is_retried_and_a_bug_is_not(officer: User, monkeypat
 def test_a_failed_full_recompute_says_so_on_its_run(
     officer: User, national_staff: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reports import services
     from reports.models import RecomputeRun
+    from reports.services import snapshots as services
 
     logged(officer, 2, datetime.date(2020, 6, 1))
     run = RecomputeRun.objects.create(started_by=national_staff)

@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents.models import User
-from reports.models import OfficialFigure, RecomputeRun
+from reports.models import RecomputeRun, Snapshot
 from reports.services import snapshots_recompute
 from tests.conftest import staff_client
-from tests.factories import IncidentFactory
+from tests.factories import IncidentFactory, OfficialFigureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +25,7 @@ DASHBOARD = reverse("reports:dashboard")
 
 
 def official(area: str, year: int, total: int) -> None:
-    OfficialFigure.objects.create(
-        area=area,
-        financial_year=year,
-        total=total,
-        source_title="Police workforce",
-        published_on=datetime.date(2019, 7, 18),
-    )
+    OfficialFigureFactory(area=area, financial_year=year, total=total)
 
 
 @pytest.fixture
@@ -143,7 +137,7 @@ def test_briefing_headline(rep: User, figures: None) -> None:
     assert response.status_code == 200
     headline = response.context["headline"]
     assert headline.startswith("Officers in Thames Valley logged 20 assaults in 2018/19; 33% (")
-    assert "say they were officially recorded; the official figure was 1,057, implying about 3,171 (" in headline
+    assert "officially recorded; the official figure was 1,057 (Home Office), implying about 3,171 (" in headline
     page = response.content.decode()
     assert "Police workforce" in page  # the source
     # Its tables can be downloaded (the links are hidden in print).
@@ -153,12 +147,54 @@ def test_briefing_headline(rep: User, figures: None) -> None:
     assert staff_client(rep).get(reverse("reports:briefing", args=["thames-valley", "1999"])).status_code == 404
 
 
-def test_years_before_2017_are_marked_not_comparable(national_staff: User, officer: User) -> None:
-    official("E23000029", 2015, 194)
-    IncidentFactory(officer=officer, occurred_on=datetime.date(2015, 6, 1))
+def official_with(area: str, year: int, **values: object) -> None:
+    OfficialFigureFactory(area=area, financial_year=year, **values)
+
+
+@pytest.mark.parametrize(
+    ("values", "reason"),
+    [
+        (
+            {"total": 194, "basis": "pre_2017_estimate", "financial_year": 2015},
+            "a pre-2017 estimate that mixed health-and-safety self-reports with recorded crime",
+        ),
+        ({"with_injury": 136, "basis": "8s_only"}, "it counts assaults with injury (offence 8S) only"),
+        ({"total": 2176, "basis": "emergency_workers", "source_kind": "press"}, "an emergency-worker release"),
+    ],
+)
+def test_a_figure_not_compared_is_shown_labelled_with_why_and_gives_no_implied_total(
+    national_staff: User, rep: User, officer: User, values: dict[str, object], reason: str
+) -> None:
+    year = int(values.pop("financial_year", 2020))  # type: ignore[call-overload]
+    official_with("E23000029", year, **values)
+    for _ in range(6):
+        IncidentFactory(officer=officer, occurred_on=datetime.date(year, 6, 1), recorded_as_crime="yes")
     snapshots_recompute()
-    page = staff_client(national_staff).get(DASHBOARD + "?year=2015").content.decode()
-    assert "not comparable" in page
+    snapshot = Snapshot.objects.get(area="E23000029", financial_year=year)
+    assert snapshot.data["implied"] is None and snapshot.data["official"]["not_compared"]
+    for page in (
+        staff_client(national_staff).get(DASHBOARD, {"year": year}).content.decode(),
+        staff_client(rep).get(reverse("reports:force", args=["thames-valley"]), {"year": year}).content.decode(),
+        staff_client(rep).get(reverse("reports:briefing", args=["thames-valley", str(year)])).content.decode(),
+    ):
+        assert "not compared" in page
+    force_page = staff_client(rep).get(reverse("reports:force", args=["thames-valley"]), {"year": year})
+    assert reason in force_page.content.decode()
+    assert "Shown, but not compared with the officers' entries" in force_page.content.decode()
+    download = staff_client(rep).get(DASHBOARD, {"year": year, "format": "csv"}).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(download)))
+    tvp = next(row for row in rows if row[0] == "Thames Valley")
+    assert reason in tvp[rows[0].index("Why the official figure is not compared")]
+
+
+def test_each_page_says_where_the_official_figure_comes_from(rep: User, figures: None) -> None:
+    briefing = staff_client(rep).get(reverse("reports:briefing", args=["thames-valley", "2018"])).content.decode()
+    source = "Home Office: “Police workforce”, released 18 July 2019"
+    assert f"Official figure: 8S + 104, whole force, whole year, from {source}" in briefing
+    force = staff_client(rep).get(reverse("reports:force", args=["thames-valley"]), {"year": 2018}).content.decode()
+    assert "From Home Office: “Police workforce”, released 18 July 2019." in force
+    dashboard = staff_client(rep).get(DASHBOARD, {"year": 2018}).content.decode()
+    assert "<small>Home Office</small>" in dashboard
 
 
 def test_pages_render_from_snapshots_with_constant_queries(national_staff: User, officer: User) -> None:

@@ -23,9 +23,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from incidents import services
 from incidents.choices import REPS_GROUP, StaffAction
 from incidents.models import Force, Incident, StaffAccess, User
-from reports.models import OfficerStrength, OfficialFigure, RecomputeRun
+from reports.models import OfficerStrength, RecomputeRun
 from reports.services import snapshots_recompute
-from tests.factories import IncidentFactory, make_officer
+from tests.factories import IncidentFactory, OfficialFigureFactory, make_officer
 
 ADMIN = settings.ADMIN_URL
 # The admin's last pattern catches every other address under it.
@@ -107,9 +107,7 @@ def build_world(*, officer: User, rep: User, national_staff: User, force: Force)
     snapshots_recompute()
     services.staff_access_record(actor=rep, action=StaffAction.VIEWED, incident=incident)
     email = EmailAddress.objects.create(user=officer, email=officer.email, verified=False, primary=True)
-    figure = OfficialFigure.objects.create(
-        area=force.code, financial_year=2018, total=1000, source_title="Test", published_on=datetime.date(2019, 7, 1)
-    )
+    figure = OfficialFigureFactory(area=force.code, total=1000, source_title="Test")
     strength = OfficerStrength.objects.create(
         area=force.code,
         as_at=datetime.date(2019, 3, 31),

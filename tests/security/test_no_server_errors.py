@@ -36,6 +36,7 @@ from reports.importing import parse_official_file
 from reports.models import OfficerStrength, OfficialFigure
 from tests.conftest import quick_post, staff_client
 from tests.factories import IncidentFactory
+from tests.reports.workbooks import xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -183,23 +184,26 @@ def workbook() -> bytes:
 
 UNCLOSED = b'force,financial year,with injury,without injury,total,source\nKent,2019/20,1,2,3,"' + b"x" * 200_000
 BAD_FILES = {
-    "binary": (bytes(range(256)) * 40, "this file is not CSV text"),
-    "workbook renamed .csv": (workbook(), "this file is a spreadsheet workbook (XLSX or ODS), not a CSV file"),
-    "old Excel workbook": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "an old Excel workbook (XLS)"),
-    "UTF-16 text": ("force,financial year,total\nKent,2019/20,3\n".encode("utf-16"), "this file is not CSV text"),
+    "binary": (bytes(range(256)) * 40, "this file is not a spreadsheet or CSV text"),
+    "broken workbook": (workbook(), "this file is a ZIP archive that is not a readable workbook"),
+    "old Excel workbook, broken": (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
+        "this file is an Office file that is not a readable workbook",
+    ),
+    "PDF": (b"%PDF-1.7\n" + bytes(range(256)), "this file is a PDF document, not a spreadsheet"),
     "unclosed quotation mark": (UNCLOSED, "is a quotation mark left open above?"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
-def test_the_importer_refuses_a_file_that_is_not_csv_with_a_clear_message(
+def test_the_importer_refuses_a_file_it_cannot_read_with_a_clear_message(
     national_staff: User, tmp_path: Path, name: str
 ) -> None:
     content, message = BAD_FILES[name]
     parsed = parse_official_file(content)
     assert [message in str(problem) for problem in parsed.problems] == [True]
     # The admin's import page says so, and imports nothing.
-    form = {"source_title": "A release", "source_url": "", "published_on": "2019-07-18", "confirm": "on"}
+    form = {"source_title": "A release", "source_url": "", "published_on": "2019-07-18", "source_kind": "press"}
     page = staff_client(national_staff).post(
         reverse("admin:reports_officialfigure_import"), {**form, "file": SimpleUploadedFile("figures.csv", content)}
     )
@@ -211,6 +215,21 @@ def test_the_importer_refuses_a_file_that_is_not_csv_with_a_clear_message(
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_official_figures", str(path), stderr=io.StringIO())
     assert not OfficialFigure.objects.exists() and not OfficerStrength.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        xlsx({"figures": [["force", "financial year", "total"], ["Kent", "2019/20", 3]]}),
+        "force,financial year,total\nKent,2019/20,3\n".encode("utf-16"),  # Excel's "Unicode text"
+        "force;financial year;total\nKent;2019/20;3\n".encode("cp1252"),  # European Excel's CSV
+    ],
+    ids=["XLSX renamed .csv", "UTF-16 text", "semicolons"],
+)
+def test_a_readable_spreadsheet_is_read_whatever_its_name_or_encoding(content: bytes) -> None:
+    parsed = parse_official_file(content)
+    assert parsed.problems == []
+    assert [(row.area, row.financial_year, row.total) for row in parsed.figures] == [("E23000032", 2019, 3)]
 
 
 HEADERS = [

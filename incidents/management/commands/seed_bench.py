@@ -26,12 +26,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
 from incidents.choices import NATIONAL_GROUP, REPS_GROUP
-from incidents.management.commands.seed_demo import (
-    OFFICIAL_DATA,
-    OFFICIAL_FILES,
-    OFFICIAL_PUBLISHED,
-    OFFICIAL_SOURCE,
-)
+from incidents.management.commands.seed_demo import OFFICIAL_DATA, OFFICIAL_FILES, OFFICIAL_RELEASE
 from incidents.models import Force, RepForce, User
 from incidents.synthetic import synthetic_incidents_insert
 from reports.importing import parse_official_file
@@ -107,7 +102,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         for name in OFFICIAL_FILES:  # the same public figures as the demo
             parsed = parse_official_file((OFFICIAL_DATA / name).read_bytes())
-            official_figures_import(parsed=parsed, source_title=OFFICIAL_SOURCE, published_on=OFFICIAL_PUBLISHED)
+            official_figures_import(parsed=parsed, release=OFFICIAL_RELEASE)
         snapshots_recompute_all()
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE incidents_incident")

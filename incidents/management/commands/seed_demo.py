@@ -50,8 +50,9 @@ from incidents.models import (
     choice_mask,
 )
 from incidents.services.filing import _new_reference
+from reports.choices import SourceKind
 from reports.importing import parse_official_file
-from reports.services import official_figures_import, snapshots_recompute_all
+from reports.services import Release, official_figures_import, snapshots_recompute_all
 
 DEMO_PASSWORD = "assault-log-demo"  # noqa: S105 published demo login, printed by make run
 # Staff must use two-factor authentication; the demo staff share this published
@@ -81,6 +82,8 @@ OFFICIAL_DATA = Path(reports.__file__).resolve().parent / "data"
 OFFICIAL_FILES = ("official_assaults_national.csv", "official_assaults_by_force.csv", "officer_strength.csv")
 OFFICIAL_SOURCE = "Public sources compiled for Assault Log (each figure links its source)"
 OFFICIAL_PUBLISHED = datetime.date(2026, 11, 1)
+# Each row of the files says its own kind of source (Home Office, federation, press).
+OFFICIAL_RELEASE = Release(OFFICIAL_SOURCE, OFFICIAL_PUBLISHED, SourceKind.PRESS)
 FIRST_DAY = datetime.date(2017, 4, 1)
 # Roughly proportional to force size, so the demo figures look like a real spread.
 FORCE_WEIGHTS = {
@@ -123,9 +126,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Created {Incident.objects.count()} demo reports.")
         for name in OFFICIAL_FILES:
             parsed = parse_official_file((OFFICIAL_DATA / name).read_bytes())
-            plan = official_figures_import(parsed=parsed, source_title=OFFICIAL_SOURCE, published_on=OFFICIAL_PUBLISHED)
+            plan = official_figures_import(parsed=parsed, release=OFFICIAL_RELEASE)
             if plan.changes:
-                self.stdout.write(f"Loaded {name}: {len(plan.new)} new, {len(plan.updated)} updated.")
+                self.stdout.write(f"Loaded {name}: {len(plan.new)} new, {len(plan.changed)} changed.")
         snapshots_recompute_all()
         self.stdout.write("Demo logins (e-mail / password):")
         for email, role, _slug in DEMO_ACCOUNTS:

@@ -1,4 +1,4 @@
-"""Writes: importing official figures, computing snapshots, marking them stale."""
+"""Writes: marking statistics stale, computing the snapshots, the full recompute runs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -23,15 +22,17 @@ from redis.exceptions import RedisError
 from config.celery import publish
 from incidents.models import Force
 from reports import statistics, tasks
-from reports.importing import ParsedFile
-from reports.models import NATIONAL, OfficerStrength, OfficialFigure, RecomputeMark, RecomputeRun, Snapshot
-from reports.periods import financial_year_of, is_comparable
+from reports.models import NATIONAL, OfficialFigure, RecomputeMark, RecomputeRun, Snapshot
+from reports.periods import financial_year_of
 from reports.selectors import (
     Key,
+    area_names,
     counted_incidents,
+    figure_summary,
     incident_counts,
+    national_check,
     officer_strength_current,
-    official_figures_current,
+    official_figures_ranked,
 )
 
 logger = logging.getLogger(__name__)
@@ -48,101 +49,6 @@ COUNT_FIELDS = (
     "recorded_no",
     "recorded_dont_know",
 )
-
-
-# -- importing ---------------------------------------------------------------------
-
-
-@dataclass
-class ImportPlan:
-    new: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    supersedes: list[str] = field(default_factory=list)
-
-    @property
-    def changes(self) -> int:
-        return len(self.new) + len(self.updated)
-
-
-class ImportRefused(Exception):
-    """The file has problems: nothing was imported."""
-
-
-@transaction.atomic
-def official_figures_import(
-    *, parsed: ParsedFile, source_title: str, published_on: datetime.date, source_url: str = "", dry_run: bool = False
-) -> ImportPlan:
-    """Import every row of a clean file, or nothing. Importing it again changes nothing."""
-    if parsed.problems:
-        raise ImportRefused(f"{len(parsed.problems)} problems in the file; nothing was imported.")
-    plan = ImportPlan()
-    current = official_figures_current()
-    for row in parsed.figures:
-        label = f"{row.area} {row.financial_year}"
-        values = {
-            "with_injury": row.with_injury,
-            "without_injury": row.without_injury,
-            "total": row.total,
-            "comparable": is_comparable(row.financial_year),
-            "basis": row.basis,
-            "source_url": row.source_url or source_url,
-            "note": row.note,
-        }
-        existing = OfficialFigure.objects.filter(
-            area=row.area, financial_year=row.financial_year, source_title=source_title, published_on=published_on
-        ).first()
-        if existing is None:
-            plan.new.append(label)
-            older = current.get((row.area, row.financial_year))
-            if older is not None and older.published_on < published_on:
-                plan.supersedes.append(f"{label}: {older.count} ({older.source_title}, {older.published_on})")
-            if not dry_run:
-                OfficialFigure.objects.create(
-                    area=row.area,
-                    financial_year=row.financial_year,
-                    source_title=source_title,
-                    published_on=published_on,
-                    **values,
-                )
-                statistics_mark_stale(area=row.area, year=row.financial_year)
-        elif any(getattr(existing, name) != value for name, value in values.items()):
-            plan.updated.append(label)
-            if not dry_run:
-                for name, value in values.items():
-                    setattr(existing, name, value)
-                existing.save()
-                statistics_mark_stale(area=row.area, year=row.financial_year)
-        else:
-            plan.unchanged += 1
-    for row in parsed.strengths:
-        label = f"{row.area} officers at {row.as_at}"
-        values = {
-            "officers_fte": row.officers_fte,
-            "officers_headcount": row.officers_headcount,
-            "source_url": row.source_url or source_url,
-        }
-        existing = OfficerStrength.objects.filter(
-            area=row.area, as_at=row.as_at, source_title=source_title, published_on=published_on
-        ).first()
-        if existing is None:
-            plan.new.append(label)
-            if not dry_run:
-                OfficerStrength.objects.create(
-                    area=row.area, as_at=row.as_at, source_title=source_title, published_on=published_on, **values
-                )
-                statistics_mark_stale(area=row.area, year=row.as_at.year - 1)
-        elif any(getattr(existing, name) != value for name, value in values.items()):
-            plan.updated.append(label)
-            if not dry_run:
-                for name, value in values.items():
-                    setattr(existing, name, value)
-                existing.save()
-                statistics_mark_stale(area=row.area, year=row.as_at.year - 1)
-        else:
-            plan.unchanged += 1
-    logger.info("official figures import new=%s updated=%s dry_run=%s", len(plan.new), len(plan.updated), dry_run)
-    return plan
 
 
 # -- marking stale -----------------------------------------------------------------
@@ -280,36 +186,26 @@ def _share_json(share: statistics.Share | None) -> dict[str, Any] | None:
 def snapshot_data(
     counts: dict[str, int],
     breakdowns: dict[str, Any],
-    official: OfficialFigure | None,
+    official: dict[str, Any] | None,
     officers: float | None,
-    year: int,
 ) -> dict[str, Any]:
-    """Everything a page shows for one area and year, from counts already made by the database."""
+    """Everything a page shows for one area and year, from counts already made by the database
+    and the official figure used (figure_summary). Only a figure compared with the entries (a
+    whole-year, whole-area 8S + 104 total) gives an implied total; any other is shown with why."""
     counts = {name: counts.get(name, 0) for name in COUNT_FIELDS}
     counts["pending"] = counts["logged"] - counts["verified"]
     recorded = statistics.share(counts["recorded_yes"], counts["recorded_yes"] + counts["recorded_no"])
     reported = statistics.share(counts["reported_yes"], counts["logged"]) if counts["logged"] else None
     band = statistics.sensitivity_band(counts["recorded_yes"], counts["recorded_no"], counts["recorded_dont_know"])
-    official_count = official.count if official else None
-    implied = statistics.implied_total(official_count, recorded) if official and official.comparable else None
+    official_count = official["total"] if official else None
+    implied = statistics.implied_total(official_count, recorded) if official and official["compared"] else None
     return {
         "counts": counts,
         "recorded_share": _share_json(recorded),
         "reported_share": _share_json(reported),
         "sensitivity": {"low": band.low, "high": band.high} if band else None,
-        "official": None
-        if official is None
-        else {
-            "total": official_count,
-            "with_injury": official.with_injury,
-            "without_injury": official.without_injury,
-            "comparable": official.comparable,
-            "basis": official.basis,
-            "source_title": official.source_title,
-            "source_url": official.source_url,
-            "published_on": official.published_on.isoformat(),
-        },
-        "comparable": is_comparable(year),
+        "official": official,
+        "comparable": bool(official and official["compared"]),
         "implied": None
         if implied is None
         else {"total": implied.total, "low": implied.low, "high": implied.high, "hidden": implied.hidden},
@@ -347,9 +243,10 @@ def snapshots_recompute(*, years: Iterable[int] | None = None, force_codes: Iter
     years = None if years is None else sorted(set(years))
     # National figures need every force of the year, so a year is always recomputed whole.
     per_force = incident_counts(counted_incidents(years=years))
-    official = official_figures_current()
+    ranked = official_figures_ranked()
+    names = area_names()
     strength = officer_strength_current()
-    wanted_years = set(years) if years is not None else {y for (_a, y) in per_force} | {y for (_a, y) in official}
+    wanted_years = set(years) if years is not None else {y for (_a, y) in per_force} | {y for (_a, y) in ranked}
     areas = [*Force.objects.values_list("code", flat=True), NATIONAL]
     force_filter = set(force_codes) | {NATIONAL} if force_codes is not None else None
     existing = {
@@ -365,11 +262,16 @@ def snapshots_recompute(*, years: Iterable[int] | None = None, force_codes: Iter
             if force_filter is not None and area not in force_filter:
                 continue
             source = _national(per_force, year) if area == NATIONAL else per_force.get((area, year))
-            figure = official.get((area, year))
+            candidates = ranked.get((area, year), [])
+            figure = candidates[0] if candidates else None
             if source is None and figure is None and (area, year) not in existing:
                 continue
             source = source or {"counts": {}, "breakdowns": {}}
-            data = snapshot_data(source["counts"], source["breakdowns"], figure, strength.get((area, year)), year)
+            official = None
+            if figure is not None:
+                official = figure_summary(figure, names)
+                official["check"] = national_check(candidates) if area == NATIONAL else None
+            data = snapshot_data(source["counts"], source["breakdowns"], official, strength.get((area, year)))
             document = json.dumps(data, sort_keys=True, separators=(",", ":"))
             figure_id = figure.pk if figure else None
             digest = hashlib.sha256(f"{figure_id}:{document}".encode()).hexdigest()
@@ -474,7 +376,7 @@ def snapshots_recompute_all(*, run_id: int | None = None) -> int:
 
 def _years_with_data() -> set[int]:
     bounds = counted_incidents().aggregate(first=Min("occurred_on"), last=Max("occurred_on"))
-    years = {year for (_area, year) in official_figures_current()}
+    years = set(OfficialFigure.objects.values_list("financial_year", flat=True))
     if bounds["first"]:
         years |= set(range(financial_year_of(bounds["first"]), financial_year_of(bounds["last"]) + 1))
     return years

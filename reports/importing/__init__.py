@@ -10,15 +10,8 @@ nothing from a file with any problem (reports.services.official_figures_import).
 from __future__ import annotations
 
 from reports.importing.formats import FORMATS, PRC, SIMPLE, STRENGTH, WORKFORCE, Format, unrecognised_header
-from reports.importing.parsers import (
-    NOT_READABLE,
-    FigureRow,
-    ForceNames,
-    ParsedFile,
-    Problem,
-    StrengthRow,
-    parse_official_file,
-)
+from reports.importing.parsers import NOT_READABLE, parse_official_file
+from reports.importing.rows import FigureRow, ForceNames, ParsedFile, Problem, StrengthRow
 
 __all__ = [
     "FORMATS",

@@ -10,8 +10,6 @@ from django.db.models import Case, ExpressionWrapper, IntegerField, Value, When
 from django.db.models.functions import ExtractYear
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
-# The first year counted as it is now (8S + 104 from recorded crime).
-FIRST_COMPARABLE_YEAR = 2017
 YEAR_PATTERN = re.compile(r"^\s*(\d{4})\s*[/_-]\s*(\d{2}|\d{4})\s*$")
 
 
@@ -46,10 +44,6 @@ def parse_financial_year(text: str) -> int:
     if end_year != start + 1 or not 1990 <= start <= 2100:
         raise ValueError(f"not a financial year like 2019/20: {text!r}")
     return start
-
-
-def is_comparable(year: int) -> bool:
-    return year >= FIRST_COMPARABLE_YEAR
 
 
 def financial_year_expression(field: str) -> ExpressionWrapper:

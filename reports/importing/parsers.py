@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
 
 from reports.choices import FigureBasis
 from reports.importing.formats import PRC, SIMPLE, STRENGTH, WORKFORCE, header_score, recognise, unrecognised_header
@@ -75,43 +76,62 @@ class Header:
 
 
 def _parse_sheets(sheets: list[Sheet]) -> ParsedFile:
+    """Sheet by sheet: each one's header is found when it is reached, and its rows read before
+    the next sheet is opened, so a workbook of many years holds one sheet in memory at a time."""
     names = ForceNames()
-    tables: list[tuple[Sheet, Header]] = []
+    remaining = iter(sheets)
+    notes: list[str] = []
     likeliest: tuple[Sheet, Header] | None = None
-    notes = []
-    for sheet in sheets:
+    first: tuple[Sheet, Header] | None = None
+    for sheet in remaining:
         header = _find_header(sheet)
         if header.kind is not None:
-            tables.append((sheet, header))
-            continue
+            first = (sheet, header)
+            break
         if header.columns and (likeliest is None or header.score > likeliest[1].score):
             likeliest = (sheet, header)
-        if sheet.name:
-            notes.append(f"Sheet '{sheet.name}' holds no table of a known format: left out.")
-    if not tables:
+        _left_out(sheet, notes)
+    if first is None:
         if likeliest is None:
             return ParsedFile("empty", problems=[Problem(1, "", "the file is empty, or holds no table")])
         sheet, header = likeliest
         message = unrecognised_header(set(header.columns) - {""})
         return ParsedFile("unknown", problems=[Problem(header.line, "", message, sheet.name)])
-    kinds = sorted({header.kind for _, header in tables if header.kind})
-    parsed = ParsedFile(kinds[0], notes=notes)
-    if len(kinds) > 1:
-        parsed.problems.append(
-            Problem(1, "", f"the sheets hold tables of different formats ({', '.join(kinds)}): import each alone")
-        )
-        return parsed
-    rows = (
-        Row(sheet.name, line, dict(zip(header.columns, cells, strict=False)), parsed.problems)
-        for sheet, header in tables
-        for line, cells in sheet.rows
-        if any(cells)
-    )
+    parsed = ParsedFile(first[1].kind or "", notes=notes)
+
+    def rows() -> Iterator[Row]:
+        later = ((sheet, _find_header(sheet)) for sheet in remaining)
+        for sheet, header in chain([first], later):
+            if header.kind is None:
+                _left_out(sheet, parsed.notes)
+                continue
+            if header.kind != parsed.kind:
+                parsed.problems.append(
+                    Problem(
+                        header.line,
+                        "",
+                        f"this sheet is a {header.kind} table, the first a {parsed.kind}: import each alone",
+                        sheet.name,
+                    )
+                )
+                sheet.rows.close()
+                continue
+            for line, cells in sheet.rows:
+                if any(cells):
+                    yield Row(sheet.name, line, dict(zip(header.columns, cells, strict=False)), parsed.problems)
+
     parser = {PRC: _parse_prc, WORKFORCE: _parse_workforce, SIMPLE: parse_simple, STRENGTH: _parse_strength}
-    parser[parsed.kind](rows, names, parsed)
+    parser[parsed.kind](rows(), names, parsed)
     if parsed.kind in (PRC, SIMPLE) and not parsed.problems:
         _derive_national(parsed, names)
     return parsed
+
+
+def _left_out(sheet: Sheet, notes: list[str]) -> None:
+    """A sheet with no table (a cover, notes): said in the summary, and let go of at once."""
+    sheet.rows.close()
+    if sheet.name:
+        notes.append(f"Sheet '{sheet.name}' holds no table of a known format: left out.")
 
 
 def _find_header(sheet: Sheet) -> Header:

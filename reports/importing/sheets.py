@@ -16,7 +16,7 @@ import csv
 import datetime
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import python_calamine
@@ -38,7 +38,7 @@ class Sheet:
     """One sheet (a CSV file is one sheet with no name): its rows as (line number, cells)."""
 
     name: str
-    rows: Iterator[tuple[int, list[str]]]
+    rows: Generator[tuple[int, list[str]], None, None]
 
 
 def normal(name: object) -> str:
@@ -80,7 +80,7 @@ def _workbook_sheets(content: bytes) -> list[Sheet]:
     sheets = []
     for name in workbook.sheet_names:
 
-        def rows(name: str = name) -> Iterator[tuple[int, list[str]]]:
+        def rows(name: str = name) -> Generator[tuple[int, list[str]], None, None]:
             sheet = workbook.get_sheet_by_name(name)
             for number, row in enumerate(sheet.iter_rows(), start=1):
                 yield number, [cell_text(value) for value in row]
@@ -101,7 +101,7 @@ def _decode(content: bytes) -> str:
         return content.decode("cp1252", errors="replace")
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(text: str) -> Generator[tuple[int, list[str]], None, None]:
     sample = text[:20_000]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")

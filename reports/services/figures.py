@@ -58,6 +58,7 @@ def official_figures_import(*, parsed: ParsedFile, release: Release, dry_run: bo
     if parsed.problems:
         raise ImportRefused(f"{len(parsed.problems)} problems in the file; nothing was imported.")
     plan = ImportPlan(notes=list(parsed.notes))
+    stale: set[tuple[str, int]] = set()
     names = area_names()
     ranked = official_figures_ranked({(row.area, row.financial_year) for row in parsed.figures})
     for row in parsed.figures:
@@ -81,11 +82,15 @@ def official_figures_import(*, parsed: ParsedFile, release: Release, dry_run: bo
             figure.pk = existing.pk
             figure.imported_at = existing.imported_at
         if not dry_run:
-            figure.full_clean(validate_unique=False)
+            # The fields' own checks; the parser checked the basis against the counts, and the
+            # database holds the constraints (Django would run a query for each of them).
+            figure.full_clean(validate_unique=False, validate_constraints=False)
             figure.save()
-            statistics_mark_stale(area=row.area, year=row.financial_year)
+            stale.add(key)
     for strength in parsed.strengths:
-        _strength_import(strength, release, plan, names, dry_run=dry_run)
+        if _strength_import(strength, release, plan, names, dry_run=dry_run):
+            stale.add((strength.area, strength.as_at.year - 1))
+    statistics_mark_stale(keys=stale)
     logger.info("official figures import new=%s changed=%s dry_run=%s", len(plan.new), len(plan.changed), dry_run)
     return plan
 
@@ -149,7 +154,8 @@ def _standing(figure: OfficialFigure, others: list[OfficialFigure]) -> str:
 
 def _strength_import(
     row: StrengthRow, release: Release, plan: ImportPlan, names: dict[str, str], *, dry_run: bool
-) -> None:
+) -> bool:
+    """Plan (and unless a dry run, write) one officer-strength figure; True if it changed."""
     label = f"{names.get(row.area, row.area)} officers on {row.as_at.day} {row.as_at:%B %Y}"
     values = {
         "officers_fte": row.officers_fte,
@@ -162,7 +168,7 @@ def _strength_import(
     text = f"{row.officers_fte:,} full-time equivalent"
     if existing is not None and all(getattr(existing, name) == value for name, value in values.items()):
         plan.unchanged.append(f"{label}: {text}")
-        return
+        return False
     if existing is None:
         plan.new.append(f"{label}: {text}")
         existing = OfficerStrength(
@@ -174,4 +180,4 @@ def _strength_import(
         for name, value in values.items():
             setattr(existing, name, value)
         existing.save()
-        statistics_mark_stale(area=row.area, year=row.as_at.year - 1)
+    return True

@@ -84,11 +84,13 @@ def _tasks_in_process() -> bool:
     return bool(tasks.snapshots_recompute_marked.app.conf.task_always_eager)
 
 
-def statistics_mark_stale(*, area: str, year: int) -> None:
-    """Mark (area, year) and England and Wales for that year as needing recompute, in the
-    caller's transaction; one task after commit recomputes them, and the sweep catches
-    any dispatch lost on the way."""
-    _mark_stale({(area, year)})
+def statistics_mark_stale(*, keys: Iterable[tuple[str, int]]) -> None:
+    """Mark each (area, year) and England and Wales for those years as needing recompute, in
+    the caller's transaction, in one statement; one task after commit recomputes them, and the
+    sweep catches any dispatch lost on the way."""
+    keys = set(keys)
+    if keys:
+        _mark_stale(keys)
 
 
 def incident_mark_stale(

@@ -365,7 +365,7 @@ def area_figures(
         ),
         "reported_share": _percent(reported["estimate"]) if full and reported else cannot,
         "dont_know": count_text(counts.get("recorded_dont_know", 0), viewer) if full else "–",
-        "official": f"{official:,}" if official is not None else "not published",
+        "official": _official_text(figure),
         "implied": (
             f"{implied['total']:,.0f} ({implied['low']:,.0f}–{implied['high']:,.0f})" if full and implied else cannot
         ),
@@ -377,6 +377,17 @@ def area_figures(
         **official_cells(figure),
     }
     return AreaFigures(area, name, slug, year, full, bool(figure.get("compared")), cells, raw)
+
+
+def _official_text(figure: dict[str, Any]) -> str:
+    """The official count, or the one offence it gives ("136 with injury only")."""
+    if figure.get("total") is not None:
+        return f"{figure['total']:,}"
+    if figure.get("with_injury") is not None:
+        return f"{figure['with_injury']:,} with injury only"
+    if figure.get("without_injury") is not None:
+        return f"{figure['without_injury']:,} without injury only"
+    return "not published"
 
 
 SHORT_KINDS = {

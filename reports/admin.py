@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from incidents.admin.filters import DeclaredFiltersOnly
 from reports.choices import SourceKind
-from reports.importing import parse_official_file
+from reports.importing import ForceNames, parse_official_file
 from reports.models import OfficerStrength, OfficialFigure, PendingImport, RecomputeRun
 from reports.periods import financial_year_label
 from reports.selectors import area_names, figure_not_compared, figure_source_text, official_figures_ranked
@@ -90,6 +91,21 @@ def _standing(figure: OfficialFigure, candidates: list[OfficialFigure], names: d
     return f"Not used: {used.get_basis_display()} from {figure_source_text(used)} is preferred"
 
 
+class FigureYearFilter(admin.SimpleListFilter):
+    """Financial years as they are written (2021/22), newest first."""
+
+    title = "financial year"
+    parameter_name = "year"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        years = OfficialFigure.objects.order_by("-financial_year").values_list("financial_year", flat=True)
+        return [(str(year), financial_year_label(year)) for year in dict.fromkeys(years)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[OfficialFigure]) -> QuerySet[OfficialFigure]:
+        value = self.value() or ""
+        return queryset.filter(financial_year=int(value)) if value.isascii() and value.isdigit() else queryset
+
+
 @admin.register(OfficialFigure)
 class OfficialFigureAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     list_display = (
@@ -104,14 +120,24 @@ class OfficialFigureAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
         "published_on",
         "standing",
     )
-    list_filter = ("financial_year", "basis", "source_kind")
+    list_filter = (FigureYearFilter, "basis", "source_kind")
     search_fields = ("=area", "source_title")
+    search_help_text = "A force's name or code, or words of a release's title."
     readonly_fields = [field.name for field in OfficialFigure._meta.fields]
     change_list_template = "admin/reports/officialfigure/change_list.html"
     list_per_page = 100
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return FigureChangeList
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[OfficialFigure], search_term: str
+    ) -> tuple[QuerySet[OfficialFigure], bool]:
+        # A force's name ("Cumbria", "Devon & Cornwall") finds its figures, as its code does.
+        area = ForceNames().code(search_term) if search_term.strip() else None
+        if area is not None:
+            return queryset.filter(area=area), False
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="area", ordering="area")
     def area_label(self, figure: OfficialFigure) -> str:

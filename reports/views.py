@@ -108,6 +108,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "years": [(y, financial_year_label(y)) for y in years],
         "national": national,
         "rows": rows,
+        "not_compared": [row for row in rows if row.cells["not_compared"]],
         "headers": headers,
         "viewer": viewer,
         "run": RecomputeRun.objects.select_related("started_by").first() if viewer.national else None,

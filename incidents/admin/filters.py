@@ -299,6 +299,7 @@ class DeclaredFiltersOnly:
         for entry in self.list_filter:
             field = entry[0] if isinstance(entry, tuple | list) else entry
             if isinstance(field, str):
+                allowed.add(field)  # a filter of every value in the column links by the bare name
                 allowed.update(f"{field}__{form}" for form in self.FIELD_FILTER_FORMS)
             elif getattr(field, "parameter_name", None):
                 allowed.add(field.parameter_name)

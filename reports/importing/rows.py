@@ -61,6 +61,8 @@ class FigureRow:
     source_kind: str = ""  # "": the release's own
     missing_areas: list[str] = field(default_factory=list)
     derived: bool = False
+    source_title: str = ""  # "": the release's own
+    published_on: datetime.date | None = None  # None: the release's own
     source_url: str = ""
     note: str = ""
     line: int = 0

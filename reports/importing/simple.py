@@ -4,8 +4,10 @@ and note. A missing basis is the one the counts show; a given one is checked aga
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator
+from typing import Literal
 
 from reports.choices import FIRST_8S_YEAR, FigureBasis, SourceKind
 from reports.importing.rows import FigureRow, ForceNames, ParsedFile, Row, shown
@@ -31,17 +33,29 @@ SOURCE_KINDS = _choice_names(SourceKind) | {"homeoffice": SourceKind.HOME_OFFICE
 
 
 def parse_simple(rows: Iterator[Row], names: ForceNames, parsed: ParsedFile) -> None:
-    seen: dict[tuple[str, int], int] = {}
+    # One figure per area, year and source: a sheet may hold a year's figures from several
+    # sources, each row naming its own, but not the same one twice.
+    seen: dict[tuple[str, int, str, object], int] = {}
+    inferred = False
     for row in rows:
         figure = _simple_figure(row, names)
         if figure is None:
             continue
-        key = (figure.area, figure.financial_year)
+        inferred = inferred or not row.get("basis").strip()
+        key = (figure.area, figure.financial_year, figure.source_title, figure.published_on)
         if key in seen:
-            row.problem("financial year", f"{names.label(*key)} is already on line {seen[key]}")
+            row.problem(
+                "financial year", f"{names.label(figure.area, figure.financial_year)} is already on line {seen[key]}"
+            )
             continue
         seen[key] = row.line
         parsed.figures.append(figure)
+    if inferred:
+        parsed.notes.append(
+            "Where a row gives no basis it is taken from its counts: both parts, 8S + 104 whole year; a total "
+            "alone, total only; one part, that offence only. Add a basis column to say otherwise "
+            "(emergency_workers, pre_2017_estimate, partial_coverage, ...)."
+        )
 
 
 def _simple_figure(row: Row, names: ForceNames) -> FigureRow | None:
@@ -80,8 +94,13 @@ def _simple_figure(row: Row, names: ForceNames) -> FigureRow | None:
         total = None  # a total beside the 8S count alone is that count
     elif basis == FigureBasis.ONLY_104:
         total = None
-    source = row.starting("source url")[1] or row.get("source")
-    url = source.split(" ; ")[0].strip() if source.strip().startswith("http") else ""
+    # A row may name its own source (a "source" column: a title, or an address) and the day it
+    # was published; otherwise it is the release's, given when the file is imported.
+    source = row.get("source").strip()
+    address = row.starting("source url")[1].strip() or (source if source.startswith("http") else "")
+    published = _published(row)
+    if published is False:
+        return None
     return FigureRow(
         area,
         year,
@@ -91,10 +110,26 @@ def _simple_figure(row: Row, names: ForceNames) -> FigureRow | None:
         basis=basis,
         source_kind=source_kind,
         missing_areas=missing,
-        source_url=url[:500],
-        note=(row.get("note") or row.get("notes") or ("" if url else source)).strip(),
+        source_title="" if source.startswith("http") else source[:200],
+        published_on=published or None,
+        source_url=address.split(" ; ")[0].strip()[:500],
+        note=(row.get("note") or row.get("notes")).strip(),
         line=row.line,
     )
+
+
+def _published(row: Row) -> datetime.date | None | Literal[False]:
+    """The row's own publication date, None if it gives none, False (and a problem) if unreadable."""
+    text = row.get("published").strip()
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    row.problem("published", f"'{shown(text)}' is not a date like 2022-07-27")
+    return False
 
 
 def _basis(row: Row, year: int, with_injury: int | None, without_injury: int | None, total: int | None) -> str | None:

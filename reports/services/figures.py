@@ -68,7 +68,8 @@ def official_figures_import(*, parsed: ParsedFile, release: Release, dry_run: bo
         values = {name: getattr(figure, name) for name in FIGURE_FIELDS}
         candidates = ranked.get(key, [])
         existing = next(
-            (f for f in candidates if (f.source_title, f.published_on) == (release.title, release.published_on)), None
+            (f for f in candidates if (f.source_title, f.published_on) == (figure.source_title, figure.published_on)),
+            None,
         )
         if existing is not None and all(getattr(existing, name) == value for name, value in values.items()):
             plan.unchanged.append(f"{label}: {_figure_text(existing)}")
@@ -119,9 +120,9 @@ def _figure_for(row: FigureRow, release: Release) -> OfficialFigure:
         missing_areas=row.missing_areas,
         derived=row.derived,
         source_kind=row.source_kind or release.source_kind,
-        source_title=release.title,
+        source_title=row.source_title or release.title,
         source_url=row.source_url or release.url,
-        published_on=release.published_on,
+        published_on=row.published_on or release.published_on,
         note=row.note,
     )
 
@@ -137,7 +138,7 @@ def _figure_text(figure: OfficialFigure) -> str:
         text = f"{figure.without_injury:,} without injury" + (f" of {count:,}" if count is not None else "")
     else:
         text = f"{count:,}"
-    return f"{text}, {FigureBasis(figure.basis).label}, {SourceKind(figure.source_kind).label.lower()}"
+    return f"{text}, {FigureBasis(figure.basis).label}, {SourceKind(figure.source_kind).label}"
 
 
 def _standing(figure: OfficialFigure, others: list[OfficialFigure]) -> str:

@@ -51,18 +51,20 @@ def test_national_staff_import_recompute_and_read_the_briefing(
     page.locator("#id_code").fill(totp_code())
     page.get_by_role("button", name="Sign In").click()
 
-    # Import: a dry run first, then for real.
+    # Import: check the file and see its values, then import it with one more press.
     page.goto(f"{base}/admin/reports/officialfigure/")
     page.get_by_role("link", name="Import figures").click()
+    axe_check(page)
     page.get_by_label("File").set_input_files(str(upload))
+    page.get_by_label("Kind of source").select_option("home_office")
     page.get_by_label("Source title").fill("Police workforce, England and Wales, 31 March 2019")
     page.get_by_label("Published on").fill("2019-07-18")
     page.get_by_role("button", name="Check the file").click()
-    expect(page.get_by_text("Dry run: 2 new, 0 updated, 0 unchanged.")).to_be_visible()
-    page.get_by_label("File").set_input_files(str(upload))
-    page.get_by_label("Import now").check()
-    page.get_by_role("button", name="Check the file").click()
-    expect(page.get_by_text("Imported 2 new and 0 updated figures")).to_be_visible()
+    expect(page.get_by_text("Thames Valley 2018/19: 1,057 (198 with injury + 859 without)")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("button", name="Import these figures").click()
+    expect(page.get_by_text("Imported tvp.csv: 2 new and 0 changed figures")).to_be_visible()
+    expect(page.get_by_role("row", name="Thames Valley 2018/19")).to_contain_text("In use")
 
     # Recompute everything and watch it finish.
     page.goto(f"{base}/dashboard/?year=2018")
@@ -85,7 +87,8 @@ def test_national_staff_import_recompute_and_read_the_briefing(
 
     page.get_by_role("link", name="Printable briefing for 2018/19").click()
     expect(page.get_by_text("Officers in Thames Valley logged 30 assaults in 2018/19;")).to_be_visible()
-    expect(page.get_by_text("the official figure was 1,057, implying about")).to_be_visible()
+    expect(page.get_by_text("the official figure was 1,057 (Home Office), implying about")).to_be_visible()
+    expect(page.get_by_text("from Home Office: “Police workforce, England and Wales, 31 March 2019”")).to_be_visible()
     axe_check(page)
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()

@@ -276,12 +276,12 @@ def test_a_home_office_release_outranks_the_press_whichever_comes_first(order: s
 
 
 def test_within_one_kind_the_newer_release_wins_and_the_older_stays() -> None:
-    text = SIMPLE_HEADER + "Thames Valley,2020/21,,,1101,x\n"
+    text = SIMPLE_HEADER + "Thames Valley,2020/21,,,1101,\n"  # no source of its own: the release's
     imported(text, HOME_OFFICE)
     revised = Release("Revised", datetime.date(2022, 7, 1), "home_office")
     plan = imported(text.replace("1101", "1110"), revised, dry_run=True)
     assert plan.new == [
-        "Thames Valley 2020/21: 1,110, 8S + 104 total only (parts unknown), home office release; used in place of "
+        "Thames Valley 2020/21: 1,110, 8S + 104 total only (parts unknown), Home Office release; used in place of "
         "1,101 from Home Office: “Police recorded crime, year ending March 2019”, released 17 October 2019"
     ]
     assert OfficialFigure.objects.count() == 1  # a dry run writes nothing
@@ -297,12 +297,12 @@ def test_importing_the_same_file_again_changes_nothing_and_a_correction_shows_ol
     assert (len(first.new), again.changes, len(again.unchanged)) == (1, 0, 1)
     assert again.unchanged == [
         "Thames Valley 2018/19: 1,057 (198 with injury + 859 without), 8S + 104, whole force, whole year, "
-        "home office release"
+        "Home Office release"
     ]
     corrected = imported(prc(tvp_2018([51, 50, 48, 50])), dry_run=True)
     assert corrected.changed == [
-        "Thames Valley 2018/19: 1,057 (198 with injury + 859 without), 8S + 104, whole force, whole year, home office "
-        "release → 1,058 (199 with injury + 859 without), 8S + 104, whole force, whole year, home office release"
+        "Thames Valley 2018/19: 1,057 (198 with injury + 859 without), 8S + 104, whole force, whole year, Home Office "
+        "release → 1,058 (199 with injury + 859 without), 8S + 104, whole force, whole year, Home Office release"
     ]
 
 
@@ -469,3 +469,40 @@ def test_the_figures_list_says_which_figure_is_in_use_with_force_names(national_
     assert "Thames Valley" in page and "Wiltshire" in page
     assert "Superseded by Home Office: “Police recorded crime, year ending March 2019”" in page
     assert "In use; shown, not compared: it counts assaults with injury (offence 8S) only" in page
+
+
+def test_a_row_may_name_its_own_source_and_date_so_a_sheet_holds_several_sources_for_a_year() -> None:
+    sheet = (
+        "force,financial year,with injury,without injury,total,source,source kind,published\n"
+        "Kent,2021/22,170,410,580,Police recorded crime PFA tables,home_office,2022-07-28\n"
+        "Kent,2021/22,250,500,750,Kent Messenger,press,3 May 2022\n"
+        "Kent,2021/22,250,500,750,Kent Messenger,press,3 May 2022\n"
+    )
+    parsed = parse_official_file(sheet)
+    assert [str(problem) for problem in parsed.problems] == [
+        "line 4, column 'financial year': Kent 2021/22 is already on line 3"
+    ]
+    plan = imported("\n".join(sheet.splitlines()[:3]), PRESS)
+    assert len(plan.new) == 2
+    used = official_figures_current()[("E23000032", 2021)]
+    assert (used.count, used.source_title, used.published_on) == (
+        580,
+        "Police recorded crime PFA tables",
+        datetime.date(2022, 7, 28),
+    )
+    press = OfficialFigure.objects.get(source_kind="press")
+    assert (press.source_title, press.published_on) == ("Kent Messenger", datetime.date(2022, 5, 3))
+
+
+def test_the_figures_list_filters_by_financial_year_and_finds_a_force_by_name(national_staff: User) -> None:
+    imported(prc(tvp_2018()), HOME_OFFICE)
+    imported(SIMPLE_HEADER + "Devon & Cornwall,2020/21,,,700,\n", PRESS)
+    client = staff_client(national_staff)
+    url = reverse("admin:reports_officialfigure_changelist")
+    page = client.get(url)
+    assert "2018/19" in page.content.decode()
+    by_year = client.get(url, {"year": "2020"})
+    assert by_year.status_code == 200
+    assert [f.area for f in by_year.context["cl"].result_list] == ["E23000035"]
+    for term in ("Devon and Cornwall", "devon & cornwall", "E23000035"):
+        assert [f.area for f in client.get(url, {"q": term}).context["cl"].result_list] == ["E23000035"], term

@@ -14,8 +14,17 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 40, 16, 48
 # Colour-blind-safe (Okabe-Ito), each also drawn with its own dash and marker shape.
 SERIES = {
     "logged": ("#0072B2", "", "Logged in Assault Log"),
+    "officers": ("#CC79A7", "1 3", "Officers who logged"),
     "official": ("#D55E00", "6 4", "Official figure"),
-    "implied": ("#009E73", "2 3", "Implied true number"),
+    "implied": ("#009E73", "2 3", "Estimated true number"),
+}
+
+
+MARKERS = {
+    "logged": '<circle cx="{}" cy="{}" r="4" fill="{}"/>',
+    "officers": '<circle cx="{}" cy="{}" r="3" fill="{}"/>',
+    "official": '<rect x="{}" y="{}" width="8" height="8" fill="{}" transform="translate(-4 -4)"/>',
+    "implied": '<path d="M {} {} l 5 5 l -10 0 z" fill="{}" transform="translate(0 -3)"/>',
 }
 
 
@@ -27,6 +36,7 @@ class TrendPoint:
     implied: float | None
     implied_low: float | None = None
     implied_high: float | None = None
+    officers: float | None = None
 
 
 def _nice_max(value: float) -> float:
@@ -39,11 +49,21 @@ def _nice_max(value: float) -> float:
     return 10 * magnitude
 
 
-def trend_chart(points: Sequence[TrendPoint], *, title: str, chart_id: str) -> SafeString:
-    """Lines for logged, official and implied per year, with the implied interval as whiskers."""
-    values = [v for p in points for v in (p.logged, p.official, p.implied, p.implied_high) if v is not None]
+def trend_chart(
+    points: Sequence[TrendPoint],
+    *,
+    series: Sequence[str],
+    title: str,
+    chart_id: str,
+    height: int = HEIGHT,
+) -> SafeString:
+    """Lines per year for the given series, each panel on its own scale (the entries logged are
+    tens where the official figures are thousands), the estimate's interval as whiskers."""
+    shown = {name: SERIES[name] for name in series}
+    fields = [*shown, *(["implied_high"] if "implied" in shown else [])]
+    values = [getattr(p, name) for p in points for name in fields if getattr(p, name) is not None]
     top = _nice_max(max(values, default=0))
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, height - TOP - BOTTOM
     step = plot_w / max(len(points) - 1, 1)
 
     # format_html escapes every argument to text, so coordinates are formatted here.
@@ -65,7 +85,7 @@ def trend_chart(points: Sequence[TrendPoint], *, title: str, chart_id: str) -> S
     labels = format_html_join(
         "",
         '<text x="{}" y="{}" text-anchor="middle" font-size="12" fill="#333">{}</text>',
-        ((x(i), HEIGHT - BOTTOM + 18, p.label) for i, p in enumerate(points)),
+        ((x(i), height - BOTTOM + 18, p.label) for i, p in enumerate(points)),
     )
     whiskers = format_html_join(
         "",
@@ -73,11 +93,11 @@ def trend_chart(points: Sequence[TrendPoint], *, title: str, chart_id: str) -> S
         (
             (x(i), y(p.implied_low), y(p.implied_high), SERIES["implied"][0])
             for i, p in enumerate(points)
-            if p.implied_low is not None and p.implied_high is not None
+            if "implied" in shown and p.implied_low is not None and p.implied_high is not None
         ),
     )
     lines = []
-    for name, (colour, dash, _label) in SERIES.items():
+    for name, (colour, dash, _label) in shown.items():
         coords = [(x(i), y(getattr(p, name))) for i, p in enumerate(points) if getattr(p, name) is not None]
         if len(coords) > 1:
             path = " ".join(f"{cx},{cy}" for cx, cy in coords)
@@ -89,13 +109,7 @@ def trend_chart(points: Sequence[TrendPoint], *, title: str, chart_id: str) -> S
                     dash or "none",
                 )
             )
-        marker = (
-            '<circle cx="{}" cy="{}" r="4" fill="{}"/>'
-            if name == "logged"
-            else '<rect x="{}" y="{}" width="8" height="8" fill="{}" transform="translate(-4 -4)"/>'
-            if name == "official"
-            else '<path d="M {} {} l 5 5 l -10 0 z" fill="{}" transform="translate(0 -3)"/>'
-        )
+        marker = MARKERS[name]
         lines.append(format_html_join("", marker, ((cx, cy, colour) for cx, cy in coords)))
     legend = format_html_join(
         "",
@@ -103,23 +117,23 @@ def trend_chart(points: Sequence[TrendPoint], *, title: str, chart_id: str) -> S
         '<text x="{5}" y="{6}" font-size="12" fill="#333">{7}</text>',
         (
             (
-                LEFT + i * 190,
-                LEFT + i * 190 + 24,
-                HEIGHT - 12,
+                LEFT + i * 250,
+                LEFT + i * 250 + 24,
+                height - 12,
                 colour,
                 dash or "none",
-                LEFT + i * 190 + 30,
-                HEIGHT - 8,
+                LEFT + i * 250 + 30,
+                height - 8,
                 label,
             )
-            for i, (colour, dash, label) in enumerate(SERIES.values())
+            for i, (colour, dash, label) in enumerate(shown.values())
         ),
     )
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title" focusable="false">'
         '<title id="{}-title">{}</title>{}{}{}{}{}{}</svg>',
         WIDTH,
-        HEIGHT,
+        height,
         chart_id,
         chart_id,
         title,

@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.db import connection
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, When
 
 from incidents.choices import AssaultKind, Duty, Injury, NotReportedReason, ReportedToForce, Setting, Status
-from incidents.models import Force, Incident
-from incidents.selectors import officer_profile_for_user, staff_force_ids, staff_is_national
+from incidents.models import Force, Incident, choice_mask
 from reports.choices import AUTHORITY, NOT_COMPARED, FigureBasis, SourceKind
 from reports.models import NATIONAL, OfficerStrength, OfficialFigure, Snapshot
 from reports.periods import financial_year_bounds, financial_year_expression
@@ -98,6 +97,97 @@ def incident_counts(incidents: QuerySet[Incident]) -> dict[Key, dict[str, Any]]:
         key = (row.pop("force__code"), row.pop("fy"))
         result[key] = {"counts": row, "breakdowns": dict(breakdowns)}
     return result
+
+
+# -- the estimate's sums: per officer, then per force and year ---------------------------
+
+# Entries an 8S or 104 count could include: at least one physical assault. Threats alone and
+# sexual assaults (recorded as sexual offences) are logged and shown, but not compared.
+OUT_OF_SCOPE_KINDS = (AssaultKind.THREAT, AssaultKind.SEXUAL)
+PHYSICAL_MASK = choice_mask(AssaultKind, [kind for kind in AssaultKind.values if kind not in OUT_OF_SCOPE_KINDS])
+# The parts: with injury (8S), without (104), and all in-scope entries (for a total alone).
+PARTS = {"w": "<> 'none'", "o": "= 'none'", "a": None}
+PART_COUNTS = {
+    "n": "",
+    "r": " AND i.reported_to_force = 'yes'",
+    "y": " AND i.reported_to_force = 'yes' AND i.recorded_as_crime = 'yes'",
+    "m": " AND i.reported_to_force = 'yes' AND i.recorded_as_crime = 'no'",
+    "d": " AND i.reported_to_force = 'yes' AND i.recorded_as_crime = 'dont_know'",
+}
+# The sums over officers of products of their counts (reports.statistics.Sums), q = y + m.
+PRODUCTS = {
+    "nn": ("n", "n"),
+    "rr": ("r", "r"),
+    "rn": ("r", "n"),
+    "yy": ("y", "y"),
+    "yq": ("y", "q"),
+    "qq": ("q", "q"),
+    "ry": ("r", "y"),
+    "rq": ("r", "q"),
+    "ny": ("n", "y"),
+    "nq": ("n", "q"),
+}
+FINANCIAL_YEAR_SQL = {
+    "postgresql": "EXTRACT(YEAR FROM i.occurred_on)::int - CASE WHEN EXTRACT(MONTH FROM i.occurred_on) < 4 "
+    "THEN 1 ELSE 0 END",
+    "sqlite": "CAST(strftime('%%Y', i.occurred_on) AS INTEGER) - CASE WHEN CAST(strftime('%%m', i.occurred_on) "
+    "AS INTEGER) < 4 THEN 1 ELSE 0 END",
+}
+
+
+def estimate_sums_sql(vendor: str, years: Iterable[int] | None) -> tuple[str, list[Any]]:
+    """One statement: each officer's counts by force and year (an inner GROUP BY), then their
+    sums and sums of products by force and year (the outer one). An anonymised report, whose
+    officer is gone, is a cluster of its own."""
+    injury = "(CASE WHEN i.reviewed_injury = '' THEN i.injury ELSE i.reviewed_injury END)"
+    kinds = "(CASE WHEN i.reviewed_assault_mask = 0 THEN i.assault_mask ELSE i.reviewed_assault_mask END)"
+    in_scope = f"({kinds} & {PHYSICAL_MASK}) <> 0"
+    inner, outer = [], []
+    for part, condition in PARTS.items():
+        scope = f"{in_scope} AND {injury} {condition}" if condition else in_scope
+        for name, extra in PART_COUNTS.items():
+            inner.append(f"SUM(CASE WHEN {scope}{extra} THEN 1 ELSE 0 END) AS {part}_{name}")
+        outer.append(f"SUM(CASE WHEN {part}_n > 0 THEN 1 ELSE 0 END) AS {part}_officers")
+        outer += [f"SUM({part}_{name}) AS {part}_{name}" for name in PART_COUNTS]
+        for product, (left, right) in PRODUCTS.items():
+            terms = [f"({part}_y + {part}_m)" if side == "q" else f"{part}_{side}" for side in (left, right)]
+            outer.append(f"SUM({terms[0]} * {terms[1]}) AS {part}_{product}")
+    params: list[Any] = [*NOT_COUNTED]
+    span = ""
+    if years is not None:
+        ranges = []
+        for year in sorted(set(years)):
+            start, end = financial_year_bounds(year)
+            ranges.append("(i.occurred_on >= %s AND i.occurred_on < %s)")
+            params += [start.date(), end.date()]
+        span = f" AND ({' OR '.join(ranges) or 'FALSE'})"
+    incidents, forces = Incident._meta.db_table, Force._meta.db_table
+    sql = f"""
+WITH per_officer AS (
+  SELECT f.code AS area, {FINANCIAL_YEAR_SQL[vendor]} AS fy, COALESCE(i.officer_id, -i.id) AS officer,
+         SUM(CASE WHEN {in_scope} THEN 0 ELSE 1 END) AS out_of_scope,
+         {", ".join(inner)}
+  FROM {incidents} i JOIN {forces} f ON f.id = i.force_id
+  WHERE i.status NOT IN (%s, %s, %s){span}
+  GROUP BY 1, 2, 3
+)
+SELECT area, fy, COUNT(*) AS active_officers, SUM(out_of_scope) AS out_of_scope,
+       {", ".join(outer)}
+FROM per_officer
+GROUP BY area, fy
+"""  # noqa: S608 built from the app's own choice values and table names; values are parameters
+    return sql, params
+
+
+def estimate_sums(years: Iterable[int] | None = None) -> dict[Key, dict[str, int]]:
+    """Per (force code, financial year): what the estimate needs (reports.statistics.Sums for
+    each part, with prefixes w_, o_, a_), the officers who logged, and entries out of scope."""
+    sql, params = estimate_sums_sql(connection.vendor, years)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column[0] for column in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return {(row.pop("area"), int(row.pop("fy"))): {k: int(v or 0) for k, v in row.items()} for row in rows}
 
 
 # -- official figures: which one is used, and what it is -------------------------------
@@ -242,231 +332,12 @@ def snapshots_for_year(year: int) -> dict[str, Snapshot]:
     return {s.area: s for s in Snapshot.objects.filter(financial_year=year)}
 
 
+def comparable_years(area: str) -> list[int]:
+    """Years, latest first, in which the area's snapshot has an official figure the estimate
+    compares with (so a page opens on a year with an estimate, not "cannot estimate")."""
+    snapshots = Snapshot.objects.filter(area=area, data__comparable=True).order_by("-financial_year")
+    return list(snapshots.values_list("financial_year", flat=True))
+
+
 def snapshots_for_area(area: str) -> list[Snapshot]:
     return list(Snapshot.objects.filter(area=area).order_by("financial_year"))
-
-
-# -- what a viewer may see ----------------------------------------------------------
-
-SUPPRESS_BELOW = 5
-FEWER_THAN_5 = "fewer than 5"
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """National staff see everything unrounded; reps see their own forces in full and
-    other forces' published totals; officers see England and Wales."""
-
-    national: bool
-    rep_areas: frozenset[str]
-    officer: bool
-
-    def full(self, area: str) -> bool:
-        return self.national or area in self.rep_areas or area == NATIONAL
-
-    def sees_force_table(self) -> bool:
-        return self.national or bool(self.rep_areas)
-
-    def sees_force_page(self, area: str) -> bool:
-        return self.national or bool(self.rep_areas)
-
-
-def dashboard_viewer(user: Any) -> Viewer | None:
-    if not user.is_authenticated:
-        return None
-    if staff_is_national(user):
-        return Viewer(national=True, rep_areas=frozenset(), officer=False)
-    if user.is_staff:
-        codes = frozenset(Force.objects.filter(pk__in=staff_force_ids(user)).values_list("code", flat=True))
-        return Viewer(national=False, rep_areas=codes, officer=False) if codes else None
-    if officer_profile_for_user(user) is not None:
-        return Viewer(national=False, rep_areas=frozenset(), officer=True)
-    return None
-
-
-def count_text(value: int | None, viewer: Viewer) -> str:
-    if value is None:
-        return "–"
-    if not viewer.national and 0 < value < SUPPRESS_BELOW:
-        return FEWER_THAN_5
-    return f"{value:,}"
-
-
-def _percent(value: float) -> str:
-    return f"{value * 100:.0f}%"
-
-
-@dataclass
-class AreaFigures:
-    """One area and year, as text for a page or a CSV, with raw values for sorting."""
-
-    area: str
-    name: str
-    slug: str
-    year: int
-    full: bool
-    comparable: bool
-    cells: dict[str, str]
-    raw: dict[str, float | None]
-
-
-COLUMNS = [
-    ("logged", "Logged"),
-    ("verified", "Verified"),
-    ("recorded_share", "Say it was recorded as a crime"),
-    ("reported_share", "Reported to the force"),
-    ("dont_know", "Don't know if recorded"),
-    ("official", "Official figure"),
-    ("official_basis", "What the official figure counts"),
-    ("official_source", "Official figure's source"),
-    ("not_compared", "Why the official figure is not compared"),
-    ("implied", "Implied true number"),
-    ("hidden", "Hidden"),
-    ("logged_rate", "Logged per 1,000 officers"),
-    ("official_rate", "Official per 1,000 officers"),
-    ("implied_rate", "Implied per 1,000 officers"),
-]
-
-
-def area_figures(
-    snapshot: Snapshot | None, *, area: str, name: str, slug: str, year: int, viewer: Viewer
-) -> AreaFigures:
-    data = snapshot.data if snapshot else {}
-    counts = data.get("counts", {})
-    full = viewer.full(area)
-    recorded = data.get("recorded_share")
-    reported = data.get("reported_share")
-    figure = data.get("official") or {}
-    official = figure.get("total")
-    implied = data.get("implied")
-    rates = data.get("rates") or {}
-    band = data.get("sensitivity")
-    raw: dict[str, float | None] = {
-        "logged": counts.get("logged") if full else None,
-        "verified": counts.get("verified") if full else None,
-        "recorded_share": recorded["estimate"] if full and recorded else None,
-        "reported_share": reported["estimate"] if full and reported else None,
-        "dont_know": counts.get("recorded_dont_know") if full else None,
-        "official": official,
-        "implied": implied["total"] if full and implied else None,
-        "hidden": implied["hidden"] if full and implied else None,
-        "logged_rate": rates.get("logged") if full else None,
-        "official_rate": rates.get("official"),
-        "implied_rate": rates.get("implied") if full else None,
-    }
-    cannot = "cannot estimate" if full else "–"
-    cells = {
-        "logged": count_text(counts.get("logged", 0), viewer) if full else "–",
-        "verified": count_text(counts.get("verified", 0), viewer) if full else "–",
-        "recorded_share": (
-            f"{_percent(recorded['estimate'])} ({_percent(recorded['low'])}–{_percent(recorded['high'])})"
-            if full and recorded
-            else cannot
-        ),
-        "reported_share": _percent(reported["estimate"]) if full and reported else cannot,
-        "dont_know": count_text(counts.get("recorded_dont_know", 0), viewer) if full else "–",
-        "official": _official_text(figure),
-        "implied": (
-            f"{implied['total']:,.0f} ({implied['low']:,.0f}–{implied['high']:,.0f})" if full and implied else cannot
-        ),
-        "hidden": f"{implied['hidden']:,.0f}" if full and implied else cannot,
-        "logged_rate": f"{rates['logged']:.1f}" if full and rates.get("logged") is not None else "–",
-        "official_rate": f"{rates['official']:.1f}" if rates.get("official") is not None else "–",
-        "implied_rate": f"{rates['implied']:.1f}" if full and rates.get("implied") is not None else "–",
-        "band": f"{_percent(band['low'])}–{_percent(band['high'])}" if full and band else "",
-        **official_cells(figure),
-    }
-    return AreaFigures(area, name, slug, year, full, bool(figure.get("compared")), cells, raw)
-
-
-def _official_text(figure: dict[str, Any]) -> str:
-    """The official count, or the one offence it gives ("136 with injury only")."""
-    if figure.get("total") is not None:
-        return f"{figure['total']:,}"
-    if figure.get("with_injury") is not None:
-        return f"{figure['with_injury']:,} with injury only"
-    if figure.get("without_injury") is not None:
-        return f"{figure['without_injury']:,} without injury only"
-    return "not published"
-
-
-SHORT_KINDS = {
-    SourceKind.HOME_OFFICE: "Home Office",
-    SourceKind.FORCE: "force",
-    SourceKind.FEDERATION: "Police Federation",
-    SourceKind.PRESS: "press",
-}
-
-
-def official_cells(figure: dict[str, Any]) -> dict[str, str]:
-    """What the official figure is and where it comes from, as text for pages and CSV files."""
-    if not figure:
-        return {"official_basis": "", "official_source": "", "official_kind": "", "not_compared": "", "coverage": ""}
-    check = figure.get("check")
-    check_text = ""
-    if check:
-        agreement = "they agree" if check["difference"] == 0 else f"{abs(check['difference']):,} apart"
-        check_text = (
-            f"The forces add up to {figure['total']:,}; the published national total is "
-            f"{check['published_total']:,} ({check['source']}): {agreement}."
-        )
-    return {
-        "official_basis": figure.get("basis_label", ""),
-        "official_source": figure.get("source", figure.get("source_title", "")),
-        "official_kind": SHORT_KINDS.get(figure.get("source_kind", ""), ""),
-        "not_compared": figure.get("not_compared") or "",
-        "coverage": figure.get("coverage") or "",
-        "official_check": check_text,
-    }
-
-
-def dashboard_table(year: int, viewer: Viewer, *, sort: str = "name", descending: bool = False) -> list[AreaFigures]:
-    """Every force for a year, from the snapshots (one query), sorted by a column."""
-    snapshots = snapshots_for_year(year)
-    rows = [
-        area_figures(
-            snapshots.get(force.code), area=force.code, name=force.short_name, slug=force.slug, year=year, viewer=viewer
-        )
-        for force in Force.objects.order_by("short_name")
-    ]
-    if rows and sort in rows[0].raw:  # a column of numbers
-        present = [row for row in rows if row.raw[sort] is not None]
-        missing = [row for row in rows if row.raw[sort] is None]
-        present.sort(key=lambda row: row.raw[sort] or 0, reverse=descending)
-        return present + missing
-    return sorted(rows, key=lambda row: row.name, reverse=descending)
-
-
-BREAKDOWN_TITLES = {
-    "what_happened": "What happened",
-    "injury": "Injury",
-    "duty_type": "Duty",
-    "single_crewed": "Single-crewed",
-    "setting": "Where",
-    "not_reported_reasons": "Why not reported",
-}
-
-
-def breakdown_tables(snapshot: Snapshot | None, viewer: Viewer, area: str) -> list[dict[str, Any]]:
-    """Each breakdown as (label, count, text) rows, largest first, labels in plain words."""
-    if snapshot is None or not viewer.full(area):
-        return []
-    labels = {
-        "what_happened": dict(AssaultKind.choices),
-        "injury": dict(Injury.choices),
-        "duty_type": dict(Duty.choices),
-        "setting": dict(Setting.choices),
-        "not_reported_reasons": dict(NotReportedReason.choices),
-        "single_crewed": {"yes": "Yes", "no": "No"},
-    }
-    tables = []
-    for key, title in BREAKDOWN_TITLES.items():
-        bucket = snapshot.data.get("breakdowns", {}).get(key, {})
-        rows = sorted(
-            ((labels[key].get(label, label.capitalize()), count) for label, count in bucket.items()),
-            key=lambda item: -item[1],
-        )
-        tables.append(
-            {"key": key, "title": title, "rows": [(label, count, count_text(count, viewer)) for label, count in rows]}
-        )
-    return tables

@@ -1,162 +1,268 @@
-"""The comparison method (DOMAIN.md), with the standard library only.
+"""The estimate of how many assaults the official count misses (docs/method.md, section 8).
 
-p = recorded yes / (recorded yes + recorded no): the share of logged assaults
-that reached the official count (police recorded crime). Its 95% interval is
-Wilson's, or the exact Clopper-Pearson interval where counts are small. The
-implied true number is official / p, with the interval official / p_high to
-official / p_low. These intervals cover sampling error only: the app's users
-are self-selected, which no interval can fix.
+Everything here works from sums the database makes (reports.selectors.estimate_sums): for one
+area, year and part (with injury, without, or both), the entries' counts and the sums over
+officers of products of each officer's counts. No function reads the database.
+
+1. **The recording share** p = P(reported) x P(recorded | reported). "Not yet" and "no" are not
+   reported, so not recorded; "don't know" is missing among the reported entries only.
+2. **Officers, not entries, are the sampling units.** The variance of p comes from the
+   officers' sums (a ratio estimator linearised per officer, Taylor's method); its ratio to
+   the variance were every entry independent is the design effect, and the effective number of
+   answers is what the same variance would need from independent entries.
+3. **Small areas borrow strength**: a beta prior fitted across the forces of the year (empirical
+   Bayes, method of moments on the effective counts) is updated with each force's effective
+   counts; the pool's weight is said on the pages.
+4. **Chapman's estimator** of the true number from the official count M:
+   (M + 1)(n + 1)/(k + 1) - 1 with the posterior's pseudo-counts, k = a + k_eff and
+   n = a + b + n_eff; its interval is M / p at the posterior's 97.5% and 2.5% points of p. A sum
+   (two offences, or England and Wales) is simulated from the parts' posteriors.
+
+These are estimates from officers who chose to log, not counts: the intervals cover sampling
+error only, not who chooses to use the app.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
-from statistics import NormalDist
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+
+import numpy as np
+from scipy.special import betaincinv
 
 CONFIDENCE = 0.95
-# Fewer answered entries than this and we say "cannot estimate".
-MIN_ANSWERED = 5
-# Below these counts the normal approximation behind Wilson is poor: use the exact interval.
-EXACT_BELOW_N = 30
-EXACT_BELOW_K = 5
+LOWER, UPPER = (1 - CONFIDENCE) / 2, 1 - (1 - CONFIDENCE) / 2
+# Where fewer forces than this have answers in a year, there is no pool to fit: each area's
+# share gets Jeffreys' prior, Beta(1/2, 1/2), which alone gives intervals close to exact.
+MIN_FORCES_TO_POOL = 5
+JEFFREYS = 0.5
+# The pool never counts for more than this many answers (the prior's strength a + b): a large
+# force's estimate stays its own even where the forces seem alike.
+MAX_POOL_STRENGTH = 99.0
+DRAWS = 4000
 
 
 @dataclass(frozen=True)
-class Interval:
-    low: float
-    high: float
+class Sums:
+    """One area, year and part: entry counts and sums over officers of each officer's counts.
+
+    n entries, r reported, y recorded (reported and said recorded), m not recorded though
+    reported, d don't know (reported); q = y + m, the reported entries whose answer is known.
+    The products (nn = sum of n_i squared, and so on) are over officers i.
+    """
+
+    officers: int = 0
+    n: int = 0
+    r: int = 0
+    y: int = 0
+    m: int = 0
+    d: int = 0
+    nn: int = 0
+    rr: int = 0
+    rn: int = 0
+    yy: int = 0
+    yq: int = 0
+    qq: int = 0
+    ry: int = 0
+    rq: int = 0
+    ny: int = 0
+    nq: int = 0
+
+    def __add__(self, other: Sums) -> Sums:
+        return Sums(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Sums)))
+
+    @property
+    def answered(self) -> int:
+        """Entries whose recording is known: not reported (so not recorded), or reported and answered."""
+        return self.n - self.d
+
+
+@dataclass(frozen=True)
+class Effective:
+    """The share as the entries give it directly, and how much it is worth."""
+
+    share: float  # a x b
+    reported: float  # a = r / n
+    recorded_if_reported: float | None  # b = y / (y + m)
+    n: float  # effective number of answers
+    k: float  # effective number recorded (share x n)
+    design_effect: float
+    band: tuple[float, float]  # the share were every "don't know" a no, or a yes
+
+
+def effective(s: Sums) -> Effective | None:
+    """p = a b with its effective counts, or None where nothing is known of the recording."""
+    if s.n == 0 or s.answered == 0:
+        return None
+    a = s.r / s.n
+    q = s.y + s.m
+    b = s.y / q if q else None
+    share = a * b if b is not None else 0.0
+    band = (s.y / s.n, (s.y + s.d) / s.n)
+    if b is None:  # every reported entry is a "don't know": reporting is known, recording not
+        return Effective(share, a, None, 0.0, 0.0, 1.0, band)
+    # With a half added to each count, so that a share of 0 or 1 still has a variance.
+    a_, b_ = (s.r + 0.5) / (s.n + 1), (s.y + 0.5) / (q + 1)
+    p_ = a_ * b_
+    # As many independent answers as would give a b its variance: n when no one said "don't
+    # know", fewer the more did (reporting is known for them, recording is not).
+    independent = p_ * (1 - p_) / (b_ * b_ * a_ * (1 - a_) / s.n + a_ * a_ * b_ * (1 - b_) / q)
+    entries = _linearised(s, a_, b_, by_officer=False)
+    officers = _linearised(s, a_, b_, by_officer=True)
+    # At least 1 (officers' entries alike no more than chance); at most the number of entries
+    # (all of them alike, as when one officer made them all: they count as one answer).
+    design_effect = min(float(s.n), max(1.0, officers / entries)) if entries > 0 else 1.0
+    n_eff = min(independent, float(s.answered)) / design_effect
+    return Effective(share, a, b, n_eff, share * n_eff, design_effect, band)
+
+
+def _linearised(s: Sums, a: float, b: float, *, by_officer: bool) -> float:
+    """Var(a b) by Taylor linearisation over clusters: officers, or each entry alone.
+
+    For cluster i with counts n_i, r_i, y_i, q_i, its influence on a b is
+    z_i = b (r_i - a n_i) / n + a (y_i - b q_i) / q, and Var = C/(C - 1) sum z_i^2.
+    """
+    q = s.y + s.m
+    if by_officer:
+        clusters = s.officers
+        rr = s.rr - 2 * a * s.rn + a * a * s.nn
+        yy = s.yy - 2 * b * s.yq + b * b * s.qq
+        ry = s.ry - b * s.rq - a * s.ny + a * b * s.nq
+    else:  # each entry its own cluster: the products of 0/1 counts
+        clusters = s.n
+        rr = s.r * (1 - a) ** 2 + (s.n - s.r) * a * a
+        yy = s.y * (1 - b) ** 2 + s.m * b * b
+        ry = (1 - a) * (s.y * (1 - b) - s.m * b)
+    total = max(0.0, (b / s.n) ** 2 * rr + (a / q) ** 2 * yy + 2 * a * b / (s.n * q) * ry)
+    if clusters >= 2:
+        return total * clusters / (clusters - 1)
+    # One officer: nothing shows how alike their entries are, so they count as one answer
+    # (the design effect is capped at the number of entries). One entry is one answer.
+    return float("inf") if by_officer else total
+
+
+@dataclass(frozen=True)
+class Prior:
+    alpha: float
+    beta: float
+    fitted: bool  # False: Jeffreys' prior, no pool
+
+    @property
+    def strength(self) -> float:
+        return self.alpha + self.beta
+
+    @property
+    def mean(self) -> float:
+        return self.alpha / self.strength
+
+
+NO_POOL = Prior(JEFFREYS, JEFFREYS, fitted=False)
+
+
+def fit_prior(areas: Iterable[Effective | None]) -> Prior:
+    """A beta prior from the forces' effective counts by the method of moments.
+
+    mu = sum k / sum n; S = sum n (k/n - mu)^2; for a beta-binomial E[S] = mu(1 - mu)
+    [(F - 1) + rho (N - sum n^2 / N)] with rho = 1 / (a + b + 1), so rho is read off S. The
+    strength a + b = 1/rho - 1 is kept between 1 and MAX_POOL_STRENGTH.
+    """
+    data = [(e.k, e.n) for e in areas if e is not None and e.n >= 1]
+    forces = len(data)
+    total = sum(n for _, n in data)
+    if forces < MIN_FORCES_TO_POOL or total <= 0:
+        return NO_POOL
+    mu = sum(k for k, _ in data) / total
+    if not 1e-6 < mu < 1 - 1e-6:
+        return NO_POOL
+    spread = sum(n * (k / n - mu) ** 2 for k, n in data)
+    denominator = total - sum(n * n for _, n in data) / total
+    rho = (spread / (mu * (1 - mu)) - (forces - 1)) / denominator if denominator > 0 else 0.0
+    strength = min(MAX_POOL_STRENGTH, max(1.0, 1 / rho - 1 if rho > 0 else MAX_POOL_STRENGTH))
+    return Prior(mu * strength, (1 - mu) * strength, fitted=True)
 
 
 @dataclass(frozen=True)
 class Share:
-    """A proportion k/n with its interval and the method that gave it."""
+    """The recording share of one area and part: the posterior given its entries and the pool."""
 
-    k: int
-    n: int
-    estimate: float
-    interval: Interval
-    method: str  # "wilson" or "clopper-pearson"
+    estimate: float  # posterior mean
+    low: float
+    high: float
+    direct: Effective
+    prior: Prior
+    alpha: float  # posterior Beta(alpha, beta)
+    beta: float
+
+    @property
+    def pool_weight(self) -> float:
+        """How much of the estimate comes from the pool rather than the area's own entries."""
+        return self.prior.strength / (self.prior.strength + self.direct.n) if self.prior.fitted else 0.0
+
+
+def share(direct: Effective | None, prior: Prior) -> Share | None:
+    if direct is None:
+        return None
+    alpha, beta = prior.alpha + direct.k, prior.beta + direct.n - direct.k
+    low, high = betaincinv(alpha, beta, [LOWER, UPPER])
+    return Share(alpha / (alpha + beta), float(low), float(high), direct, prior, alpha, beta)
 
 
 @dataclass(frozen=True)
 class Implied:
-    """The true number implied by an official count and the recorded share."""
+    """The true number an official count implies, with its interval and the "don't know" band."""
 
     total: float
     low: float
     high: float
-    hidden: float
+    band: tuple[float, float]  # every "don't know" a yes, then a no
+    official: int
+
+    @property
+    def not_in_official(self) -> float:
+        return self.total - self.official
 
 
-def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> Interval:
-    """Wilson score interval for k successes in n trials."""
-    _check(k, n)
-    z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
-    p = k / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return Interval(max(0.0, centre - half), min(1.0, centre + half))
+def chapman(official: int, k: float, n: float) -> float:
+    """Chapman's estimator (M + 1)(n + 1)/(k + 1) - 1: official / (k/n) without its small-sample bias."""
+    return (official + 1) * (n + 1) / (k + 1) - 1
 
 
-def _binomial_cdf(k: int, n: int) -> Callable[[float], float]:
-    """p -> P(X <= k) for X ~ Binomial(n, p), summed in log space over the shorter tail.
-
-    The exact interval is used only when k or n - k is small, so either tail is at most
-    a few dozen terms, whatever n is. The log binomial coefficients do not depend on p:
-    they are worked out once, not at every step of the bisection.
-    """
-    lower_tail = k + 1 <= n - k
-    indices = range(k + 1) if lower_tail else range(k + 1, n + 1)
-    log_n = math.lgamma(n + 1)
-    terms = [(i, n - i, log_n - math.lgamma(i + 1) - math.lgamma(n - i + 1)) for i in indices]
-
-    def cdf(p: float) -> float:
-        if k < 0 or p >= 1.0:
-            return 0.0 if k < n else 1.0
-        if k >= n or p <= 0.0:
-            return 1.0
-        log_p, log_q = math.log(p), math.log1p(-p)
-        logs = [coefficient + i * log_p + rest * log_q for i, rest, coefficient in terms]
-        top = max(logs)
-        mass = min(1.0, math.exp(top) * sum(math.exp(value - top) for value in logs))
-        return mass if lower_tail else max(0.0, 1.0 - mass)
-
-    return cdf
+def implied(official: int, s: Share) -> Implied:
+    """Chapman's estimate at the posterior's pseudo-counts; the interval is official / p at the
+    posterior's 97.5% and 2.5% points of p (the true number is official / p exactly, where p
+    is the share recorded). Chapman's formula cannot exceed (M + 1)(n + 1), so it would make
+    the interval of a small sample look narrower than it is: the interval does not use it."""
+    n = s.alpha + s.beta
+    band = tuple(chapman(official, s.prior.alpha + p * s.direct.n, n) for p in reversed(s.direct.band))
+    return Implied(chapman(official, s.alpha, n), official / s.high, official / s.low, band, official)  # type: ignore[arg-type]
 
 
-def _solve(f: Callable[[float], float], target: float, low: float, high: float) -> float:
-    """The p in [low, high] where the monotone f(p) equals target: regula falsi with the
-    Illinois correction, which keeps the bracket (so it cannot fail) and converges in a
-    dozen steps where bisection needs forty."""
-    f_low, f_high = f(low) - target, f(high) - target
-    if f_low == 0:
-        return low
-    if f_high == 0:
-        return high
-    side = 0
-    for _ in range(100):
-        p = (low * f_high - high * f_low) / (f_high - f_low)
-        f_p = f(p) - target
-        if abs(f_p) < 1e-15 or high - low < 1e-13:
-            break
-        if (f_p > 0) == (f_high > 0):
-            high, f_high = p, f_p
-            if side == -1:
-                f_low /= 2
-            side = -1
-        else:
-            low, f_low = p, f_p
-            if side == 1:
-                f_high /= 2
-            side = 1
-    return p
-
-
-def clopper_pearson(k: int, n: int, confidence: float = CONFIDENCE) -> Interval:
-    """The exact (Clopper-Pearson) interval, solved on the binomial CDF."""
-    _check(k, n)
-    alpha = 1 - confidence
-    # Lower bound: the p at which P(X >= k) = alpha/2, i.e. 1 - cdf(k-1) = alpha/2.
-    # Each bound lies on its own side of the estimate k/n.
-    below = _binomial_cdf(k - 1, n)
-    low = 0.0 if k == 0 else _solve(lambda p: 1 - below(p), alpha / 2, 0.0, k / n)
-    # Upper bound: the p at which P(X <= k) = alpha/2.
-    at_most = _binomial_cdf(k, n)
-    high = 1.0 if k == n else _solve(at_most, alpha / 2, k / n, 1.0)
-    return Interval(low, high)
-
-
-def share(k: int, n: int) -> Share | None:
-    """The recorded share with its interval, or None when it cannot be estimated."""
-    if n < MIN_ANSWERED:
-        return None
-    exact = n < EXACT_BELOW_N or k < EXACT_BELOW_K or n - k < EXACT_BELOW_K
-    interval = clopper_pearson(k, n) if exact else wilson(k, n)
-    return Share(k, n, k / n, interval, "clopper-pearson" if exact else "wilson")
-
-
-def sensitivity_band(yes: int, no: int, dont_know: int) -> Interval | None:
-    """The range p takes if every "don't know" were a no, or every one a yes."""
-    n = yes + no + dont_know
-    if n < MIN_ANSWERED:
-        return None
-    return Interval(yes / n, (yes + dont_know) / n)
-
-
-def implied_total(official: int | None, recorded: Share | None) -> Implied | None:
-    """official / p with its interval; None when p is zero or cannot be estimated."""
-    if official is None or recorded is None or recorded.estimate <= 0 or recorded.interval.low <= 0:
-        return None
-    total = official / recorded.estimate
+def implied_sum(parts: list[tuple[int, Share]], seed: str) -> Implied:
+    """The sum of several parts' estimates; its interval by simulation from their posteriors
+    (each part's share drawn from its Beta, official / share, summed), with a fixed seed so
+    that a recompute gives the same numbers."""
+    rng = np.random.default_rng(zlib.crc32(seed.encode()))
+    draws = np.zeros(DRAWS)
+    for official, s in parts:
+        draws += official / rng.beta(s.alpha, s.beta, DRAWS)
+    singles = [implied(official, s) for official, s in parts]
+    low, high = np.quantile(draws, [LOWER, UPPER])
     return Implied(
-        total=total,
-        low=official / recorded.interval.high,
-        high=official / recorded.interval.low,
-        hidden=total - official,
+        sum(i.total for i in singles),
+        float(low),
+        float(high),
+        (sum(i.band[0] for i in singles), sum(i.band[1] for i in singles)),
+        sum(official for official, _ in parts),
     )
+
+
+def official_share(estimate: Implied) -> tuple[float, float, float] | None:
+    """The share of the estimated true number in the official count: M / N, with its interval."""
+    if estimate.total <= 0 or estimate.low <= 0:
+        return None
+    return estimate.official / estimate.total, estimate.official / estimate.high, estimate.official / estimate.low
 
 
 def per_thousand(count: float | None, officers: float | None) -> float | None:
@@ -165,6 +271,10 @@ def per_thousand(count: float | None, officers: float | None) -> float | None:
     return count * 1000 / officers
 
 
-def _check(k: int, n: int) -> None:
-    if n <= 0 or not 0 <= k <= n:
-        raise ValueError(f"need 0 <= k <= n and n > 0, got k={k}, n={n}")
+def sums_from(row: Mapping[str, int], prefix: str) -> Sums:
+    """A Sums from a row of estimate_sums, whose columns are named prefix + field."""
+    return Sums(**{f.name: int(row.get(prefix + f.name) or 0) for f in fields(Sums)})
+
+
+def finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None

@@ -19,17 +19,17 @@ from incidents.models import Force
 from reports import charts, services
 from reports.models import NATIONAL, RecomputeRun
 from reports.periods import financial_year_label
-from reports.selectors import (
+from reports.selectors import comparable_years, snapshot_years, snapshots_for_area, snapshots_for_year
+from reports.tables import (
+    CAVEAT,
     COLUMNS,
-    SUPPRESS_BELOW,
+    AreaFigures,
     Viewer,
     area_figures,
     breakdown_tables,
+    csv_rows,
     dashboard_table,
     dashboard_viewer,
-    snapshot_years,
-    snapshots_for_area,
-    snapshots_for_year,
 )
 
 View = Callable[..., HttpResponse]
@@ -48,15 +48,13 @@ def viewer_required(view: View) -> View:
     return wrapped
 
 
-def _year(request: HttpRequest, years: list[int]) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = 0
-    if year in years:
-        return year
-    comparable = [y for y in years if y >= 2017]
-    return (comparable or years or [2018])[0]
+def _year(request: HttpRequest, years: list[int], comparable: list[int]) -> int:
+    """The year asked for if there are figures for it; else the latest with an official figure
+    the estimate can use; else the latest with anything at all."""
+    requested = request.GET.get("year", "")
+    if requested.isascii() and requested.isdigit() and int(requested) in years:
+        return int(requested)
+    return (comparable or years or [timezone.localdate().year])[0]
 
 
 def _csv(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
@@ -73,24 +71,18 @@ def _csv(filename: str, header: list[str], rows: list[list[Any]]) -> HttpRespons
 def dashboard(request: HttpRequest) -> HttpResponse:
     viewer: Viewer = request.viewer  # type: ignore[attr-defined]
     years = snapshot_years()
-    year = _year(request, years)
+    year = _year(request, years, comparable_years(NATIONAL))
     sort = request.GET.get("sort", "name")
     descending = request.GET.get("dir") == "desc"
+    snapshots = snapshots_for_year(year)
     national = area_figures(
-        snapshots_for_year(year).get(NATIONAL),
-        area=NATIONAL,
-        name="England and Wales",
-        slug="",
-        year=year,
-        viewer=viewer,
+        snapshots.get(NATIONAL), area=NATIONAL, name="England and Wales", slug="", year=year, viewer=viewer
     )
-    rows = dashboard_table(year, viewer, sort=sort, descending=descending) if viewer.sees_force_table() else []
+    rows = (
+        dashboard_table(year, viewer, snapshots, sort=sort, descending=descending) if viewer.sees_force_table() else []
+    )
     if request.GET.get("format") == "csv":
-        header = ["Area", "Financial year", *[label for _, label in COLUMNS]]
-        body = [
-            [row.name, financial_year_label(year), *[row.cells[key] for key, _ in COLUMNS]] for row in [national, *rows]
-        ]
-        return _csv(f"assault-log-{year}.csv", header, body)
+        return _csv(f"assault-log-{year}.csv", *csv_rows([national, *rows], with_year=True))
     headers = [
         {
             "key": key,
@@ -100,7 +92,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "next_dir": "asc" if sort == key and descending else "desc",
         }
         for key, label in [("name", "Force"), *COLUMNS]
-        if key in ("name", "logged", "recorded_share", "official", "implied", "hidden", "logged_rate", "implied_rate")
     ]
     context = {
         "year": year,
@@ -116,12 +107,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/dashboard.html", context)
 
 
-def _trend(area: str, viewer: Viewer) -> list[dict[str, Any]]:
-    full = viewer.full(area)
+def _trend(area: str, name: str, viewer: Viewer) -> list[dict[str, Any]]:
     trend = []
     for snapshot in snapshots_for_area(area):
-        figures = area_figures(snapshot, area=area, name="", slug="", year=snapshot.financial_year, viewer=viewer)
-        implied = snapshot.data.get("implied") if full else None
+        figures = area_figures(snapshot, area=area, name=name, slug="", year=snapshot.financial_year, viewer=viewer)
+        raw = figures.raw
         trend.append(
             {
                 "year": snapshot.financial_year,
@@ -129,36 +119,51 @@ def _trend(area: str, viewer: Viewer) -> list[dict[str, Any]]:
                 "figures": figures,
                 "point": charts.TrendPoint(
                     financial_year_label(snapshot.financial_year),
-                    # Small counts stay off the chart outside national staff views, as in tables.
-                    snapshot.logged if full and (viewer.national or snapshot.logged >= SUPPRESS_BELOW) else None,
-                    figures.raw["official"],
-                    implied["total"] if implied else None,
-                    implied["low"] if implied else None,
-                    implied["high"] if implied else None,
+                    # Hidden counts stay off the chart, as in the tables.
+                    _number(raw["logged"]),
+                    raw["official"],
+                    raw["implied"],
+                    raw["implied_low"],
+                    raw["implied_high"],
+                    _number(raw["active_officers"]),
                 ),
             }
         )
     return trend
 
 
-def _force_context(request: HttpRequest, slug: str) -> dict[str, Any]:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+def _number(value: Any) -> float | None:
+    return value if isinstance(value, int | float) else None
+
+
+def _force_context(request: HttpRequest, slug: str, viewer: Viewer) -> dict[str, Any]:
     force = get_object_or_404(Force, slug=slug)
     if not viewer.sees_force_page(force.code):
         raise Http404("No dashboard for this force.")
-    trend = _trend(force.code, viewer)
+    trend = _trend(force.code, force.short_name, viewer)
     years = [item["year"] for item in reversed(trend)]
-    year = _year(request, years)
+    year = _year(request, years, comparable_years(force.code))
     snapshot = snapshots_for_year(year).get(force.code)
     figures = area_figures(snapshot, area=force.code, name=force.short_name, slug=force.slug, year=year, viewer=viewer)
     tables = breakdown_tables(snapshot, viewer, force.code)
+    points = [item["point"] for item in trend]
     return {
         "force": force,
         "viewer": viewer,
         "full": viewer.full(force.code),
         "trend": trend,
         "chart": charts.trend_chart(
-            [item["point"] for item in trend], title=f"{force.short_name}: assaults by year", chart_id="trend"
+            points,
+            series=("official", "implied"),
+            title=f"{force.short_name}: official and estimated",
+            chart_id="trend",
+        ),
+        "adoption_chart": charts.trend_chart(
+            points,
+            series=("logged", "officers"),
+            title=f"{force.short_name}: entries logged, and officers who logged",
+            chart_id="adoption",
+            height=200,
         ),
         "year": year,
         "year_label": financial_year_label(year),
@@ -174,7 +179,7 @@ def _force_context(request: HttpRequest, slug: str) -> dict[str, Any]:
                     chart_id=f"bd-{table['key']}",
                 ),
             }
-            if viewer.national
+            if viewer.unsuppressed()
             else table
             for table in tables
         ],
@@ -183,51 +188,58 @@ def _force_context(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 @viewer_required
 def force_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    context = _force_context(request, slug)
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    context = _force_context(request, slug, viewer)
     if request.GET.get("format") == "csv":
         if request.GET.get("table") == "breakdowns":
-            rows = [[t["title"], label, text] for t in context["breakdowns"] for label, _count, text in t["rows"]]
-            return _csv(f"{slug}-{context['year']}-breakdowns.csv", ["Breakdown", "Answer", "Reports"], rows)
-        header = ["Financial year", *[label for _, label in COLUMNS]]
-        rows = [[item["label"], *[item["figures"].cells[key] for key, _ in COLUMNS]] for item in context["trend"]]
-        return _csv(f"{slug}-trend.csv", header, rows)
+            rows = [
+                [t["title"], label, text, CAVEAT] for t in context["breakdowns"] for label, _count, text in t["rows"]
+            ]
+            header = ["Breakdown", "Answer", "Reports", "Caveat"]
+            return _csv(f"{slug}-{context['year']}-breakdowns.csv", header, rows)
+        return _csv(f"{slug}-trend.csv", *csv_rows([item["figures"] for item in context["trend"]], with_year=True))
     return render(request, "reports/force.html", context)
 
 
 @viewer_required
 def briefing(request: HttpRequest, slug: str, year: str) -> HttpResponse:
+    """One printed page for outside readers: suppressed whoever prints it."""
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
     request.GET = request.GET.copy()  # type: ignore[assignment]
     request.GET["year"] = year.split("-")[0]
-    context = _force_context(request, slug)
+    context = _force_context(request, slug, viewer.printing())
     if str(context["year"]) != request.GET["year"]:
         raise Http404("No figures for that year.")
     figures = context["figures"]
     snapshot = context["snapshot"]
     data = snapshot.data if snapshot else {}
-    context["headline"] = _headline(context["force"].short_name, context["year_label"], data, figures, context["full"])
+    context["headline"] = _headline(context["force"].short_name, context["year_label"], data, figures)
     context["official"] = data.get("official")
+    context["breakdowns"] = context["breakdowns"][:3]
     return render(request, "reports/briefing.html", context)
 
 
-def _headline(name: str, year_label: str, data: dict[str, Any], figures: Any, full: bool) -> str:
+def _headline(name: str, year_label: str, data: dict[str, Any], figures: AreaFigures) -> str:
+    """The briefing's first sentence, which says what its numbers are."""
+    cells = figures.cells
+    parts = [f"Officers in {name} logged {cells['logged']} assaults in {year_label}"]
     official = data.get("official")
-    parts = [f"Officers in {name} logged {figures.cells['logged']} assaults in {year_label}"]
-    recorded = data.get("recorded_share")
-    if full and recorded:
-        parts.append(
-            f"{recorded['estimate'] * 100:.0f}% ({recorded['low'] * 100:.0f}–{recorded['high'] * 100:.0f}%) "
-            "say they were officially recorded"
-        )
+    implied = figures.raw["implied"] is not None
     if official and official.get("total") is not None:
-        kind = figures.cells.get("official_kind")
+        kind = cells.get("official_kind")
         sentence = f"the official figure was {official['total']:,}" + (f" ({kind})" if kind else "")
-        implied = data.get("implied")
-        if full and implied:
-            sentence += f", implying about {implied['total']:,.0f} ({implied['low']:,.0f}–{implied['high']:,.0f})"
+        if implied:
+            sentence += (
+                f"; from the share of the logged assaults officers say reached it, the true number is estimated at "
+                f"about {figures.raw['implied']:,} ({figures.raw['implied_low']:,}–{figures.raw['implied_high']:,})"
+            )
         parts.append(sentence)
     else:
         parts.append("no official figure has been published for that year")
-    return "; ".join(parts) + "."
+    text = "; ".join(parts) + "."
+    if implied:
+        text += " This is an estimate from officers who chose to log, not a count."
+    return text
 
 
 def method(request: HttpRequest) -> HttpResponse:

@@ -22,12 +22,14 @@ from redis.exceptions import RedisError
 from config.celery import publish
 from incidents.models import Force
 from reports import statistics, tasks
+from reports.estimates import year_estimates
 from reports.models import NATIONAL, OfficialFigure, RecomputeMark, RecomputeRun, Snapshot
 from reports.periods import financial_year_of
 from reports.selectors import (
     Key,
     area_names,
     counted_incidents,
+    estimate_sums,
     figure_summary,
     incident_counts,
     national_check,
@@ -172,50 +174,34 @@ def _recompute_queued_clear() -> None:
 # -- computing -----------------------------------------------------------------------
 
 
-def _share_json(share: statistics.Share | None) -> dict[str, Any] | None:
-    if share is None:
-        return None
-    return {
-        "k": share.k,
-        "n": share.n,
-        "estimate": share.estimate,
-        "low": share.interval.low,
-        "high": share.interval.high,
-        "method": share.method,
-    }
-
-
 def snapshot_data(
     counts: dict[str, int],
     breakdowns: dict[str, Any],
     official: dict[str, Any] | None,
     officers: float | None,
+    estimate: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """Everything a page shows for one area and year, from counts already made by the database
-    and the official figure used (figure_summary). Only a figure compared with the entries (a
-    whole-year, whole-area 8S + 104 total) gives an implied total; any other is shown with why."""
+    """Everything a page shows for one area and year: counts made by the database, the official
+    figure used (figure_summary) and the estimate (reports.estimates); only a figure compared
+    with the entries gives an implied total, any other is shown with why."""
     counts = {name: counts.get(name, 0) for name in COUNT_FIELDS}
     counts["pending"] = counts["logged"] - counts["verified"]
-    recorded = statistics.share(counts["recorded_yes"], counts["recorded_yes"] + counts["recorded_no"])
-    reported = statistics.share(counts["reported_yes"], counts["logged"]) if counts["logged"] else None
-    band = statistics.sensitivity_band(counts["recorded_yes"], counts["recorded_no"], counts["recorded_dont_know"])
+    estimate = estimate or {}
+    implied = estimate.get("implied")
     official_count = official["total"] if official else None
-    implied = statistics.implied_total(official_count, recorded) if official and official["compared"] else None
+    active = estimate.get("active_officers") or 0
     return {
         "counts": counts,
-        "recorded_share": _share_json(recorded),
-        "reported_share": _share_json(reported),
-        "sensitivity": {"low": band.low, "high": band.high} if band else None,
+        "estimate": estimate,
         "official": official,
         "comparable": bool(official and official["compared"]),
-        "implied": None
-        if implied is None
-        else {"total": implied.total, "low": implied.low, "high": implied.high, "hidden": implied.hidden},
+        "implied": implied,
+        "adoption": {"officers": active, "per_officer": counts["logged"] / active if active else None},
         "officers_fte": officers,
         "rates": {
             "logged": statistics.per_thousand(counts["logged"], officers),
             "official": statistics.per_thousand(official_count, officers),
-            "implied": statistics.per_thousand(implied.total if implied else None, officers),
+            "implied": statistics.per_thousand(implied["total"] if implied else None, officers),
         },
         "breakdowns": breakdowns,
     }
@@ -245,11 +231,13 @@ def snapshots_recompute(*, years: Iterable[int] | None = None, force_codes: Iter
     years = None if years is None else sorted(set(years))
     # National figures need every force of the year, so a year is always recomputed whole.
     per_force = incident_counts(counted_incidents(years=years))
+    sums = estimate_sums(years)
     ranked = official_figures_ranked()
     names = area_names()
     strength = officer_strength_current()
     wanted_years = set(years) if years is not None else {y for (_a, y) in per_force} | {y for (_a, y) in ranked}
-    areas = [*Force.objects.values_list("code", flat=True), NATIONAL]
+    force_codes_all = list(Force.objects.order_by("code").values_list("code", flat=True))
+    areas = [*force_codes_all, NATIONAL]
     force_filter = set(force_codes) | {NATIONAL} if force_codes is not None else None
     existing = {
         (area, year): digest
@@ -260,6 +248,9 @@ def snapshots_recompute(*, years: Iterable[int] | None = None, force_codes: Iter
     now = timezone.now()
     written: list[tuple[Any, ...]] = []
     for year in sorted(wanted_years):
+        used = {area: candidates[0] for (area, fy), candidates in ranked.items() if fy == year}
+        rows = {area: row for (area, fy), row in sums.items() if fy == year}
+        estimates = year_estimates(year, rows, used, force_codes_all)
         for area in areas:
             if force_filter is not None and area not in force_filter:
                 continue
@@ -273,7 +264,9 @@ def snapshots_recompute(*, years: Iterable[int] | None = None, force_codes: Iter
             if figure is not None:
                 official = figure_summary(figure, names)
                 official["check"] = national_check(candidates) if area == NATIONAL else None
-            data = snapshot_data(source["counts"], source["breakdowns"], official, strength.get((area, year)))
+            data = snapshot_data(
+                source["counts"], source["breakdowns"], official, strength.get((area, year)), estimates.get(area)
+            )
             document = json.dumps(data, sort_keys=True, separators=(",", ":"))
             figure_id = figure.pk if figure else None
             digest = hashlib.sha256(f"{figure_id}:{document}".encode()).hexdigest()

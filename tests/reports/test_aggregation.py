@@ -11,11 +11,11 @@ import time_machine
 
 from incidents import services as incident_services
 from incidents.choices import Status
-from incidents.models import User
+from incidents.models import Incident, User
 from reports.models import NATIONAL, OfficialFigure, RecomputeMark, Snapshot
 from reports.services import snapshots_recompute, snapshots_recompute_marked
 from tests.conftest import quick_data
-from tests.factories import IncidentFactory, OfficialFigureFactory
+from tests.factories import IncidentFactory, OfficialFigureFactory, make_officer
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +30,14 @@ def logged(officer: User, count: int, day: datetime.date, **values: Any) -> None
         IncidentFactory(officer=officer, occurred_on=day, **values)
 
 
-def test_snapshot_counts_and_the_implied_total(officer: User) -> None:
+def test_snapshot_counts_and_the_estimate(officer: User, colleague: User) -> None:
     figure()
     day = datetime.date(2018, 6, 1)
-    logged(officer, 6, day, reported_to_force="yes", recorded_as_crime="yes", status=Status.VERIFIED)
-    logged(officer, 12, day, reported_to_force="no", recorded_as_crime="no", injury="minor")
+    for person in [officer, *(make_officer() for _ in range(5))]:  # six officers, one recorded each
+        logged(person, 1, day, reported_to_force="yes", recorded_as_crime="yes", status=Status.VERIFIED)
+    logged(colleague, 12, day, reported_to_force="no", recorded_as_crime="no", injury="minor")
     logged(officer, 4, day, reported_to_force="yes", recorded_as_crime="dont_know")
+    logged(colleague, 2, day, assaults=["threat"])  # a threat alone: logged, not compared
     logged(officer, 3, day, status=Status.REJECTED, rejection_reason="mistake")  # not counted
     logged(officer, 2, day, status=Status.WITHDRAWN)  # not counted
     logged(officer, 5, datetime.date(2019, 4, 1))  # next year
@@ -43,17 +45,62 @@ def test_snapshot_counts_and_the_implied_total(officer: User) -> None:
     snapshots_recompute()
     snapshot = Snapshot.objects.get(area="E23000029", financial_year=2018)
     counts = snapshot.data["counts"]
-    assert (snapshot.logged, snapshot.verified, counts["pending"]) == (22, 6, 16)
-    assert (counts["recorded_yes"], counts["recorded_no"], counts["recorded_dont_know"]) == (6, 12, 4)
-    assert (counts["with_injury"], counts["without_injury"]) == (12, 10)
-    share = snapshot.data["recorded_share"]
-    assert (share["k"], share["n"], share["method"]) == (6, 18, "clopper-pearson")
-    assert snapshot.data["implied"]["total"] == pytest.approx(1057 / (6 / 18))
-    assert snapshot.data["implied"]["hidden"] == pytest.approx(1057 * 3 - 1057)
-    assert snapshot.data["sensitivity"] == {"low": 6 / 22, "high": 10 / 22}
-    assert snapshot.data["breakdowns"]["what_happened"] == {"push": 22}
+    assert (snapshot.logged, snapshot.verified, counts["pending"]) == (24, 6, 18)
+    assert (counts["recorded_yes"], counts["recorded_no"], counts["recorded_dont_know"]) == (6, 14, 4)
+    estimate = snapshot.data["estimate"]
+    assert (estimate["in_scope"], estimate["out_of_scope"], estimate["active_officers"]) == (22, 2, 7)
+    assert (estimate["with_injury"], estimate["without_injury"]) == (12, 10)
+    share = estimate["share"]
+    # P(reported) x P(recorded | reported): 10/22 x 6/6, the "don't know" missing among the reported.
+    assert share["reported"] == pytest.approx(10 / 22) and share["recorded_if_reported"] == 1.0
+    assert share["direct"] == pytest.approx(10 / 22)
+    assert (share["band_low"], share["band_high"]) == (pytest.approx(6 / 22), pytest.approx(10 / 22))
+    implied = snapshot.data["implied"]
+    assert implied["by_offence"] is False  # the with-injury entries were none recorded: the total is used
+    assert implied["low"] < implied["total"] < implied["high"]
+    assert implied["not_in_official"] == pytest.approx(implied["total"] - 1057)
+    assert snapshot.data["adoption"] == {"officers": 7, "per_officer": 24 / 7}
+    assert snapshot.data["breakdowns"]["what_happened"] == {"push": 22, "threat": 2}
     assert Snapshot.objects.get(area="E23000029", financial_year=2019).logged == 5
-    assert Snapshot.objects.get(area=NATIONAL, financial_year=2018).logged == 22
+    assert Snapshot.objects.get(area=NATIONAL, financial_year=2018).logged == 24
+
+
+def test_the_databases_sums_are_the_entries_sums_officer_by_officer(
+    officer: User, colleague: User, other_force_officer: User
+) -> None:
+    """estimate_sums (one SQL statement) against the same sums made in Python from the entries."""
+    from reports.selectors import estimate_sums
+    from reports.statistics import sums_from
+    from tests.reports.test_statistics import entries
+
+    day = datetime.date(2021, 9, 1)
+    plan = {
+        officer: [("yes", "yes", "minor")] * 3 + [("yes", "no", "none")] * 2 + [("no", "no", "none")] * 4,
+        colleague: [("yes", "dont_know", "minor"), ("not_yet", "no", "none"), ("yes", "yes", "none")],
+    }
+    for person, rows in plan.items():
+        for reported, recorded, injury in rows:
+            IncidentFactory(
+                officer=person, occurred_on=day, reported_to_force=reported, recorded_as_crime=recorded, injury=injury
+            )
+    anonymous = IncidentFactory(officer=colleague, occurred_on=day, reported_to_force="yes", recorded_as_crime="yes")
+    Incident.objects.filter(pk=anonymous.pk).update(officer=None)  # anonymised: a cluster of its own
+    IncidentFactory(officer=other_force_officer, occurred_on=day)
+    sums = estimate_sums([2021])
+    row = sums[("E23000029", 2021)]
+    assert row["active_officers"] == 3  # two officers and the anonymised report
+
+    def officer_entries(rows: list[tuple[str, str, str]], part: str) -> list[tuple[bool, str]]:
+        wanted = {"w": lambda injury: injury != "none", "o": lambda injury: injury == "none", "a": lambda _: True}[part]
+        return [(reported == "yes", recorded) for reported, recorded, injury in rows if wanted(injury)]
+
+    for part in ("w", "o", "a"):
+        expected = entries(
+            *(officer_entries(rows, part) for rows in plan.values()),
+            *([officer_entries([("yes", "yes", "none")], part)] if part != "w" else []),
+        )
+        assert sums_from(row, f"{part}_") == expected, part
+    assert sums[("E23000032", 2021)]["a_n"] == 1
 
 
 def test_reviewed_classification_is_preferred(officer: User, rep: User) -> None:
@@ -115,19 +162,19 @@ def test_verifying_a_report_updates_the_snapshot_after_commit(
     assert Snapshot.objects.get(area="E23000029", financial_year=2023).verified == 1
 
 
-def test_cannot_estimate_with_none_recorded_or_too_few_answers(officer: User) -> None:
+def test_no_estimate_from_none_recorded_and_nothing_to_borrow_from(officer: User) -> None:
     figure(year=2019)
     logged(officer, 10, datetime.date(2019, 7, 7), recorded_as_crime="no")
     logged(officer, 2, datetime.date(2020, 7, 7), recorded_as_crime="yes", reported_to_force="yes")
     figure(year=2020, with_injury=None, without_injury=None, total=1101)
     snapshots_recompute()
     none_recorded = Snapshot.objects.get(area="E23000029", financial_year=2019).data
-    assert none_recorded["recorded_share"]["estimate"] == 0
-    assert none_recorded["implied"] is None  # p = 0: no infinity
-    too_few = Snapshot.objects.get(area="E23000029", financial_year=2020).data
-    assert too_few["recorded_share"] is None  # 2 answers
-    assert too_few["implied"] is None
-    assert too_few["official"]["total"] == 1101
+    assert none_recorded["estimate"]["share"]["direct"] == 0
+    assert none_recorded["implied"] is None  # official / 0, and no pool: no number
+    two_answers = Snapshot.objects.get(area="E23000029", financial_year=2020).data
+    assert two_answers["implied"] is not None  # two recorded: an estimate, with a wide interval
+    assert two_answers["implied"]["high"] > 3 * two_answers["implied"]["low"]
+    assert two_answers["official"]["total"] == 1101
 
 
 @pytest.mark.parametrize(

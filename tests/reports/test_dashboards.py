@@ -17,7 +17,7 @@ from incidents.models import User
 from reports.models import RecomputeRun, Snapshot
 from reports.services import snapshots_recompute
 from tests.conftest import staff_client
-from tests.factories import IncidentFactory, OfficialFigureFactory
+from tests.factories import IncidentFactory, OfficialFigureFactory, make_officer
 
 pytestmark = pytest.mark.django_db
 
@@ -30,17 +30,18 @@ def official(area: str, year: int, total: int) -> None:
 
 @pytest.fixture
 def figures(officer: User, other_force_officer: User) -> None:
-    """Thames Valley 2018/19: 20 logged (6 recorded, 12 not, 2 don't know); Kent: 3 logged."""
+    """Thames Valley 2018/19: 20 logged by 10 officers, two each (6 recorded, 12 not, 2 don't
+    know); Kent: 3 logged."""
     official("E23000029", 2018, 1057)
     official("E23000032", 2018, 1594)
     official("K04000001", 2018, 30977)
     day = datetime.date(2018, 10, 1)
-    for _ in range(6):
-        IncidentFactory(officer=officer, occurred_on=day, reported_to_force="yes", recorded_as_crime="yes")
-    for _ in range(12):
-        IncidentFactory(officer=officer, occurred_on=day, recorded_as_crime="no")
-    for _ in range(2):
-        IncidentFactory(officer=officer, occurred_on=day, reported_to_force="yes", recorded_as_crime="dont_know")
+    answers = [("yes", "yes")] * 6 + [("no", "no")] * 12 + [("yes", "dont_know")] * 2
+    officers = [officer, *(make_officer() for _ in range(9))]
+    for number, (reported, recorded) in enumerate(answers):
+        IncidentFactory(
+            officer=officers[number % 10], occurred_on=day, reported_to_force=reported, recorded_as_crime=recorded
+        )
     for _ in range(3):
         IncidentFactory(officer=other_force_officer, occurred_on=day, recorded_as_crime="no")
     snapshots_recompute()
@@ -74,8 +75,9 @@ def test_officers_see_the_national_summary_only(officer: User, figures: None) ->
 def test_rep_sees_own_force_in_full_and_others_as_published_totals(rep: User, figures: None) -> None:
     page = staff_client(rep).get(DASHBOARD + "?year=2018")
     rows = {row.name: row for row in page.context["rows"]}
-    assert rows["Thames Valley"].cells["logged"] == "20"
-    assert rows["Thames Valley"].cells["implied"].startswith("3,171")  # 1057 / (6/18)
+    tvp = rows["Thames Valley"]
+    assert (tvp.cells["logged"], tvp.cells["active_officers"]) == ("20", "10")
+    assert 1057 < tvp.raw["implied_low"] < tvp.raw["implied"] < tvp.raw["implied_high"]
     assert rows["Kent"].cells["official"] == "1,594"
     assert rows["Kent"].cells["logged"] == "–"
     assert rows["Kent"].cells["implied"] == "–"
@@ -121,9 +123,15 @@ def test_csv_download_of_the_table(rep: User, figures: None) -> None:
     assert rows[0][:3] == ["Area", "Financial year", "Logged"]
     assert by_area["England and Wales"][1] == "2018/19"
     assert by_area["Thames Valley"][2] == "20"
-    assert by_area["Kent"][2] == "–"
+    assert by_area["Kent"][2] == ""  # a force the rep does not cover: its published figure only
+    header = rows[0]
+    assert by_area["Kent"][header.index("Official figure")] == "1594"  # a number, not "1,594"
+    assert by_area["Kent"][header.index("Caveat")].startswith("An estimate from officers who chose to log")
+    assert by_area["Thames Valley"][header.index("What the official figure counts")] == (
+        "8S + 104, whole force, whole year"
+    )
     trend = rows_of(staff_client(rep).get(reverse("reports:force", args=["thames-valley"]) + "?format=csv&table=trend"))
-    assert trend[1][0] == "2018/19"
+    assert trend[1][:2] == ["Thames Valley", "2018/19"]
     breakdowns = rows_of(
         staff_client(rep).get(
             reverse("reports:force", args=["thames-valley"]) + "?year=2018&format=csv&table=breakdowns"
@@ -136,8 +144,9 @@ def test_briefing_headline(rep: User, figures: None) -> None:
     response = staff_client(rep).get(reverse("reports:briefing", args=["thames-valley", "2018"]))
     assert response.status_code == 200
     headline = response.context["headline"]
-    assert headline.startswith("Officers in Thames Valley logged 20 assaults in 2018/19; 33% (")
-    assert "officially recorded; the official figure was 1,057 (Home Office), implying about 3,171 (" in headline
+    assert headline.startswith("Officers in Thames Valley logged 20 assaults in 2018/19; the official figure was 1,057")
+    assert "(Home Office); from the share of the logged assaults officers say reached it, the true number" in headline
+    assert headline.endswith("This is an estimate from officers who chose to log, not a count.")
     page = response.content.decode()
     assert "Police workforce" in page  # the source
     # Its tables can be downloaded (the links are hidden in print).

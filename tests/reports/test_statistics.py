@@ -1,65 +1,200 @@
-"""The statistics against published worked examples (Newcombe 1998, Statistics in Medicine 17:857-872, Table I)."""
+"""The estimate (reports/statistics.py) against cases worked out independently of it: by hand,
+by exact expectations over the binomial, and by simulating clustered entries."""
 
 from __future__ import annotations
 
 import datetime
+import math
 
+import numpy as np
 import pytest
+from scipy import stats
 
 from reports import statistics
 from reports.periods import financial_year_bounds, financial_year_of, parse_financial_year
-
-NEWCOMBE = [
-    # k, n, Wilson (low, high), exact Clopper-Pearson (low, high)
-    (81, 263, (0.2553, 0.3662), (0.2527, 0.3676)),
-    (15, 148, (0.0624, 0.1605), (0.0578, 0.1617)),
-    (0, 20, (0.0000, 0.1611), (0.0000, 0.1684)),
-    (1, 29, (0.0061, 0.1718), (0.0009, 0.1776)),
-    (29, 29, (0.8830, 1.0000), (0.8806, 1.0000)),
-]
+from reports.statistics import NO_POOL, Sums
 
 
-@pytest.mark.parametrize(("k", "n", "wilson", "exact"), NEWCOMBE)
-def test_intervals_match_newcombes_published_values(k: int, n: int, wilson: tuple, exact: tuple) -> None:
-    w = statistics.wilson(k, n)
-    c = statistics.clopper_pearson(k, n)
-    assert (round(w.low, 4), round(w.high, 4)) == wilson
-    assert (round(c.low, 4), round(c.high, 4)) == exact
+def entries(*officers: list[tuple[bool, str]]) -> Sums:
+    """Sums from each officer's entries, written as (reported, recorded answer) pairs."""
+    totals: dict[str, int] = dict.fromkeys(
+        ("n", "r", "y", "m", "d", "nn", "rr", "rn", "yy", "yq", "qq", "ry", "rq", "ny", "nq"), 0
+    )
+    active = 0
+    for officer in officers:
+        n = len(officer)
+        r = sum(reported for reported, _ in officer)
+        y = sum(reported and answer == "yes" for reported, answer in officer)
+        m = sum(reported and answer == "no" for reported, answer in officer)
+        d = sum(reported and answer == "dont_know" for reported, answer in officer)
+        q = y + m
+        active += n > 0
+        for name, value in {
+            "n": n,
+            "r": r,
+            "y": y,
+            "m": m,
+            "d": d,
+            "nn": n * n,
+            "rr": r * r,
+            "rn": r * n,
+            "yy": y * y,
+            "yq": y * q,
+            "qq": q * q,
+            "ry": r * y,
+            "rq": r * q,
+            "ny": n * y,
+            "nq": n * q,
+        }.items():
+            totals[name] += value
+    return Sums(officers=active, **totals)
 
 
-def test_share_uses_the_exact_interval_when_counts_are_small() -> None:
-    assert statistics.share(3, 10).method == "clopper-pearson"
-    assert statistics.share(81, 263).method == "wilson"
-    assert statistics.share(2, 300).method == "clopper-pearson"  # k < 5
-    assert statistics.share(4, 4) is None  # fewer than 5 answered: cannot estimate
+def one_each(n: int, r: int, y: int, m: int, d: int) -> Sums:
+    """n entries from n officers, one each: r reported, of which y recorded, m not, d don't know."""
+    answers = [(True, "yes")] * y + [(True, "no")] * m + [(True, "dont_know")] * d + [(False, "no")] * (n - r)
+    return entries(*([answer] for answer in answers))
 
 
-def test_implied_total_and_its_interval() -> None:
-    recorded = statistics.share(81, 263)
-    implied = statistics.implied_total(1057, recorded)
-    # 1057 / (81/263) = 3432.02...; interval 1057/0.3662..1057/0.2553
-    assert round(implied.total) == 3432
-    assert round(implied.low) == round(1057 / 0.36621) == 2886
-    assert round(implied.high) == round(1057 / 0.25529) == 4140
-    assert round(implied.hidden) == 3432 - 1057
+def test_the_share_is_reported_times_recorded_if_reported_with_dont_know_missing_among_the_reported() -> None:
+    """The bias of issue 16: dropping "don't know" from every entry's denominator biases the
+    share down, because only reported entries can be "don't know"."""
+    direct = statistics.effective(one_each(n=100, r=60, y=30, m=20, d=10))
+    assert direct.reported == 0.6 and direct.recorded_if_reported == 0.6
+    assert direct.share == pytest.approx(0.36)  # not 30 / 90 = 0.333, the complete-case share
+    assert direct.band == (0.30, 0.40)  # every "don't know" a no, or a yes
+    assert direct.design_effect == 1.0  # one entry per officer: no clustering
+    # Each don't know loses some information: fewer effective answers than entries.
+    assert 80 < direct.n < 100
 
 
-def test_nothing_is_implied_from_zero_or_too_few() -> None:
-    assert statistics.implied_total(1057, statistics.share(0, 40)) is None
-    assert statistics.implied_total(1057, statistics.share(2, 3)) is None
-    assert statistics.implied_total(None, statistics.share(20, 40)) is None
+def test_one_officers_entries_are_worth_about_one_answer_and_ten_alike_officers_about_ten() -> None:
+    officer = [(True, "yes")] * 5 + [(False, "no")] * 5
+    assert statistics.effective(entries(officer)).n == pytest.approx(1.0, abs=0.2)
+    # Ten officers whose entries are all alike (five always record, five never report): each
+    # officer's ten entries say what one answer would.
+    alike = statistics.effective(entries(*[[(True, "yes")] * 10] * 5, *[[(False, "no")] * 10] * 5))
+    assert alike.design_effect == pytest.approx(10, rel=0.1)
+    assert alike.n == pytest.approx(10, rel=0.15)
+    mixed = statistics.effective(entries(*[[(True, "yes")], [(False, "no")]] * 50))
+    assert mixed.design_effect == 1.0 and mixed.n == pytest.approx(100, rel=0.05)
 
 
-def test_all_yes_gives_the_official_figure_itself() -> None:
-    implied = statistics.implied_total(500, statistics.share(40, 40))
-    assert implied.total == 500
-    assert implied.hidden == 0
+@pytest.mark.parametrize(
+    ("sums", "expected"),
+    [
+        (one_each(3, 3, 3, 0, 0), 1.0),  # three answers, all yes
+        (one_each(3, 0, 0, 0, 0), 0.0),  # three, none reported
+        (one_each(12, 12, 12, 0, 0), 1.0),  # all yes
+        (one_each(12, 12, 0, 12, 0), 0.0),  # all no
+    ],
+)
+def test_small_and_extreme_cases_have_an_estimate_and_an_honest_interval(sums: Sums, expected: float) -> None:
+    direct = statistics.effective(sums)
+    assert direct.share == expected
+    share = statistics.share(direct, NO_POOL)
+    # Jeffreys' posterior at the effective counts, worked out with scipy's Beta directly.
+    a, b = 0.5 + direct.k, 0.5 + direct.n - direct.k
+    assert share.low == pytest.approx(stats.beta.ppf(0.025, a, b), abs=1e-12)
+    assert share.high == pytest.approx(stats.beta.ppf(0.975, a, b), abs=1e-12)
+    assert direct.n <= sums.n  # never more answers than entries
+    if sums.n == 3:
+        assert share.high - share.low > 0.3  # three answers say little
+    else:
+        assert (share.low < 0.9) if expected == 1 else (share.high > 0.1)
 
 
-def test_sensitivity_band_is_dont_knows_all_no_to_all_yes() -> None:
-    band = statistics.sensitivity_band(yes=20, no=10, dont_know=10)
-    assert (band.low, band.high) == (0.5, 0.75)
-    assert statistics.sensitivity_band(1, 1, 1) is None
+def test_nothing_is_estimated_where_no_recording_is_known() -> None:
+    assert statistics.effective(Sums()) is None
+    all_dont_know = statistics.effective(one_each(5, 5, 0, 0, 5))
+    assert all_dont_know is None  # every entry reported and "don't know": no answered entry
+
+
+def test_chapman_is_close_to_unbiased_where_official_over_share_is_not() -> None:
+    """Exact expectations over k ~ Binomial(12, p): official / (k / 12) is biased upward (and
+    infinite at k = 0); Chapman's (M + 1)(n + 1)/(k + 1) - 1 is within a few percent of N."""
+    official, true_total, n = 400, 1000, 12
+    p = official / true_total
+    pmf = [stats.binom.pmf(k, n, p) for k in range(n + 1)]
+    chapman = sum(w * statistics.chapman(official, k, n) for k, w in enumerate(pmf))
+    naive = sum(w * official * n / k for k, w in enumerate(pmf) if k) / (1 - pmf[0])  # even leaving out k = 0
+    assert abs(chapman / true_total - 1) < 0.05
+    assert naive / true_total > 1.15
+
+
+def test_the_implied_total_and_its_interval() -> None:
+    share = statistics.share(statistics.effective(one_each(100, 60, 30, 20, 10)), NO_POOL)
+    estimate = statistics.implied(1057, share)
+    n = share.alpha + share.beta
+    assert estimate.total == pytest.approx((1057 + 1) * (n + 1) / (share.alpha + 1) - 1)
+    assert estimate.low == pytest.approx(1057 / share.high) and estimate.high == pytest.approx(1057 / share.low)
+    assert estimate.low < estimate.total < estimate.high
+    assert estimate.not_in_official == pytest.approx(estimate.total - 1057)
+    # The band: every "don't know" a yes gives the smaller number, a no the larger.
+    assert estimate.band[0] < estimate.total < estimate.band[1]
+
+
+def test_a_sum_of_parts_is_simulated_and_the_same_every_time() -> None:
+    with_injury = statistics.share(statistics.effective(one_each(40, 30, 20, 8, 2)), NO_POOL)
+    without = statistics.share(statistics.effective(one_each(80, 40, 10, 25, 5)), NO_POOL)
+    parts = [(198, with_injury), (859, without)]
+    total = statistics.implied_sum(parts, seed="E23000029:2018")
+    assert total.total == pytest.approx(
+        statistics.implied(198, with_injury).total + statistics.implied(859, without).total
+    )
+    assert total.low < total.total < total.high and total.official == 1057
+    assert statistics.implied_sum(parts, seed="E23000029:2018") == total
+
+
+def test_the_pool_is_fitted_across_forces_and_a_small_force_borrows_from_it() -> None:
+    rng = np.random.default_rng(7)
+    forces = []
+    for _ in range(40):  # force shares ~ Beta(12, 28): mean 0.3, strength 40
+        p = rng.beta(12, 28)
+        n = int(rng.integers(30, 300))
+        k = int(rng.binomial(n, p))
+        forces.append(statistics.effective(one_each(n, n, k, n - k, 0)))
+    prior = statistics.fit_prior(forces)
+    assert prior.fitted and prior.mean == pytest.approx(0.3, abs=0.03)
+    assert 15 < prior.strength < 99
+    small = statistics.share(statistics.effective(one_each(3, 3, 3, 0, 0)), prior)
+    assert 0.3 < small.estimate < 0.5  # three yes answers, pulled to the forces' 30%
+    assert small.pool_weight > 0.8
+    assert statistics.fit_prior(forces[:4]) == NO_POOL  # too few forces to fit a pool
+
+
+def test_intervals_that_respect_the_officer_cover_95_percent_of_clustered_samples() -> None:
+    """Simulation: 40 officers, each logging 1 to 15 entries; each officer's recording
+    propensity differs (Beta with an intra-officer correlation of 0.25); 60% are reported and
+    10% of those are "don't know". The estimand is 0.6 x 0.5 = 0.30. The design effect keeps
+    the 95% interval's coverage at 93% or more; treating entries as independent does not."""
+    rng = np.random.default_rng(2026)
+    covered = naive_covered = 0
+    runs = 400
+    for _ in range(runs):
+        officers = []
+        for _ in range(40):
+            b = rng.beta(1.5, 1.5)  # mean 0.5; correlation 1 / (1.5 + 1.5 + 1) = 0.25
+            officer = []
+            for _ in range(int(rng.integers(1, 16))):
+                reported = rng.random() < 0.6
+                answer = "dont_know" if reported and rng.random() < 0.1 else ("yes" if rng.random() < b else "no")
+                officer.append((reported, answer if reported else "no"))
+            officers.append(officer)
+        sums = entries(*officers)
+        share = statistics.share(statistics.effective(sums), NO_POOL)
+        covered += share.low <= 0.30 <= share.high
+        flat = entries(*([entry] for officer in officers for entry in officer))  # as if independent
+        naive = statistics.share(statistics.effective(flat), NO_POOL)
+        naive_covered += naive.low <= 0.30 <= naive.high
+    assert covered / runs >= 0.93
+    assert naive_covered / runs < 0.90  # the check can fail: without the officers, it does
+
+
+def test_the_official_share_of_the_estimate() -> None:
+    estimate = statistics.Implied(total=2000.0, low=1500.0, high=4000.0, band=(1800.0, 2500.0), official=1000)
+    assert statistics.official_share(estimate) == (0.5, 0.25, 1000 / 1500)
+    assert math.isclose(statistics.per_thousand(1057, 4149.23), 254.746, abs_tol=0.001)
 
 
 def test_rates_per_thousand_officers() -> None:

@@ -1,0 +1,195 @@
+"""One financial year's estimates for every force and for England and Wales (docs/method.md).
+
+From each force's sums (reports.selectors.estimate_sums) and the official figures used: the
+recording share of each part (with injury, pairing with offence 8S; without, pairing with 104;
+and all in-scope entries), a pool fitted across the forces for each part, and the implied true
+number wherever the official figure is compared with the entries (the sum of the two parts'
+estimates where the figure gives both, else the total with all entries' share). England and
+Wales is the sum of the forces' estimates; the forces without a figure of their own count as
+one block, at the national figure less the forces' own, with their entries' share. Reads no
+database: everything comes in as arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reports import statistics
+from reports.models import NATIONAL, OfficialFigure
+from reports.statistics import Implied, Prior, Share, Sums
+
+PARTS = ("w", "o", "a")  # with injury (8S), without (104), all in-scope entries
+
+
+@dataclass
+class Area:
+    """A force's (or the national block's) parts and what its estimate is built from."""
+
+    sums: dict[str, Sums]
+    effective: dict[str, statistics.Effective | None]
+    shares: dict[str, Share | None]
+    active_officers: int = 0
+    out_of_scope: int = 0
+
+
+def year_estimates(
+    year: int,
+    rows: Mapping[str, Mapping[str, int]],
+    figures: Mapping[str, OfficialFigure],
+    forces: list[str],
+) -> dict[str, dict[str, Any]]:
+    """The estimate of every force with entries or a figure, and of England and Wales, as the
+    JSON a snapshot keeps (key "estimate"), by area code."""
+    areas = {code: _area(rows.get(code, {})) for code in forces}
+    priors = {part: statistics.fit_prior(area.effective[part] for area in areas.values()) for part in PARTS}
+    for area in areas.values():
+        area.shares = {part: statistics.share(area.effective[part], priors[part]) for part in PARTS}
+    result: dict[str, dict[str, Any]] = {}
+    components: dict[str, list[tuple[int, Share]]] = {}
+    for code, area in areas.items():
+        figure = figures.get(code)
+        parts = _components(figure, area) if figure is not None and figure.compared else None
+        if parts:
+            components[code] = parts
+        if area.sums["a"].n or area.active_officers or figure is not None:
+            result[code] = _document(area, parts, priors, seed=f"{code}:{year}")
+    national = _national(areas, figures.get(NATIONAL), components, priors, forces, year)
+    result[NATIONAL] = national
+    return result
+
+
+def _area(row: Mapping[str, int]) -> Area:
+    sums = {part: statistics.sums_from(row, f"{part}_") for part in PARTS}
+    return Area(
+        sums=sums,
+        effective={part: statistics.effective(sums[part]) for part in PARTS},
+        shares={},
+        active_officers=row.get("active_officers", 0),
+        out_of_scope=row.get("out_of_scope", 0),
+    )
+
+
+def usable(share: Share | None) -> bool:
+    """An estimate needs at least one answer's worth of entries recorded as a crime, or a pool
+    to borrow from: from none recorded and nothing to borrow, official / share is unbounded."""
+    return share is not None and (share.prior.fitted or share.direct.k >= 1)
+
+
+def _components(figure: OfficialFigure, area: Area) -> list[tuple[int, Share]] | None:
+    """(official count, share) pairs whose implied totals add up to the area's: by offence where
+    the figure gives both and each part can be estimated, else the total with all entries' share."""
+    with_share, without_share = area.shares["w"], area.shares["o"]
+    both = figure.with_injury is not None and figure.without_injury is not None
+    if both and usable(with_share) and usable(without_share):
+        return [(figure.with_injury, with_share), (figure.without_injury, without_share)]  # type: ignore[list-item]
+    if not usable(area.shares["a"]) or figure.count is None:
+        return None
+    return [(figure.count, area.shares["a"])]  # type: ignore[list-item]
+
+
+def _implied(parts: list[tuple[int, Share]], seed: str) -> Implied:
+    if len(parts) == 1:
+        return statistics.implied(*parts[0])
+    return statistics.implied_sum(parts, seed)
+
+
+def _implied_json(estimate: Implied, parts: list[tuple[int, Share]]) -> dict[str, Any]:
+    weight = sum(official * share.pool_weight for official, share in parts) / max(1, estimate.official)
+    return {
+        "total": estimate.total,
+        "low": estimate.low,
+        "high": estimate.high,
+        "not_in_official": estimate.not_in_official,
+        "band_low": estimate.band[0],
+        "band_high": estimate.band[1],
+        "by_offence": len(parts) > 1,
+        "pool_weight": weight,
+    }
+
+
+def _share_json(share: Share | None) -> dict[str, Any] | None:
+    if share is None:
+        return None
+    direct = share.direct
+    return {
+        "estimate": share.estimate,
+        "low": share.low,
+        "high": share.high,
+        "pool_weight": share.pool_weight,
+        "design_effect": direct.design_effect,
+        "effective_answers": direct.n,
+        "direct": direct.share,
+        "reported": direct.reported,
+        "recorded_if_reported": direct.recorded_if_reported,
+        "band_low": direct.band[0],
+        "band_high": direct.band[1],
+    }
+
+
+def _document(
+    area: Area, parts: list[tuple[int, Share]] | None, priors: dict[str, Prior], *, seed: str
+) -> dict[str, Any]:
+    scope = area.sums["a"]
+    estimate = _implied(parts, seed) if parts else None
+    return {
+        "in_scope": scope.n,
+        "out_of_scope": area.out_of_scope,
+        "with_injury": area.sums["w"].n,
+        "without_injury": area.sums["o"].n,
+        # The smallest counts behind the share, so a page can tell whether it may be shown.
+        "share_counts": {"entries": scope.n, "reported": scope.r, "recorded": scope.y, "answered": scope.y + scope.m},
+        "active_officers": area.active_officers,
+        "share": _share_json(area.shares["a"]),
+        "implied": _implied_json(estimate, parts) if estimate and parts else None,
+        "official_share": _official_share(estimate),
+        "pool": {"mean": priors["a"].mean, "strength": priors["a"].strength, "fitted": priors["a"].fitted},
+    }
+
+
+def _official_share(estimate: Implied | None) -> dict[str, float] | None:
+    shares = statistics.official_share(estimate) if estimate else None
+    return None if shares is None else {"estimate": shares[0], "low": shares[1], "high": shares[2]}
+
+
+def _national(
+    areas: dict[str, Area],
+    figure: OfficialFigure | None,
+    components: dict[str, list[tuple[int, Share]]],
+    priors: dict[str, Prior],
+    forces: list[str],
+    year: int,
+) -> dict[str, Any]:
+    """England and Wales: the sum of the forces' estimates, the forces without a figure of their
+    own as one block at the national figure less the forces' own."""
+    total = Area(
+        sums={part: sum((a.sums[part] for a in areas.values()), Sums()) for part in PARTS},
+        effective={},
+        shares={},
+        active_officers=sum(a.active_officers for a in areas.values()),
+        out_of_scope=sum(a.out_of_scope for a in areas.values()),
+    )
+    total.effective = {part: statistics.effective(total.sums[part]) for part in PARTS}
+    total.shares = dict.fromkeys(PARTS)  # the national share is official / implied
+    parts = [component for code in forces for component in components.get(code, [])]
+    reason = None
+    if figure is not None and figure.compared and figure.count is not None:
+        own = sum(official for official, _ in parts)
+        rest = [code for code in forces if code not in components]
+        rest_sums = sum((areas[code].sums["a"] for code in rest), Sums())
+        remainder = figure.count - own
+        if remainder < 0:
+            parts, reason = [], "the forces' own figures add up to more than the national figure"
+        elif remainder > 0:
+            rest_share = statistics.share(statistics.effective(rest_sums), priors["a"])
+            if not usable(rest_share):
+                parts, reason = [], "the forces without a figure of their own have no answers"
+            else:
+                parts.append((remainder, rest_share))  # type: ignore[arg-type]
+    elif len(components) < len(forces):
+        parts, reason = [], "there is no comparable national figure, and not every force has one of its own"
+    document = _document(total, parts or None, priors, seed=f"{NATIONAL}:{year}")
+    document["forces_with_own_figure"] = len(components)
+    document["not_estimated_because"] = reason
+    return document

@@ -1,0 +1,410 @@
+"""What a viewer may see of the snapshots: text for pages and prints, values for CSV files.
+
+Outside national staff's own views (and on anything printed, whoever prints it) no count below
+5 is shown, nor a share whose numerator, denominator or their difference is below 5; and where
+a breakdown whose cells add up to a published total has a hidden cell, more cells are hidden
+until what is hidden adds up to at least 5, so no hidden cell can be worked out by subtraction.
+Every figure says what it is: an estimate from officers who chose to log, not a count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from incidents.choices import AssaultKind, Duty, Injury, NotReportedReason, Setting
+from incidents.models import Force
+from incidents.selectors import officer_profile_for_user, staff_force_ids, staff_is_national
+from reports.choices import SourceKind
+from reports.models import NATIONAL, Snapshot
+from reports.periods import financial_year_label
+
+SUPPRESS_BELOW = 5
+FEWER_THAN_5 = "fewer than 5"
+HIDDEN = "hidden"  # a cell hidden so that a small one beside it cannot be worked out
+CAVEAT = (
+    "An estimate from officers who chose to log assaults in Assault Log, not a count. The interval covers "
+    "sampling error only; who chooses to log is not random. Counts and shares built on fewer than 5 are hidden "
+    "outside national staff views. Method: docs/method.md."
+)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """National staff see everything unrounded; reps see their own forces in full and other
+    forces' published totals; officers see England and Wales. ``public`` is for what is
+    printed for outside readers: suppressed whoever prints it."""
+
+    national: bool
+    rep_areas: frozenset[str]
+    officer: bool
+    public: bool = False
+
+    def full(self, area: str) -> bool:
+        return self.national or area in self.rep_areas or area == NATIONAL
+
+    def unsuppressed(self) -> bool:
+        return self.national and not self.public
+
+    def sees_force_table(self) -> bool:
+        return self.national or bool(self.rep_areas)
+
+    def sees_force_page(self, area: str) -> bool:
+        return self.national or bool(self.rep_areas)
+
+    def printing(self) -> Viewer:
+        return Viewer(self.national, self.rep_areas, self.officer, public=True)
+
+
+def dashboard_viewer(user: Any) -> Viewer | None:
+    if not user.is_authenticated:
+        return None
+    if staff_is_national(user):
+        return Viewer(national=True, rep_areas=frozenset(), officer=False)
+    if user.is_staff:
+        codes = frozenset(Force.objects.filter(pk__in=staff_force_ids(user)).values_list("code", flat=True))
+        return Viewer(national=False, rep_areas=codes, officer=False) if codes else None
+    if officer_profile_for_user(user) is not None:
+        return Viewer(national=False, rep_areas=frozenset(), officer=True)
+    return None
+
+
+def small(value: int | None) -> bool:
+    return value is not None and 0 < value < SUPPRESS_BELOW
+
+
+def count_text(value: int | None, viewer: Viewer) -> str:
+    if value is None:
+        return "–"
+    if not viewer.unsuppressed() and small(value):
+        return FEWER_THAN_5
+    return f"{value:,}"
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def share_hidden(estimate: dict[str, Any], viewer: Viewer) -> bool:
+    """A share built on a small numerator, denominator or difference reveals the count."""
+    if viewer.unsuppressed():
+        return False
+    counts = estimate.get("share_counts") or {}
+    entries, reported = counts.get("entries", 0), counts.get("reported", 0)
+    recorded, answered = counts.get("recorded", 0), counts.get("answered", 0)
+    return any(
+        small(value) for value in (entries, reported, recorded, answered, answered - recorded, entries - reported)
+    )
+
+
+@dataclass
+class AreaFigures:
+    """One area and year: text for a page (cells), values for sorting and CSV files (raw)."""
+
+    area: str
+    name: str
+    slug: str
+    year: int
+    full: bool
+    comparable: bool
+    cells: dict[str, str]
+    raw: dict[str, Any]
+
+
+# The dashboard's table: (key, heading). Sortable by any key whose raw value is a number.
+COLUMNS = [
+    ("logged", "Logged"),
+    ("active_officers", "Officers who logged"),
+    ("recorded_share", "Estimated share recorded as a crime"),
+    ("official", "Official figure"),
+    ("implied", "Estimated true number (95% interval)"),
+    ("not_in_official", "Estimated not in the official count"),
+    ("logged_rate", "Logged per 1,000 officers"),
+    ("implied_rate", "Estimated per 1,000 officers"),
+]
+# Every CSV row: (key, heading). Numbers stay numbers; a hidden value says why.
+CSV_COLUMNS = [
+    ("logged", "Logged"),
+    ("verified", "Verified"),
+    ("in_scope", "In scope of offences 8S and 104"),
+    ("out_of_scope", "Outside the comparison (threats alone, sexual assaults)"),
+    ("active_officers", "Officers who logged"),
+    ("per_officer", "Logged per officer who logged"),
+    ("reported_share", "Reported to the force (%)"),
+    ("recorded_share", "Estimated share recorded as a crime (%)"),
+    ("recorded_share_low", "Share recorded, 95% interval from (%)"),
+    ("recorded_share_high", "Share recorded, 95% interval to (%)"),
+    ("pool_weight", "Of the estimate, from the pool of forces (%)"),
+    ("official", "Official figure"),
+    ("official_basis", "What the official figure counts"),
+    ("official_source", "Official figure's source"),
+    ("not_compared", "Why the official figure is not compared"),
+    ("implied", "Estimated true number"),
+    ("implied_low", "Estimated true number, 95% interval from"),
+    ("implied_high", "Estimated true number, 95% interval to"),
+    ("not_in_official", "Estimated not in the official count"),
+    ("band_low", "Estimated true number if every don't know were a yes"),
+    ("band_high", "Estimated true number if every don't know were a no"),
+    ("logged_rate", "Logged per 1,000 officers"),
+    ("official_rate", "Official per 1,000 officers"),
+    ("implied_rate", "Estimated per 1,000 officers"),
+    ("caveat", "Caveat"),
+]
+
+
+def area_figures(
+    snapshot: Snapshot | None, *, area: str, name: str, slug: str, year: int, viewer: Viewer
+) -> AreaFigures:
+    data = snapshot.data if snapshot else {}
+    counts = data.get("counts", {})
+    estimate = data.get("estimate") or {}
+    figure = data.get("official") or {}
+    implied = data.get("implied")
+    rates = data.get("rates") or {}
+    adoption = data.get("adoption") or {}
+    full = viewer.full(area)
+    national = area == NATIONAL
+    share = estimate.get("official_share") if national else estimate.get("share")
+    hide_share = not national and share_hidden(estimate, viewer)
+    shown_share = share if full and share and not hide_share else None
+    shown_implied = implied if full else None
+    active = adoption.get("officers")
+    raw: dict[str, Any] = {
+        "logged": _count(counts.get("logged"), viewer) if full else None,
+        "verified": _count(counts.get("verified"), viewer) if full else None,
+        "in_scope": _count(estimate.get("in_scope"), viewer) if full else None,
+        "out_of_scope": _count(estimate.get("out_of_scope"), viewer) if full else None,
+        "active_officers": _count(active, viewer) if full else None,
+        "per_officer": round(adoption["per_officer"], 1) if full and adoption.get("per_officer") else None,
+        "reported_share": _pct((estimate.get("share") or {}).get("reported")) if full and not hide_share else None,
+        "recorded_share": _pct(shown_share["estimate"]) if shown_share else None,
+        "recorded_share_low": _pct(shown_share["low"]) if shown_share else None,
+        "recorded_share_high": _pct(shown_share["high"]) if shown_share else None,
+        "pool_weight": _pct(shown_share.get("pool_weight")) if shown_share and not national else None,
+        "official": figure.get("total"),
+        "implied": round(shown_implied["total"]) if shown_implied else None,
+        "implied_low": round(shown_implied["low"]) if shown_implied else None,
+        "implied_high": round(shown_implied["high"]) if shown_implied else None,
+        "not_in_official": round(shown_implied["not_in_official"]) if shown_implied else None,
+        "band_low": round(shown_implied["band_low"]) if shown_implied else None,
+        "band_high": round(shown_implied["band_high"]) if shown_implied else None,
+        "logged_rate": _rate(rates.get("logged")) if full and not small(counts.get("logged")) else None,
+        "official_rate": _rate(rates.get("official")),
+        "implied_rate": _rate(rates.get("implied")) if full else None,
+        **official_cells(figure),
+        "caveat": CAVEAT,
+    }
+    cannot = _cannot(estimate, figure, hide_share) if full else "–"
+    cells = {
+        "logged": count_text(counts.get("logged", 0), viewer) if full else "–",
+        "verified": count_text(counts.get("verified", 0), viewer) if full else "–",
+        "in_scope": count_text(estimate.get("in_scope", 0), viewer) if full else "–",
+        "out_of_scope": count_text(estimate.get("out_of_scope", 0), viewer) if full else "–",
+        "active_officers": count_text(active or 0, viewer) if full else "–",
+        "per_officer": f"{adoption['per_officer']:.1f}" if full and adoption.get("per_officer") else "–",
+        "recorded_share": (
+            f"{_percent(shown_share['estimate'])} ({_percent(shown_share['low'])}–{_percent(shown_share['high'])})"
+            if shown_share
+            else (FEWER_THAN_5 + " answers" if full and hide_share else cannot)
+        ),
+        "reported_share": _percent(estimate["share"]["reported"])
+        if full and estimate.get("share") and not hide_share
+        else "–",
+        "pool": _pool_text(shown_share, shown_implied, national),
+        "official": _official_text(figure),
+        "implied": (
+            f"{shown_implied['total']:,.0f} ({shown_implied['low']:,.0f}–{shown_implied['high']:,.0f})"
+            if shown_implied
+            else cannot
+        ),
+        "not_in_official": f"{shown_implied['not_in_official']:,.0f}" if shown_implied else cannot,
+        "band": (f"{shown_implied['band_low']:,.0f}–{shown_implied['band_high']:,.0f}" if shown_implied else ""),
+        "logged_rate": f"{raw['logged_rate']:.1f}" if raw["logged_rate"] is not None else "–",
+        "official_rate": f"{raw['official_rate']:.1f}" if raw["official_rate"] is not None else "–",
+        "implied_rate": f"{raw['implied_rate']:.1f}" if raw["implied_rate"] is not None else "–",
+        **official_cells(figure),
+        "not_estimated_because": estimate.get("not_estimated_because") or "",
+    }
+    comparable = bool(figure.get("compared"))
+    return AreaFigures(area, name, slug, year, full, comparable, cells, raw)
+
+
+def _count(value: int | None, viewer: Viewer) -> int | str | None:
+    if value is None:
+        return None
+    return FEWER_THAN_5 if not viewer.unsuppressed() and small(value) else value
+
+
+def _pct(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
+
+
+def _rate(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _cannot(estimate: dict[str, Any], figure: dict[str, Any], hide_share: bool) -> str:
+    if estimate.get("not_estimated_because"):
+        return "cannot estimate"
+    if not figure:
+        return "no official figure"
+    if not figure.get("compared"):
+        return "not compared"
+    return "cannot estimate"
+
+
+def _pool_text(share: dict[str, Any] | None, implied: dict[str, Any] | None, national: bool) -> str:
+    if national or not share:
+        return ""
+    weight = (implied or share).get("pool_weight") or 0
+    if weight < 0.005:
+        return ""
+    return f"{_percent(weight)} of this estimate comes from the pool of all forces' entries."
+
+
+def _official_text(figure: dict[str, Any]) -> str:
+    """The official count, or the one offence it gives ("136 with injury only")."""
+    if figure.get("total") is not None:
+        return f"{figure['total']:,}"
+    if figure.get("with_injury") is not None:
+        return f"{figure['with_injury']:,} with injury only"
+    if figure.get("without_injury") is not None:
+        return f"{figure['without_injury']:,} without injury only"
+    return "not published"
+
+
+SHORT_KINDS = {
+    SourceKind.HOME_OFFICE: "Home Office",
+    SourceKind.FORCE: "force",
+    SourceKind.FEDERATION: "Police Federation",
+    SourceKind.PRESS: "press",
+}
+
+
+def official_cells(figure: dict[str, Any]) -> dict[str, str]:
+    """What the official figure is and where it comes from, as text for pages and CSV files."""
+    if not figure:
+        return {
+            "official_basis": "",
+            "official_source": "",
+            "official_kind": "",
+            "not_compared": "",
+            "coverage": "",
+            "official_check": "",
+        }
+    check = figure.get("check")
+    check_text = ""
+    if check:
+        agreement = "they agree" if check["difference"] == 0 else f"{abs(check['difference']):,} apart"
+        check_text = (
+            f"The forces add up to {figure['total']:,}; the published national total is "
+            f"{check['published_total']:,} ({check['source']}): {agreement}."
+        )
+    return {
+        "official_basis": figure.get("basis_label", ""),
+        "official_source": figure.get("source", figure.get("source_title", "")),
+        "official_kind": SHORT_KINDS.get(figure.get("source_kind", ""), ""),
+        "not_compared": figure.get("not_compared") or "",
+        "coverage": figure.get("coverage") or "",
+        "official_check": check_text,
+    }
+
+
+def csv_rows(figures: Iterable[AreaFigures], *, with_year: bool) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows for a CSV a spreadsheet opens: numbers as numbers, with the basis,
+    source and caveat of each row in its own columns."""
+    header = ["Area", *(["Financial year"] if with_year else []), *[label for _, label in CSV_COLUMNS]]
+    rows = [
+        [
+            f.name,
+            *([financial_year_label(f.year)] if with_year else []),
+            *[_blank(f.raw.get(key)) for key, _ in CSV_COLUMNS],
+        ]
+        for f in figures
+    ]
+    return header, rows
+
+
+def _blank(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def dashboard_table(
+    year: int, viewer: Viewer, snapshots: dict[str, Snapshot], *, sort: str = "name", descending: bool = False
+) -> list[AreaFigures]:
+    """Every force for a year, from its snapshots, sorted by a column."""
+    rows = [
+        area_figures(
+            snapshots.get(force.code), area=force.code, name=force.short_name, slug=force.slug, year=year, viewer=viewer
+        )
+        for force in Force.objects.order_by("short_name")
+    ]
+    if sort in dict(COLUMNS):
+        number = [row for row in rows if isinstance(row.raw.get(sort), int | float)]
+        rest = [row for row in rows if not isinstance(row.raw.get(sort), int | float)]
+        number.sort(key=lambda row: row.raw[sort], reverse=descending)
+        return number + rest
+    return sorted(rows, key=lambda row: row.name, reverse=descending)
+
+
+BREAKDOWN_TITLES = {
+    "what_happened": "What happened",
+    "injury": "Injury",
+    "duty_type": "Duty",
+    "single_crewed": "Single-crewed",
+    "setting": "Where",
+    "not_reported_reasons": "Why not reported",
+}
+# The breakdowns whose cells add up to the logged total, which is published: a hidden cell in
+# one of these could be worked out by subtraction, so more are hidden beside it. (An entry may
+# have several kinds of assault or reasons not reported: those cells do not add up to anything.)
+PARTITIONS = {"injury", "duty_type", "single_crewed", "setting"}
+
+
+def breakdown_tables(snapshot: Snapshot | None, viewer: Viewer, area: str) -> list[dict[str, Any]]:
+    """Each breakdown as (label, count, text) rows, largest first, labels in plain words."""
+    if snapshot is None or not viewer.full(area):
+        return []
+    labels = {
+        "what_happened": dict(AssaultKind.choices),
+        "injury": dict(Injury.choices),
+        "duty_type": dict(Duty.choices),
+        "setting": dict(Setting.choices),
+        "not_reported_reasons": dict(NotReportedReason.choices),
+        "single_crewed": {"yes": "Yes", "no": "No"},
+    }
+    tables = []
+    for key, title in BREAKDOWN_TITLES.items():
+        bucket = snapshot.data.get("breakdowns", {}).get(key, {})
+        rows = sorted(
+            ((labels[key].get(label, label.capitalize()), count) for label, count in bucket.items()),
+            key=lambda item: -item[1],
+        )
+        texts = suppressed_texts([count for _, count in rows], viewer, partition=key in PARTITIONS)
+        tables.append(
+            {
+                "key": key,
+                "title": title,
+                "rows": [(label, count, text) for (label, count), text in zip(rows, texts, strict=True)],
+            }
+        )
+    return tables
+
+
+def suppressed_texts(counts: list[int], viewer: Viewer, *, partition: bool) -> list[str]:
+    """Each count as shown: small ones hidden ("fewer than 5"); in a partition of a published
+    total, the next smallest are hidden too ("hidden") until the hidden cells add up to 5 or
+    more, so that subtraction from the total cannot give any of them."""
+    if viewer.unsuppressed():
+        return [f"{count:,}" for count in counts]
+    texts = [FEWER_THAN_5 if small(count) else f"{count:,}" for count in counts]
+    if partition:
+        hidden = [i for i, count in enumerate(counts) if small(count)]
+        if hidden:
+            visible = sorted((count, i) for i, count in enumerate(counts) if count >= SUPPRESS_BELOW)
+            while visible and (len(hidden) < 2 or sum(counts[i] for i in hidden) < SUPPRESS_BELOW):
+                _, i = visible.pop(0)
+                hidden.append(i)
+                texts[i] = HIDDEN
+    return texts

@@ -386,25 +386,49 @@ def breakdown_tables(snapshot: Snapshot | None, viewer: Viewer, area: str) -> li
             {
                 "key": key,
                 "title": title,
-                "rows": [(label, count, text) for (label, count), text in zip(rows, texts, strict=True)],
+                # Too few entries to show safely: no rows at all (even their labels tell something).
+                "rows": [(label, count, text) for (label, count), text in zip(rows, texts, strict=True)]
+                if texts is not None
+                else [],
+                "withheld": texts is None,
             }
         )
     return tables
 
 
-def suppressed_texts(counts: list[int], viewer: Viewer, *, partition: bool) -> list[str]:
+def suppressed_texts(counts: list[int], viewer: Viewer, *, partition: bool) -> list[str] | None:
     """Each count as shown: small ones hidden ("fewer than 5"); in a partition of a published
-    total, the next smallest are hidden too ("hidden") until the hidden cells add up to 5 or
-    more, so that subtraction from the total cannot give any of them."""
+    total, the next smallest are hidden too ("hidden") until no hidden cell can be worked out
+    from the total and the others (a "fewer than 5" is 1 to 4, a "hidden" one 5 or more). If
+    even hiding every cell would not do that, None: the table is not shown."""
     if viewer.unsuppressed():
         return [f"{count:,}" for count in counts]
     texts = [FEWER_THAN_5 if small(count) else f"{count:,}" for count in counts]
-    if partition:
-        hidden = [i for i, count in enumerate(counts) if small(count)]
-        if hidden:
-            visible = sorted((count, i) for i, count in enumerate(counts) if count >= SUPPRESS_BELOW)
-            while visible and (len(hidden) < 2 or sum(counts[i] for i in hidden) < SUPPRESS_BELOW):
-                _, i = visible.pop(0)
-                hidden.append(i)
-                texts[i] = HIDDEN
+    if not partition or not any(small(count) for count in counts):
+        return texts
+    hidden = [i for i, count in enumerate(counts) if small(count)]
+    visible = sorted((count, i) for i, count in enumerate(counts) if not small(count))
+    while not _undeducible(hidden, counts):
+        if not visible:
+            return None
+        _, i = visible.pop(0)
+        hidden.append(i)
+        texts[i] = HIDDEN
     return texts
+
+
+def _undeducible(hidden: list[int], counts: list[int]) -> bool:
+    """Whether every hidden cell could take two values or more, knowing their sum (the total
+    less the visible cells) and that each is 1 to 4 if small, else 5 or more."""
+    if len(hidden) < 2:
+        return False
+    total = sum(counts[i] for i in hidden)
+    bounds = [(1, SUPPRESS_BELOW - 1) if small(counts[i]) else (SUPPRESS_BELOW, total) for i in hidden]
+    low_sum, high_sum = sum(low for low, _ in bounds), sum(high for _, high in bounds)
+    for low, high in bounds:
+        # The cell's values that the others can make up to the total: an interval.
+        least = max(low, total - (high_sum - high))
+        most = min(high, total - (low_sum - low))
+        if most <= least:
+            return False
+    return True

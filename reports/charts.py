@@ -3,6 +3,7 @@ neither), and every chart sits beside a table with the same numbers."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,12 +41,14 @@ class TrendPoint:
 
 
 def _nice_max(value: float) -> float:
+    """The top of the axis: a round number whose quarters (the grid lines) are whole numbers."""
     if value <= 0:
-        return 10
+        return 4
     magnitude = 10 ** (len(str(int(value))) - 1)
     for step in (1, 2, 2.5, 5, 10):
         if value <= step * magnitude:
-            return step * magnitude
+            top = step * magnitude
+            return top if top % 4 == 0 or top >= 100 else math.ceil(top / 4) * 4
     return 10 * magnitude
 
 

@@ -245,6 +245,8 @@ def _rate(value: float | None) -> float | None:
 
 
 def _cannot(estimate: dict[str, Any], figure: dict[str, Any], hide_share: bool) -> str:
+    if not estimate.get("in_scope"):
+        return "no entries"
     if estimate.get("not_estimated_because"):
         return "cannot estimate"
     if not figure:

@@ -85,6 +85,11 @@ OFFICIAL_PUBLISHED = datetime.date(2026, 11, 1)
 # Each row of the files says its own kind of source (Home Office, federation, press).
 OFFICIAL_RELEASE = Release(OFFICIAL_SOURCE, OFFICIAL_PUBLISHED, SourceKind.PRESS)
 FIRST_DAY = datetime.date(2017, 4, 1)
+# The demo's reports fall between these days, and its reviews happened before DEMO_NOW, whatever
+# the date the demo is loaded: its figures, and the worked example in docs/method.md that a test
+# holds, are the same on every machine and every day.
+LAST_DAY = datetime.date(2026, 11, 30)
+DEMO_NOW = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
 # Roughly proportional to force size, so the demo figures look like a real spread.
 FORCE_WEIGHTS = {
     "metropolitan": 10,
@@ -184,8 +189,7 @@ class Command(BaseCommand):
             officers.append(user)
         profiles = {p.user_id: p for p in OfficerProfile.objects.select_related("force")}
 
-        today = timezone.localdate()
-        span = (today - FIRST_DAY).days
+        span = (LAST_DAY - FIRST_DAY).days
         incidents, kinds, reasons = [], [], []
         for number in range(REPORTS):
             officer = officers[0] if number < 8 else rng.choice(officers[1:])
@@ -221,7 +225,7 @@ class Command(BaseCommand):
         )
         # auto_now_add stamped "now": put each report and its event at the time it was filed.
         for incident in incidents:
-            filed = incident.submitted_at or timezone.now()
+            filed = incident.submitted_at or DEMO_NOW
             Incident.objects.filter(pk=incident.pk).update(created_at=filed, updated_at=filed)
             IncidentEvent.objects.filter(incident=incident).update(created_at=filed)
         self._review(rng, incidents)
@@ -230,7 +234,7 @@ class Command(BaseCommand):
         """Most reports older than a month have been reviewed; a few wait on a question."""
         rep = User.objects.get(email="rep@federation.example")
         national = User.objects.get(email="national@federation.example")
-        month_ago = timezone.now() - datetime.timedelta(days=30)
+        month_ago = DEMO_NOW - datetime.timedelta(days=30)
         for incident in incidents:
             if incident.status != Status.SUBMITTED or incident.officer.email == DEMO_ACCOUNTS[0][0]:
                 continue
@@ -251,7 +255,7 @@ class Command(BaseCommand):
                 kind=EventKind.STATUS_CHANGED,
                 changes={"status": [Status.SUBMITTED, outcome]},
             )
-            reviewed = min(incident.submitted_at + datetime.timedelta(days=rng.randint(1, 10)), timezone.now())
+            reviewed = min(incident.submitted_at + datetime.timedelta(days=rng.randint(1, 10)), DEMO_NOW)
             IncidentEvent.objects.filter(pk=event.pk).update(created_at=reviewed)
             if outcome == Status.NEEDS_INFO:
                 IncidentQuestion.objects.create(
@@ -269,7 +273,7 @@ class Command(BaseCommand):
         filed = timezone.make_aware(
             datetime.datetime.combine(day, datetime.time(8)) + datetime.timedelta(hours=rng.randrange(1, 72))
         )
-        filed = min(filed, timezone.now())
+        filed = min(filed, DEMO_NOW)
         status = Status.DRAFT if number == 7 else _pick(rng, {Status.SUBMITTED: 97, Status.WITHDRAWN: 3})
         single = rng.random() < 0.3
         return Incident(

@@ -57,6 +57,26 @@ JOIN (SELECT ROW_NUMBER() OVER (ORDER BY user_id) - 1 AS n, user_id, force_id
   ON o.n = g %% %s
 """
 
+INSERT_OFFICERS = """
+INSERT INTO incidents_user (password, is_superuser, first_name, last_name, is_staff, is_active, date_joined, email)
+SELECT %s, FALSE, '', '', FALSE, TRUE, NOW() - INTERVAL '3 years', %s || g || '@' || %s
+FROM generate_series(1, %s) AS g
+"""
+INSERT_EMAILS = """
+INSERT INTO account_emailaddress (user_id, email, verified, "primary")
+SELECT id, email, TRUE, TRUE FROM incidents_user WHERE email LIKE %s
+"""
+INSERT_PROFILES = """
+INSERT INTO incidents_officerprofile (user_id, force_id, display_name, collar_number, usual_duty, service_band,
+                                      created_at)
+SELECT u.id, (%s::bigint[])[1 + u.n %% %s], 'Officer ' || u.n, (1000 + u.n %% 9000)::text,
+       (ARRAY['response','custody','neighbourhood','public_order'])[1 + u.n %% 4],
+       (ARRAY['under_2','2_to_5','5_to_10','10_to_20','over_20'])[1 + u.n %% 5],
+       u.date_joined
+FROM (SELECT id, date_joined, ROW_NUMBER() OVER (ORDER BY id) - 1 AS n
+      FROM incidents_user WHERE email LIKE %s) AS u
+"""
+
 BENCH_KINDS = ["push", "grab", "punch", "kick", "spit", "trip", "threat"]
 INSERT_ASSAULTS = """
 INSERT INTO incidents_incidentassault (incident_id, kind)
@@ -70,6 +90,27 @@ WHERE incident_id IN (SELECT id FROM incidents_incident WHERE reference LIKE %s)
 SET_MASKS = """
 UPDATE incidents_incident SET assault_mask = (%s::int[])[1 + id %% 7] WHERE reference LIKE %s
 """
+
+
+def synthetic_officers(
+    cursor: Any,
+    *,
+    email_prefix: str,
+    domain: str,
+    count: int,
+    forces: list[int],
+    password: str,
+    verified_emails: bool = False,
+) -> list[int]:
+    """``count`` officers (``<email_prefix><n>@<domain>``, each with an OfficerProfile) spread
+    evenly over ``forces`` (primary keys); their user ids in order."""
+    pattern = f"{email_prefix}%@{domain}"
+    cursor.execute(INSERT_OFFICERS, [password, email_prefix, domain, count])
+    if verified_emails:
+        cursor.execute(INSERT_EMAILS, [pattern])
+    cursor.execute(INSERT_PROFILES, [forces, len(forces), pattern])
+    cursor.execute("SELECT id FROM incidents_user WHERE email LIKE %s ORDER BY id", [pattern])
+    return [row[0] for row in cursor.fetchall()]
 
 
 def synthetic_incidents_insert(cursor: Any, *, prefix: str, count: int, officer_ids: list[int]) -> None:

@@ -14,9 +14,9 @@ officers of products of each officer's counts. No function reads the database.
    Bayes, method of moments on the effective counts) is updated with each force's effective
    counts; the pool's weight is said on the pages.
 4. **Chapman's estimator** of the true number from the official count M:
-   (M + 1)(n + 1)/(k + 1) - 1 with the posterior's pseudo-counts, k = a + k_eff and
-   n = a + b + n_eff; its interval is M / p at the posterior's 97.5% and 2.5% points of p. A sum
-   (two offences, or England and Wales) is simulated from the parts' posteriors.
+   (M + 1)(n + 1)/(k + 1) - 1 at the effective counts (plus the pool's, where it has one);
+   its interval is M / p at the posterior's 97.5% and 2.5% points of p. A sum (two offences,
+   or England and Wales) is simulated from the parts' posteriors.
 
 These are estimates from officers who chose to log, not counts: the intervals cover sampling
 error only, not who chooses to use the app.
@@ -31,6 +31,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 from scipy.special import betaincinv
+from scipy.stats import norm
+from scipy.stats import t as t_distribution
 
 CONFIDENCE = 0.95
 LOWER, UPPER = (1 - CONFIDENCE) / 2, 1 - (1 - CONFIDENCE) / 2
@@ -110,12 +112,22 @@ def effective(s: Sums) -> Effective | None:
     # know", fewer the more did (reporting is known for them, recording is not).
     independent = p_ * (1 - p_) / (b_ * b_ * a_ * (1 - a_) / s.n + a_ * a_ * b_ * (1 - b_) / q)
     entries = _linearised(s, a_, b_, by_officer=False)
-    officers = _linearised(s, a_, b_, by_officer=True)
+    officers = _linearised(s, a_, b_, by_officer=True) * small_sample_factor(s.officers, s.n)
     # At least 1 (officers' entries alike no more than chance); at most the number of entries
     # (all of them alike, as when one officer made them all: they count as one answer).
     design_effect = min(float(s.n), max(1.0, officers / entries)) if entries > 0 else 1.0
     n_eff = min(independent, float(s.answered)) / design_effect
     return Effective(share, a, b, n_eff, share * n_eff, design_effect, band)
+
+
+def small_sample_factor(officers: int, entries: int) -> float:
+    """(t / z)^2, t the 97.5% point of Student's t with officers - 1 degrees of freedom: a
+    variance read from few officers is itself uncertain, as for any clustered standard error.
+    1 where every officer made one entry (no clustering to estimate) and where one officer
+    made them all (the design effect is then the number of entries anyway)."""
+    if officers < 2 or officers >= entries:
+        return 1.0
+    return float(t_distribution.ppf(UPPER, officers - 1) / norm.ppf(UPPER)) ** 2
 
 
 def _linearised(s: Sums, a: float, b: float, *, by_officer: bool) -> float:
@@ -165,8 +177,8 @@ def fit_prior(areas: Iterable[Effective | None]) -> Prior:
     """A beta prior from the forces' effective counts by the method of moments.
 
     mu = sum k / sum n; S = sum n (k/n - mu)^2; for a beta-binomial E[S] = mu(1 - mu)
-    [(F - 1) + rho (N - sum n^2 / N)] with rho = 1 / (a + b + 1), so rho is read off S. The
-    strength a + b = 1/rho - 1 is kept between 1 and MAX_POOL_STRENGTH.
+    [(F - 1)(1 - rho) + rho (N - sum n^2 / N)] with rho = 1 / (a + b + 1), so rho is read off
+    S. The strength a + b = 1/rho - 1 is kept between 1 and MAX_POOL_STRENGTH.
     """
     data = [(e.k, e.n) for e in areas if e is not None and e.n >= 1]
     forces = len(data)
@@ -177,7 +189,7 @@ def fit_prior(areas: Iterable[Effective | None]) -> Prior:
     if not 1e-6 < mu < 1 - 1e-6:
         return NO_POOL
     spread = sum(n * (k / n - mu) ** 2 for k, n in data)
-    denominator = total - sum(n * n for _, n in data) / total
+    denominator = total - sum(n * n for _, n in data) / total - (forces - 1)
     rho = (spread / (mu * (1 - mu)) - (forces - 1)) / denominator if denominator > 0 else 0.0
     strength = min(MAX_POOL_STRENGTH, max(1.0, 1 / rho - 1 if rho > 0 else MAX_POOL_STRENGTH))
     return Prior(mu * strength, (1 - mu) * strength, fitted=True)
@@ -230,13 +242,19 @@ def chapman(official: int, k: float, n: float) -> float:
 
 
 def implied(official: int, s: Share) -> Implied:
-    """Chapman's estimate at the posterior's pseudo-counts; the interval is official / p at the
-    posterior's 97.5% and 2.5% points of p (the true number is official / p exactly, where p
-    is the share recorded). Chapman's formula cannot exceed (M + 1)(n + 1), so it would make
-    the interval of a small sample look narrower than it is: the interval does not use it."""
-    n = s.alpha + s.beta
-    band = tuple(chapman(official, s.prior.alpha + p * s.direct.n, n) for p in reversed(s.direct.band))
-    return Implied(chapman(official, s.alpha, n), official / s.high, official / s.low, band, official)  # type: ignore[arg-type]
+    """Chapman's estimate at the area's effective counts, with the pool's pseudo-counts where
+    it borrows from the pool (they are other forces' answers; Jeffreys' halves are not, so they
+    are left out). The interval is official / p at the posterior's 97.5% and 2.5% points of p
+    (the true number is official / p exactly, where p is the share recorded); Chapman's formula
+    cannot exceed (M + 1)(n + 1), so it would make a small sample's interval look narrower
+    than it is. Where every answer is yes Chapman gives M itself, a hair below the interval's
+    lower end: the point is kept within its interval."""
+    k0, n0 = (s.prior.alpha, s.prior.strength) if s.prior.fitted else (0.0, 0.0)
+    n = n0 + s.direct.n
+    low, high = official / s.high, official / s.low
+    point = min(high, max(low, chapman(official, k0 + s.direct.k, n)))
+    band = tuple(chapman(official, k0 + p * s.direct.n, n) for p in reversed(s.direct.band))
+    return Implied(point, low, high, band, official)  # type: ignore[arg-type]
 
 
 def implied_sum(parts: list[tuple[int, Share]], seed: str) -> Implied:
@@ -248,11 +266,11 @@ def implied_sum(parts: list[tuple[int, Share]], seed: str) -> Implied:
     for official, s in parts:
         draws += official / rng.beta(s.alpha, s.beta, DRAWS)
     singles = [implied(official, s) for official, s in parts]
-    low, high = np.quantile(draws, [LOWER, UPPER])
+    low, high = (float(x) for x in np.quantile(draws, [LOWER, UPPER]))
     return Implied(
-        sum(i.total for i in singles),
-        float(low),
-        float(high),
+        min(high, max(low, sum(i.total for i in singles))),
+        low,
+        high,
         (sum(i.band[0] for i in singles), sum(i.band[1] for i in singles)),
         sum(official for official, _ in parts),
     )

@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from incidents.choices import NATIONAL_GROUP, REPS_GROUP
 from incidents.management.commands.seed_demo import OFFICIAL_DATA, OFFICIAL_FILES, OFFICIAL_RELEASE
 from incidents.models import Force, RepForce, User
-from incidents.synthetic import synthetic_incidents_insert
+from incidents.synthetic import synthetic_incidents_insert, synthetic_officers
 from reports.importing import parse_official_file
 from reports.services import official_figures_import, snapshots_recompute_all
 
@@ -38,25 +38,6 @@ SEED_PASSWORD = "seed-bench-password"  # noqa: S105 throw-away accounts in a ben
 SEED_TOTP_SECRET = "SEEDBENCHTOTPSECRETSTAFF"  # noqa: S105 the same
 NATIONAL_EMAIL = f"seed.national@{DOMAIN}"
 
-INSERT_OFFICERS = """
-INSERT INTO incidents_user (password, is_superuser, first_name, last_name, is_staff, is_active, date_joined, email)
-SELECT %s, FALSE, '', '', FALSE, TRUE, NOW() - INTERVAL '3 years', 'seed.officer.' || g || '@' || %s
-FROM generate_series(1, %s) AS g
-"""
-INSERT_EMAILS = """
-INSERT INTO account_emailaddress (user_id, email, verified, "primary")
-SELECT id, email, TRUE, TRUE FROM incidents_user WHERE email LIKE 'seed.officer.%%'
-"""
-INSERT_PROFILES = """
-INSERT INTO incidents_officerprofile (user_id, force_id, display_name, collar_number, usual_duty, service_band,
-                                      created_at)
-SELECT u.id, (%s::bigint[])[1 + u.n %% %s], 'Officer ' || u.n, (1000 + u.n %% 9000)::text,
-       (ARRAY['response','custody','neighbourhood','public_order'])[1 + u.n %% 4],
-       (ARRAY['under_2','2_to_5','5_to_10','10_to_20','over_20'])[1 + u.n %% 5],
-       u.date_joined
-FROM (SELECT id, date_joined, ROW_NUMBER() OVER (ORDER BY id) - 1 AS n
-      FROM incidents_user WHERE email LIKE 'seed.officer.%%') AS u
-"""
 # Rows elsewhere that point at the seeded users or reports, found from the catalogue so a
 # table added later (by a migration) is cleared too.
 REFERENCING = """
@@ -114,11 +95,15 @@ class Command(BaseCommand):
 
     def _officers(self, count: int, forces: list[int]) -> list[int]:
         with connection.cursor() as cursor:
-            cursor.execute(INSERT_OFFICERS, [make_password(SEED_PASSWORD), DOMAIN, count])
-            cursor.execute(INSERT_EMAILS)
-            cursor.execute(INSERT_PROFILES, [forces, len(forces)])
-            cursor.execute("SELECT id FROM incidents_user WHERE email LIKE 'seed.officer.%%' ORDER BY id")
-            return [row[0] for row in cursor.fetchall()]
+            return synthetic_officers(
+                cursor,
+                email_prefix="seed.officer.",
+                domain=DOMAIN,
+                count=count,
+                forces=forces,
+                password=make_password(SEED_PASSWORD),
+                verified_emails=True,
+            )
 
     def _staff(self) -> None:
         password = make_password(SEED_PASSWORD)

@@ -43,9 +43,12 @@ def year_estimates(
     """The estimate of every force with entries or a figure, and of England and Wales, as the
     JSON a snapshot keeps (key "estimate"), by area code."""
     areas = {code: _area(rows.get(code, {})) for code in forces}
-    priors = {part: statistics.fit_prior(area.effective[part] for area in areas.values()) for part in PARTS}
-    for area in areas.values():
-        area.shares = {part: statistics.share(area.effective[part], priors[part]) for part in PARTS}
+    # Each force's pool for each part, fitted from the other forces.
+    priors = {
+        part: statistics.fit_priors({code: area.effective[part] for code, area in areas.items()}) for part in PARTS
+    }
+    for code, area in areas.items():
+        area.shares = {part: statistics.share(area.effective[part], priors[part][code]) for part in PARTS}
     result: dict[str, dict[str, Any]] = {}
     components: dict[str, list[tuple[int, Share]]] = {}
     for code, area in areas.items():
@@ -54,8 +57,8 @@ def year_estimates(
         if parts:
             components[code] = parts
         if area.sums["a"].n or area.active_officers or figure is not None:
-            result[code] = _document(area, parts, priors, seed=f"{code}:{year}")
-    national = _national(areas, figures.get(NATIONAL), components, priors, forces, year)
+            result[code] = _document(area, parts, priors["a"][code], seed=f"{code}:{year}")
+    national = _national(areas, figures.get(NATIONAL), components, forces, year)
     result[NATIONAL] = national
     return result
 
@@ -128,9 +131,7 @@ def _share_json(share: Share | None) -> dict[str, Any] | None:
     }
 
 
-def _document(
-    area: Area, parts: list[tuple[int, Share]] | None, priors: dict[str, Prior], *, seed: str
-) -> dict[str, Any]:
+def _document(area: Area, parts: list[tuple[int, Share]] | None, pool: Prior, *, seed: str) -> dict[str, Any]:
     scope = area.sums["a"]
     estimate = _implied(parts, seed) if parts else None
     return {
@@ -144,7 +145,7 @@ def _document(
         "share": _share_json(area.shares["a"]),
         "implied": _implied_json(estimate, parts) if estimate and parts else None,
         "official_share": _official_share(estimate),
-        "pool": {"mean": priors["a"].mean, "strength": priors["a"].strength, "fitted": priors["a"].fitted},
+        "pool": {"mean": pool.mean, "strength": pool.strength, "fitted": pool.fitted},
     }
 
 
@@ -157,7 +158,6 @@ def _national(
     areas: dict[str, Area],
     figure: OfficialFigure | None,
     components: dict[str, list[tuple[int, Share]]],
-    priors: dict[str, Prior],
     forces: list[str],
     year: int,
 ) -> dict[str, Any]:
@@ -182,14 +182,17 @@ def _national(
         if remainder < 0:
             parts, reason = [], "the forces' own figures add up to more than the national figure"
         elif remainder > 0:
-            rest_share = statistics.share(statistics.effective(rest_sums), priors["a"])
+            # The block's pool is fitted from the forces outside it.
+            pool = statistics.fit_prior(areas[code].effective["a"] for code in forces if code in components)
+            rest_share = statistics.share(statistics.effective(rest_sums), pool)
             if not usable(rest_share):
                 parts, reason = [], "the forces without a figure of their own have no answers"
             else:
                 parts.append((remainder, rest_share))  # type: ignore[arg-type]
     elif len(components) < len(forces):
         parts, reason = [], "there is no comparable national figure, and not every force has one of its own"
-    document = _document(total, parts or None, priors, seed=f"{NATIONAL}:{year}")
+    pool = statistics.fit_prior(area.effective["a"] for area in areas.values())  # shown, not used
+    document = _document(total, parts or None, pool, seed=f"{NATIONAL}:{year}")
     document["forces_with_own_figure"] = len(components)
     document["not_estimated_because"] = reason
     return document

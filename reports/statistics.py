@@ -10,9 +10,9 @@ officers of products of each officer's counts. No function reads the database.
    officers' sums (a ratio estimator linearised per officer, Taylor's method); its ratio to
    the variance were every entry independent is the design effect, and the effective number of
    answers is what the same variance would need from independent entries.
-3. **Small areas borrow strength**: a beta prior fitted across the forces of the year (empirical
-   Bayes, method of moments on the effective counts) is updated with each force's effective
-   counts; the pool's weight is said on the pages.
+3. **Small areas borrow strength**: a beta prior fitted across the other forces of the year
+   (empirical Bayes, method of moments on the effective counts, leaving the force itself out)
+   is updated with each force's effective counts; the pool's weight is said on the pages.
 4. **Chapman's estimator** of the true number from the official count M:
    (M + 1)(n + 1)/(k + 1) - 1 at the effective counts (plus the pool's, where it has one);
    its interval is M / p at the posterior's 97.5% and 2.5% points of p. A sum (two offences,
@@ -178,7 +178,8 @@ def fit_prior(areas: Iterable[Effective | None]) -> Prior:
 
     mu = sum k / sum n; S = sum n (k/n - mu)^2; for a beta-binomial E[S] = mu(1 - mu)
     [(F - 1)(1 - rho) + rho (N - sum n^2 / N)] with rho = 1 / (a + b + 1), so rho is read off
-    S. The strength a + b = 1/rho - 1 is kept between 1 and MAX_POOL_STRENGTH.
+    S. The strength a + b = 1/rho - 1 is kept between 1 and MAX_POOL_STRENGTH, and at most
+    the forces' effective answers in all.
     """
     data = [(e.k, e.n) for e in areas if e is not None and e.n >= 1]
     forces = len(data)
@@ -191,8 +192,16 @@ def fit_prior(areas: Iterable[Effective | None]) -> Prior:
     spread = sum(n * (k / n - mu) ** 2 for k, n in data)
     denominator = total - sum(n * n for _, n in data) / total - (forces - 1)
     rho = (spread / (mu * (1 - mu)) - (forces - 1)) / denominator if denominator > 0 else 0.0
-    strength = min(MAX_POOL_STRENGTH, max(1.0, 1 / rho - 1 if rho > 0 else MAX_POOL_STRENGTH))
+    # Never worth more answers than the forces gave, however alike they look.
+    ceiling = min(MAX_POOL_STRENGTH, total)
+    strength = min(ceiling, max(1.0, 1 / rho - 1 if rho > 0 else ceiling))
     return Prior(mu * strength, (1 - mu) * strength, fitted=True)
+
+
+def fit_priors(areas: Mapping[str, Effective | None]) -> dict[str, Prior]:
+    """Each area's pool, fitted from the other areas (leave one out): a force's own answers
+    are not counted twice, once as its own and again through the pool."""
+    return {code: fit_prior(e for other, e in areas.items() if other != code) for code in areas}
 
 
 @dataclass(frozen=True)

@@ -170,6 +170,20 @@ def test_the_pool_is_fitted_across_forces_and_a_small_force_borrows_from_it() ->
     assert statistics.fit_prior(forces[:4]) == NO_POOL  # too few forces to fit a pool
 
 
+def test_a_force_is_not_in_its_own_pool_and_a_pool_is_worth_no_more_than_its_answers() -> None:
+    """Six forces with one answer each and one with 40: the big force's pool is the six
+    answers (not 99), and its own 40 are not in it; each small force's pool includes the big one."""
+    areas = {f"small{i}": statistics.effective(one_each(1, 1, i % 2, 1 - i % 2, 0)) for i in range(6)}
+    areas["big"] = statistics.effective(one_each(40, 40, 10, 30, 0))
+    priors = statistics.fit_priors(areas)
+    others = sum(areas[f"small{i}"].n for i in range(6))
+    assert priors["big"].strength <= others <= 6
+    assert priors["big"] == statistics.fit_prior(areas[f"small{i}"] for i in range(6))
+    assert priors["small0"].mean < 0.4  # the big force's 25% weighs in the small forces' pool
+    big = statistics.share(areas["big"], priors["big"])
+    assert big.pool_weight < 0.15
+
+
 def test_the_pools_strength_is_recovered_where_forces_are_small() -> None:
     """The method of moments with beta-binomial's exact expectation, (F - 1)(1 - rho) included:
     44 forces of 3 to 15 answers each, shares ~ Beta(3, 7) (strength 10). Over 200 samples the

@@ -28,11 +28,10 @@ import math
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
+from functools import lru_cache
 
 import numpy as np
-from scipy.special import betaincinv
-from scipy.stats import norm
-from scipy.stats import t as t_distribution
+from scipy.special import betaincinv, ndtri, stdtrit
 
 CONFIDENCE = 0.95
 LOWER, UPPER = (1 - CONFIDENCE) / 2, 1 - (1 - CONFIDENCE) / 2
@@ -73,12 +72,15 @@ class Sums:
     nq: int = 0
 
     def __add__(self, other: Sums) -> Sums:
-        return Sums(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Sums)))
+        return Sums(*(getattr(self, name) + getattr(other, name) for name in SUMS_FIELDS))
 
     @property
     def answered(self) -> int:
         """Entries whose recording is known: not reported (so not recorded), or reported and answered."""
         return self.n - self.d
+
+
+SUMS_FIELDS = tuple(f.name for f in fields(Sums))
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,11 @@ def effective(s: Sums) -> Effective | None:
     return Effective(share, a, b, n_eff, share * n_eff, design_effect, band)
 
 
+@lru_cache(maxsize=1024)
+def _t_over_z_squared(degrees: int) -> float:
+    return float(stdtrit(degrees, UPPER) / ndtri(UPPER)) ** 2
+
+
 def small_sample_factor(officers: int, entries: int) -> float:
     """(t / z)^2, t the 97.5% point of Student's t with officers - 1 degrees of freedom: a
     variance read from few officers is itself uncertain, as for any clustered standard error.
@@ -127,7 +134,7 @@ def small_sample_factor(officers: int, entries: int) -> float:
     made them all (the design effect is then the number of entries anyway)."""
     if officers < 2 or officers >= entries:
         return 1.0
-    return float(t_distribution.ppf(UPPER, officers - 1) / norm.ppf(UPPER)) ** 2
+    return _t_over_z_squared(officers - 1)
 
 
 def _linearised(s: Sums, a: float, b: float, *, by_officer: bool) -> float:
@@ -173,27 +180,55 @@ class Prior:
 NO_POOL = Prior(JEFFREYS, JEFFREYS, fitted=False)
 
 
-def fit_prior(areas: Iterable[Effective | None]) -> Prior:
-    """A beta prior from the forces' effective counts by the method of moments.
+@dataclass(frozen=True)
+class Moments:
+    """What the pool's fit needs from a set of forces: F, N = sum n, K = sum k, sum k^2/n and
+    sum n^2 (over forces with at least one effective answer). Sums, so one force can be taken
+    out of all of them."""
 
-    mu = sum k / sum n; S = sum n (k/n - mu)^2; for a beta-binomial E[S] = mu(1 - mu)
-    [(F - 1)(1 - rho) + rho (N - sum n^2 / N)] with rho = 1 / (a + b + 1), so rho is read off
-    S. The strength a + b = 1/rho - 1 is kept between 1 and MAX_POOL_STRENGTH, and at most
-    the forces' effective answers in all.
-    """
-    data = [(e.k, e.n) for e in areas if e is not None and e.n >= 1]
-    forces = len(data)
-    total = sum(n for _, n in data)
-    if forces < MIN_FORCES_TO_POOL or total <= 0:
+    forces: int = 0
+    n: float = 0.0
+    k: float = 0.0
+    kk_n: float = 0.0
+    nn: float = 0.0
+
+    @classmethod
+    def of(cls, e: Effective | None) -> Moments:
+        if e is None or e.n < 1:
+            return cls()
+        return cls(1, e.n, e.k, e.k * e.k / e.n, e.n * e.n)
+
+    def __add__(self, other: Moments) -> Moments:
+        return Moments(
+            self.forces + other.forces, self.n + other.n, self.k + other.k, self.kk_n + other.kk_n, self.nn + other.nn
+        )
+
+    def __sub__(self, other: Moments) -> Moments:
+        return Moments(
+            self.forces - other.forces, self.n - other.n, self.k - other.k, self.kk_n - other.kk_n, self.nn - other.nn
+        )
+
+
+def fit_prior(areas: Iterable[Effective | None]) -> Prior:
+    """A beta prior from the forces' effective counts by the method of moments."""
+    return prior_from(sum((Moments.of(e) for e in areas), Moments()))
+
+
+def prior_from(m: Moments) -> Prior:
+    """mu = K / N; S = sum n (k/n - mu)^2 = sum k^2/n - K^2/N; for a beta-binomial E[S] =
+    mu(1 - mu) [(F - 1)(1 - rho) + rho (N - sum n^2 / N)] with rho = 1 / (a + b + 1), so rho is
+    read off S. The strength a + b = 1/rho - 1 is kept between 1 and MAX_POOL_STRENGTH, and at
+    most the forces' effective answers in all."""
+    if m.forces < MIN_FORCES_TO_POOL or m.n <= 0:
         return NO_POOL
-    mu = sum(k for k, _ in data) / total
+    mu = m.k / m.n
     if not 1e-6 < mu < 1 - 1e-6:
         return NO_POOL
-    spread = sum(n * (k / n - mu) ** 2 for k, n in data)
-    denominator = total - sum(n * n for _, n in data) / total - (forces - 1)
-    rho = (spread / (mu * (1 - mu)) - (forces - 1)) / denominator if denominator > 0 else 0.0
+    spread = max(0.0, m.kk_n - m.k * m.k / m.n)
+    denominator = m.n - m.nn / m.n - (m.forces - 1)
+    rho = (spread / (mu * (1 - mu)) - (m.forces - 1)) / denominator if denominator > 0 else 0.0
     # Never worth more answers than the forces gave, however alike they look.
-    ceiling = min(MAX_POOL_STRENGTH, total)
+    ceiling = min(MAX_POOL_STRENGTH, m.n)
     strength = min(ceiling, max(1.0, 1 / rho - 1 if rho > 0 else ceiling))
     return Prior(mu * strength, (1 - mu) * strength, fitted=True)
 
@@ -201,7 +236,9 @@ def fit_prior(areas: Iterable[Effective | None]) -> Prior:
 def fit_priors(areas: Mapping[str, Effective | None]) -> dict[str, Prior]:
     """Each area's pool, fitted from the other areas (leave one out): a force's own answers
     are not counted twice, once as its own and again through the pool."""
-    return {code: fit_prior(e for other, e in areas.items() if other != code) for code in areas}
+    own = {code: Moments.of(e) for code, e in areas.items()}
+    everyone = sum(own.values(), Moments())
+    return {code: prior_from(everyone - mine) for code, mine in own.items()}
 
 
 @dataclass(frozen=True)
@@ -300,7 +337,7 @@ def per_thousand(count: float | None, officers: float | None) -> float | None:
 
 def sums_from(row: Mapping[str, int], prefix: str) -> Sums:
     """A Sums from a row of estimate_sums, whose columns are named prefix + field."""
-    return Sums(**{f.name: int(row.get(prefix + f.name) or 0) for f in fields(Sums)})
+    return Sums(*(int(row.get(prefix + name) or 0) for name in SUMS_FIELDS))
 
 
 def finite(value: float) -> float | None:

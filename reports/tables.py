@@ -262,7 +262,7 @@ def _pool_text(share: dict[str, Any] | None, implied: dict[str, Any] | None, nat
     weight = (implied or share).get("pool_weight") or 0
     if weight < 0.005:
         return ""
-    return f"{_percent(weight)} of this estimate comes from the pool of all forces' entries."
+    return f"{_percent(weight)} of this estimate comes from the pool of other forces' entries."
 
 
 def _official_text(figure: dict[str, Any]) -> str:

@@ -12,10 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from scipy import stats
 
+from incidents.choices import NATIONAL_GROUP
 from reports import statistics
 from reports.models import Snapshot
+from tests.conftest import make_staff, staff_client
 
 METHOD = Path(__file__).resolve().parents[2] / "docs" / "method.md"
 
@@ -73,6 +76,14 @@ def test_the_worked_example_in_the_method_is_the_demos_thames_valley_2020() -> N
     assert shown == "2,396 (1,759 to 4,196)"  # the page's figure, as the text gives it
     of = estimate["official_share"]
     says(f"{of['estimate']:.0%} of the estimate ({of['low']:.0%} to {of['high']:.0%})")
+    # And the force page shows what the text says.
+    page = staff_client(make_staff(NATIONAL_GROUP)).get(
+        reverse("reports:force", args=["thames-valley"]), {"year": 2020}
+    )
+    cells = page.context["figures"].cells
+    assert cells["implied"] == "2,396 (1,759–4,196)"
+    assert cells["pool"] == "27% of this estimate comes from the pool of other forces' entries."
+    says("27% of this estimate comes from the pool of other forces' entries")
 
 
 def test_the_worked_examples_variances_from_its_table_of_officers() -> None:

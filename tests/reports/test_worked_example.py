@@ -46,6 +46,10 @@ def test_the_worked_example_in_the_method_is_the_demos_thames_valley_2020() -> N
     assert (estimate["in_scope"], estimate["out_of_scope"], estimate["active_officers"]) == (23, 3, 16)
     says("n = 23", "r = 11", "y = 6", "m = 2", "d = 3", "15 officers", "16 officers")
     assert share["reported"] == pytest.approx(11 / 23) and share["recorded_if_reported"] == 0.75
+    # The bias of the first method: "don't know" dropped from every entry's denominator.
+    complete_case = 6 / (23 - 3)
+    assert complete_case == 0.30 and share["direct"] / complete_case == pytest.approx(1.196, abs=1e-3)
+    says("6 / 20 = 0.30", "20% too high")
     says("a = 11 / 23 = 0.4783", "b = 6 / 8 = 0.75", "p = 0.4783 × 0.75 = 0.3587", "6 / 23 = 0.2609", "9 / 23 = 0.3913")
     # The effective number of answers (the design effect floors at 1 here).
     assert share["design_effect"] == 1.0

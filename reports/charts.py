@@ -11,7 +11,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 40, 16, 48
+LEFT, RIGHT, TOP, BOTTOM = 64, 40, 16, 52
+# Large enough to read when a phone scales the 640-unit chart down to its width.
+FONT = 15
+LEGEND_STEP = 190
 # Colour-blind-safe (Okabe-Ito), each also drawn with its own dash and marker shape.
 SERIES = {
     "logged": ("#0072B2", "", "Logged in Assault Log"),
@@ -45,7 +48,7 @@ def _nice_max(value: float) -> float:
     if value <= 0:
         return 4
     magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 2, 2.5, 4, 5, 6, 8, 10):
         if value <= step * magnitude:
             top = step * magnitude
             return top if top % 4 == 0 or top >= 100 else math.ceil(top / 4) * 4
@@ -79,16 +82,31 @@ def trend_chart(
     grid = format_html_join(
         "",
         '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#d0d5da" stroke-width="1"/>'
-        '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="#333">{}</text>',
+        '<text x="{}" y="{}" text-anchor="end" font-size="{}" fill="#333">{}</text>',
         (
-            (LEFT, WIDTH - RIGHT, y(top * f), y(top * f), LEFT - 6, f"{float(y(top * f)) + 4:.1f}", f"{top * f:,.0f}")
+            (
+                LEFT,
+                WIDTH - RIGHT,
+                y(top * f),
+                y(top * f),
+                LEFT - 6,
+                f"{float(y(top * f)) + 5:.1f}",
+                FONT,
+                f"{top * f:,.0f}",
+            )
             for f in (0, 0.25, 0.5, 0.75, 1)
         ),
     )
+    # Every year labelled up to 6 years, then every other one (counted from the latest).
+    every = 1 if len(points) <= 6 else 2
     labels = format_html_join(
         "",
-        '<text x="{}" y="{}" text-anchor="middle" font-size="12" fill="#333">{}</text>',
-        ((x(i), height - BOTTOM + 18, p.label) for i, p in enumerate(points)),
+        '<text x="{}" y="{}" text-anchor="middle" font-size="{}" fill="#333">{}</text>',
+        (
+            (x(i), height - BOTTOM + 20, FONT, p.label)
+            for i, p in enumerate(points)
+            if (len(points) - 1 - i) % every == 0
+        ),
     )
     whiskers = format_html_join(
         "",
@@ -102,34 +120,57 @@ def trend_chart(
     lines = []
     for name, (colour, dash, _label) in shown.items():
         coords = [(x(i), y(getattr(p, name))) for i, p in enumerate(points) if getattr(p, name) is not None]
-        if len(coords) > 1:
-            path = " ".join(f"{cx},{cy}" for cx, cy in coords)
+        # A year without a value (none, or hidden) breaks the line: it is not drawn across.
+        runs: list[list[tuple[str, str]]] = [[]]
+        for i, p in enumerate(points):
+            if getattr(p, name) is None:
+                runs.append([])
+            else:
+                runs[-1].append((x(i), y(getattr(p, name))))
+        for run in runs:
+            if len(run) < 2:
+                continue
             lines.append(
                 format_html(
                     '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5" stroke-dasharray="{}"/>',
-                    path,
+                    " ".join(f"{cx},{cy}" for cx, cy in run),
                     colour,
                     dash or "none",
                 )
             )
         marker = MARKERS[name]
         lines.append(format_html_join("", marker, ((cx, cy, colour) for cx, cy in coords)))
+    if not values:
+        lines.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="middle" font-size="{}" fill="#333">{}</text>',
+                WIDTH // 2,
+                TOP + plot_h // 2,
+                FONT,
+                "Nothing to draw: no counts, or only counts under 5, which are hidden.",
+            )
+        )
+    keys = [(colour, dash or "none", label) for colour, dash, label in shown.values()]
+    if "implied" in shown:
+        keys.append((SERIES["implied"][0], "whisker", "95% interval"))
     legend = format_html_join(
         "",
-        '<line x1="{0}" x2="{1}" y1="{2}" y2="{2}" stroke="{3}" stroke-width="2.5" stroke-dasharray="{4}"/>'
-        '<text x="{5}" y="{6}" font-size="12" fill="#333">{7}</text>',
+        '<line x1="{0}" x2="{1}" y1="{2}" y2="{3}" stroke="{4}" stroke-width="2.5" stroke-dasharray="{5}"/>'
+        '<text x="{6}" y="{7}" font-size="{8}" fill="#333">{9}</text>',
         (
             (
-                LEFT + i * 250,
-                LEFT + i * 250 + 24,
-                height - 12,
+                LEFT + i * LEGEND_STEP + (12 if dash == "whisker" else 0),
+                LEFT + i * LEGEND_STEP + (12 if dash == "whisker" else 24),
+                height - (20 if dash == "whisker" else 14),
+                height - (6 if dash == "whisker" else 14),
                 colour,
-                dash or "none",
-                LEFT + i * 250 + 30,
+                "none" if dash == "whisker" else dash,
+                LEFT + i * LEGEND_STEP + 30,
                 height - 8,
+                FONT,
                 label,
             )
-            for i, (colour, dash, label) in enumerate(shown.values())
+            for i, (colour, dash, label) in enumerate(keys)
         ),
     )
     return format_html(

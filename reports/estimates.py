@@ -174,6 +174,8 @@ def _national(
     total.shares = dict.fromkeys(PARTS)  # the national share is official / implied
     parts = [component for code in forces for component in components.get(code, [])]
     reason = None
+    rest: list[str] = []
+    remainder = None
     if figure is not None and figure.compared and figure.count is not None:
         own = sum(official for official, _ in parts)
         rest = [code for code in forces if code not in components]
@@ -194,5 +196,7 @@ def _national(
     pool = statistics.fit_prior(area.effective["a"] for area in areas.values())  # shown, not used
     document = _document(total, parts or None, pool, seed=f"{NATIONAL}:{year}")
     document["forces_with_own_figure"] = len(components)
+    document["rest_forces"] = len(rest) if parts and remainder else 0
+    document["rest_official"] = remainder if parts and remainder else None
     document["not_estimated_because"] = reason
     return document

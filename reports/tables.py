@@ -23,10 +23,25 @@ from reports.periods import financial_year_label
 SUPPRESS_BELOW = 5
 FEWER_THAN_5 = "fewer than 5"
 HIDDEN = "hidden"  # a cell hidden so that a small one beside it cannot be worked out
+SHARE_HIDDEN = "hidden: built on a count under 5"
 CAVEAT = (
     "An estimate from officers who chose to log assaults in Assault Log, not a count. The interval covers "
     "sampling error only; who chooses to log is not random. Counts and shares built on fewer than 5 are hidden "
-    "outside national staff views. Method: docs/method.md."
+    'outside national staff views. Method: "How the figures are worked out" in Assault Log (/dashboard/method/).'
+)
+# On what national staff download unsuppressed: it must not travel further as it is.
+INTERNAL_CAVEAT = (
+    "FOR NATIONAL FEDERATION STAFF ONLY: this file shows counts below 5, which are hidden everywhere else; "
+    "do not publish or forward it. " + CAVEAT
+)
+# The breakdowns are counts of entries: no official figure, no interval.
+BREAKDOWN_CAVEAT = (
+    "Counts of entries logged by officers who chose to use Assault Log, not of all assaults. Counts below 5 "
+    "are hidden outside national staff views, with more beside them where they could be worked out from the total."
+)
+INTERNAL_BREAKDOWN_CAVEAT = (
+    "FOR NATIONAL FEDERATION STAFF ONLY: this file shows counts below 5, which are hidden everywhere else; "
+    "do not publish or forward it. " + BREAKDOWN_CAVEAT
 )
 
 
@@ -165,23 +180,29 @@ def area_figures(
     adoption = data.get("adoption") or {}
     full = viewer.full(area)
     national = area == NATIONAL
-    share = estimate.get("official_share") if national else estimate.get("share")
     hide_share = not national and share_hidden(estimate, viewer)
+    # Where there is an estimated true number, the share shown is the official count over it,
+    # so that the true number is the official figure divided by the share shown (and the same
+    # for the interval's ends); the posterior share of section 8.4 is its input.
+    share = estimate.get("official_share") if implied else estimate.get("share")
     shown_share = share if full and share and not hide_share else None
     shown_implied = implied if full else None
+    pool_weight = (implied or estimate.get("share") or {}).get("pool_weight")
     active = adoption.get("officers")
+    logged = counts.get("logged", 0)
+    texts = _row_texts(logged, counts, estimate, active, viewer)
     raw: dict[str, Any] = {
-        "logged": _count(counts.get("logged"), viewer) if full else None,
-        "verified": _count(counts.get("verified"), viewer) if full else None,
-        "in_scope": _count(estimate.get("in_scope"), viewer) if full else None,
-        "out_of_scope": _count(estimate.get("out_of_scope"), viewer) if full else None,
-        "active_officers": _count(active, viewer) if full else None,
+        **(
+            {key: _count_value(texts[key], value) for key, value in _row_counts(counts, estimate, active).items()}
+            if full
+            else dict.fromkeys(ROW_COUNTS)
+        ),
         "per_officer": round(adoption["per_officer"], 1) if full and adoption.get("per_officer") else None,
         "reported_share": _pct((estimate.get("share") or {}).get("reported")) if full and not hide_share else None,
         "recorded_share": _pct(shown_share["estimate"]) if shown_share else None,
         "recorded_share_low": _pct(shown_share["low"]) if shown_share else None,
         "recorded_share_high": _pct(shown_share["high"]) if shown_share else None,
-        "pool_weight": _pct(shown_share.get("pool_weight")) if shown_share and not national else None,
+        "pool_weight": _pct(pool_weight) if full and not national and not hide_share and shown_implied else None,
         "official": figure.get("total"),
         "implied": round(shown_implied["total"]) if shown_implied else None,
         "implied_low": round(shown_implied["low"]) if shown_implied else None,
@@ -189,29 +210,27 @@ def area_figures(
         "not_in_official": round(shown_implied["not_in_official"]) if shown_implied else None,
         "band_low": round(shown_implied["band_low"]) if shown_implied else None,
         "band_high": round(shown_implied["band_high"]) if shown_implied else None,
-        "logged_rate": _rate(rates.get("logged")) if full and not small(counts.get("logged")) else None,
+        "logged_rate": _rate(rates.get("logged")) if full and not small(logged) else None,
         "official_rate": _rate(rates.get("official")),
         "implied_rate": _rate(rates.get("implied")) if full else None,
         **official_cells(figure),
-        "caveat": CAVEAT,
+        "caveat": INTERNAL_CAVEAT if viewer.unsuppressed() else CAVEAT,
     }
-    cannot = _cannot(estimate, figure, hide_share) if full else "–"
+    cannot = _cannot(estimate, figure, data) if full else "–"
     cells = {
-        "logged": count_text(counts.get("logged", 0), viewer) if full else "–",
-        "verified": count_text(counts.get("verified", 0), viewer) if full else "–",
-        "in_scope": count_text(estimate.get("in_scope", 0), viewer) if full else "–",
-        "out_of_scope": count_text(estimate.get("out_of_scope", 0), viewer) if full else "–",
-        "active_officers": count_text(active or 0, viewer) if full else "–",
+        **({key: texts[key] for key in ROW_COUNTS} if full else dict.fromkeys(ROW_COUNTS, "–")),
         "per_officer": f"{adoption['per_officer']:.1f}" if full and adoption.get("per_officer") else "–",
         "recorded_share": (
             f"{_percent(shown_share['estimate'])} ({_percent(shown_share['low'])}–{_percent(shown_share['high'])})"
             if shown_share
-            else (FEWER_THAN_5 + " answers" if full and hide_share else cannot)
+            else (SHARE_HIDDEN if full and hide_share else _share_cannot(estimate, cannot) if full else "–")
         ),
-        "reported_share": _percent(estimate["share"]["reported"])
-        if full and estimate.get("share") and not hide_share
-        else "–",
-        "pool": _pool_text(shown_share, shown_implied, national),
+        "reported_share": (
+            _percent(estimate["share"]["reported"])
+            if full and estimate.get("share") and not hide_share
+            else (SHARE_HIDDEN if full and hide_share else "–")
+        ),
+        "pool": _pool_text(pool_weight) if full and not national and shown_implied else "",
         "official": _official_text(figure),
         "implied": (
             f"{shown_implied['total']:,.0f} ({shown_implied['low']:,.0f}–{shown_implied['high']:,.0f})"
@@ -225,9 +244,90 @@ def area_figures(
         "implied_rate": f"{raw['implied_rate']:.1f}" if raw["implied_rate"] is not None else "–",
         **official_cells(figure),
         "not_estimated_because": estimate.get("not_estimated_because") or "",
+        "out_of_scope_sentence": _out_of_scope_sentence(texts["out_of_scope"], estimate.get("out_of_scope", 0)),
+        "national_sum": _national_sum(estimate) if national else "",
+        "rates_missing": (
+            "Rates per 1,000 officers need the year's officer numbers (Home Office police workforce statistics), "
+            "which are not held for this year."
+            if figure.get("total") is not None and rates.get("official") is None
+            else ""
+        ),
     }
     comparable = bool(figure.get("compared"))
     return AreaFigures(area, name, slug, year, full, comparable, cells, raw)
+
+
+# The counts of a row, each shown or hidden; logged is split two ways (in scope or not;
+# verified or waiting), so a hidden part must not be the total less the other.
+ROW_COUNTS = ("logged", "verified", "in_scope", "out_of_scope", "active_officers")
+
+
+def _row_counts(counts: dict[str, Any], estimate: dict[str, Any], active: int | None) -> dict[str, int]:
+    return {
+        "logged": counts.get("logged", 0),
+        "verified": counts.get("verified", 0),
+        "in_scope": estimate.get("in_scope", 0),
+        "out_of_scope": estimate.get("out_of_scope", 0),
+        "active_officers": active or 0,
+    }
+
+
+def _row_texts(
+    logged: int, counts: dict[str, Any], estimate: dict[str, Any], active: int | None, viewer: Viewer
+) -> dict[str, str]:
+    values = _row_counts(counts, estimate, active)
+    texts = {key: count_text(value, viewer) for key, value in values.items()}
+    for parts in (("in_scope", "out_of_scope"), ("verified", "pending")):
+        cells = [values.get(key, logged - values["verified"]) for key in parts]
+        if sum(cells) != logged:
+            continue
+        shown = suppressed_texts(cells, viewer, partition=not small(logged))
+        for key, text in zip(parts, shown or [HIDDEN] * len(parts), strict=True):
+            if key in texts:
+                texts[key] = text
+    return texts
+
+
+def _count_value(text: str, value: int) -> int | str:
+    """A CSV cell: the number, or why it is not given."""
+    return value if text in (f"{value:,}", "–") else text
+
+
+def _national_sum(estimate: dict[str, Any]) -> str:
+    own = estimate.get("forces_with_own_figure") or 0
+    rest = estimate.get("rest_forces") or 0
+    text = (
+        "England and Wales is the sum of the forces' estimates, so forces where many officers log do not "
+        "outweigh the rest"
+    )
+    if not estimate.get("implied") and not own:
+        return text + "."
+    forces = (
+        f"{own} {'force' if own == 1 else 'forces'} with an official figure of {'its' if own == 1 else 'their'} own"
+    )
+    if rest and estimate.get("rest_official") is not None:
+        return (
+            f"{text}: the estimates of {forces}, and one for the other {rest} forces counted together (the national "
+            f"figure less those forces' own, {estimate['rest_official']:,})."
+        )
+    return f"{text}: the estimates of {forces}."
+
+
+def _out_of_scope_sentence(text: str, value: int) -> str:
+    if text in (FEWER_THAN_5, HIDDEN):
+        count = (
+            "Fewer than 5 entries"
+            if text == FEWER_THAN_5
+            else "Some entries (how many is hidden, so that a small count cannot be worked out)"
+        )
+        verb = "are"
+    else:
+        count = "No entry" if value == 0 else f"{text} {'entry' if value == 1 else 'entries'}"
+        verb = "is" if value in (0, 1) else "are"
+    return (
+        f"{count} {verb} only a threat or a sexual assault, which offences 8S and 104 do not count: "
+        "logged and shown, but not compared."
+    )
 
 
 def _count(value: int | None, viewer: Viewer) -> int | str | None:
@@ -244,25 +344,37 @@ def _rate(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _cannot(estimate: dict[str, Any], figure: dict[str, Any], hide_share: bool) -> str:
+def _cannot(estimate: dict[str, Any], figure: dict[str, Any], data: dict[str, Any]) -> str:
+    """Why there is no estimated true number, in words."""
     if not estimate.get("in_scope"):
-        return "no entries"
+        return "no entries in scope" if data.get("counts", {}).get("logged") else "no entries"
     if estimate.get("not_estimated_because"):
-        return "cannot estimate"
+        return "cannot estimate (see below)"
     if not figure:
         return "no official figure"
     if not figure.get("compared"):
         return "not compared"
+    if not estimate.get("share"):
+        return "no answers yet"
+    return "too few answers recorded as a crime"
+
+
+def _share_cannot(estimate: dict[str, Any], cannot: str) -> str:
+    """Why there is no share: the share needs entries in scope with answers, not a figure."""
+    if not estimate.get("in_scope"):
+        return cannot
+    if not estimate.get("share"):
+        return "no answers yet"
     return "cannot estimate"
 
 
-def _pool_text(share: dict[str, Any] | None, implied: dict[str, Any] | None, national: bool) -> str:
-    if national or not share:
+def _pool_text(weight: float | None) -> str:
+    if not weight or weight < 0.005:
         return ""
-    weight = (implied or share).get("pool_weight") or 0
-    if weight < 0.005:
-        return ""
-    return f"{_percent(weight)} of this estimate comes from the pool of other forces' entries."
+    text = f"{_percent(weight)} of this estimate comes from the pool of other forces' entries."
+    if weight > 0.5:
+        text += " Too few answers here for a figure of this force's own: read it as mostly the other forces'."
+    return text
 
 
 def _official_text(figure: dict[str, Any]) -> str:

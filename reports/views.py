@@ -21,8 +21,9 @@ from reports.models import NATIONAL, RecomputeRun
 from reports.periods import financial_year_label
 from reports.selectors import comparable_years, snapshot_years, snapshots_for_area, snapshots_for_year
 from reports.tables import (
-    CAVEAT,
+    BREAKDOWN_CAVEAT,
     COLUMNS,
+    INTERNAL_BREAKDOWN_CAVEAT,
     AreaFigures,
     Viewer,
     area_figures,
@@ -132,6 +133,11 @@ def _trend(area: str, name: str, viewer: Viewer) -> list[dict[str, Any]]:
     return trend
 
 
+def _csv_count(count: int, text: str) -> int | str:
+    """A number where it is shown, else why not ("fewer than 5", "hidden")."""
+    return count if text == f"{count:,}" else text
+
+
 def _number(value: Any) -> float | None:
     return value if isinstance(value, int | float) else None
 
@@ -140,8 +146,15 @@ def _force_context(request: HttpRequest, slug: str, viewer: Viewer) -> dict[str,
     force = get_object_or_404(Force, slug=slug)
     if not viewer.sees_force_page(force.code):
         raise Http404("No dashboard for this force.")
+    full = viewer.full(force.code)
     trend = _trend(force.code, force.short_name, viewer)
-    years = [item["year"] for item in reversed(trend)]
+    if full:
+        years = [item["year"] for item in reversed(trend)]
+    else:
+        # Another force's page shows its published figures only: the years with entries, or
+        # without, must not show through (in the list of years or the trend's rows).
+        trend = [item for item in trend if item["figures"].cells["official_basis"]]
+        years = snapshot_years()
     year = _year(request, years, comparable_years(force.code))
     snapshot = snapshots_for_year(year).get(force.code)
     figures = area_figures(snapshot, area=force.code, name=force.short_name, slug=force.slug, year=year, viewer=viewer)
@@ -150,7 +163,7 @@ def _force_context(request: HttpRequest, slug: str, viewer: Viewer) -> dict[str,
     return {
         "force": force,
         "viewer": viewer,
-        "full": viewer.full(force.code),
+        "full": full,
         "trend": trend,
         "chart": charts.trend_chart(
             points,
@@ -192,8 +205,11 @@ def force_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     context = _force_context(request, slug, viewer)
     if request.GET.get("format") == "csv":
         if request.GET.get("table") == "breakdowns":
+            caveat = INTERNAL_BREAKDOWN_CAVEAT if viewer.unsuppressed() else BREAKDOWN_CAVEAT
             rows = [
-                [t["title"], label, text, CAVEAT] for t in context["breakdowns"] for label, _count, text in t["rows"]
+                [t["title"], label, _csv_count(count, text), caveat]
+                for t in context["breakdowns"]
+                for label, count, text in t["rows"]
             ]
             header = ["Breakdown", "Answer", "Reports", "Caveat"]
             return _csv(f"{slug}-{context['year']}-breakdowns.csv", header, rows)
@@ -208,8 +224,9 @@ def briefing(request: HttpRequest, slug: str, year: str) -> HttpResponse:
     request.GET = request.GET.copy()  # type: ignore[assignment]
     request.GET["year"] = year.split("-")[0]
     context = _force_context(request, slug, viewer.printing())
-    if str(context["year"]) != request.GET["year"]:
-        raise Http404("No figures for that year.")
+    if str(context["year"]) != request.GET["year"] or not context["full"]:
+        # A force's briefing is about its officers' entries: for its reps and national staff.
+        raise Http404("No briefing for that force and year.")
     figures = context["figures"]
     snapshot = context["snapshot"]
     data = snapshot.data if snapshot else {}

@@ -86,6 +86,8 @@ def test_the_worked_example_in_the_method_is_the_demos_thames_valley_2020() -> N
     )
     cells = page.context["figures"].cells
     assert cells["implied"] == "2,396 (1,759–4,196)"
+    assert cells["recorded_share"] == "46% (26%–63%)"
+    says('"46% (26%–63%)"')
     assert cells["pool"] == "27% of this estimate comes from the pool of other forces' entries."
     says("27% of this estimate comes from the pool of other forces' entries")
 

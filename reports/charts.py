@@ -14,7 +14,7 @@ WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 40, 16, 52
 # Large enough to read when a phone scales the 640-unit chart down to its width.
 FONT = 15
-LEGEND_STEP = 190
+LEGEND_STEP = 210
 # Colour-blind-safe (Okabe-Ito), each also drawn with its own dash and marker shape.
 SERIES = {
     "logged": ("#0072B2", "", "Logged in Assault Log"),

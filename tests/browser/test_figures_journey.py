@@ -98,3 +98,17 @@ def test_national_staff_import_recompute_and_read_the_briefing(
     pdf = page.pdf(format="A4", print_background=True)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages == 1, f"the briefing prints on {pages} pages"
+
+    # On a phone: the same pages pass axe (scrollable tables take focus), and the briefing fits
+    # the screen's width.
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in (
+        "/dashboard/?year=2018",
+        "/dashboard/thames-valley/?year=2018",
+        "/dashboard/thames-valley/2018-19/briefing/",
+    ):
+        page.goto(f"{base}{path}")
+        axe_check(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the briefing is {width}px wide on a 390px phone"

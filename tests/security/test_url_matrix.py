@@ -84,7 +84,8 @@ EXPECTED: dict[str, Row] = {
     "dashboard/recompute/": Row(*[NOT_ALLOWED] * 6),  # POST only (national staff; see the CSRF tests)
     # Officers see England and Wales only; reps see every force's page (their own in full).
     "dashboard/<slug:slug>/": Row(LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK),
-    "dashboard/<slug:slug>/<str:year>/briefing/": Row(LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK),
+    # A force's briefing is about its officers' entries: its own reps and national staff only.
+    "dashboard/<slug:slug>/<str:year>/briefing/": Row(LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK),
     # allauth: accounts, e-mail, passwords, two-factor authentication.
     "accounts/login/": SIGNED_OUT_ONLY,
     "accounts/logout/": Row(HOME, OK, OK, OK, OK, OK),  # GET asks; only a POST signs out

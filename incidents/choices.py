@@ -109,6 +109,14 @@ class BackupWait(models.TextChoices):
     NEVER = "never", "Back-up never arrived"
 
 
+class Answer(models.TextChoices):
+    """A yes/no question that may also be answered "Not sure" (blank: not answered)."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNSURE = "unsure", "Not sure"
+
+
 class ReportedToForce(models.TextChoices):
     YES = "yes", "Yes"
     NO = "no", "No"

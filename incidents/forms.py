@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.choices import (
+    Answer,
     AssaultKind,
     BackupWait,
     Duty,
@@ -42,7 +43,6 @@ from incidents.models import (
 )
 from incidents.selectors import force_domain_for_email, incident_values, officer_profile_for_user
 
-YES_NO_UNSURE = [("True", "Yes"), ("False", "No"), ("unknown", "Not sure")]
 QUICK_NOTE_MAX_LENGTH = 200
 
 
@@ -100,8 +100,9 @@ def optional_choice(label: str, choices: list[tuple[str, str]], help_text: str =
     )
 
 
-def yes_no_unsure(label: str) -> forms.NullBooleanField:
-    return forms.NullBooleanField(label=label, required=False, widget=forms.RadioSelect(choices=YES_NO_UNSURE))
+def yes_no_unsure(label: str) -> forms.ChoiceField:
+    """Yes, no or not sure, each kept as said; left alone, not answered."""
+    return forms.ChoiceField(label=label, choices=Answer.choices, required=False, widget=forms.RadioSelect)
 
 
 def number_field(label: str, *, min_value: int, max_value: int, help_text: str = "") -> forms.IntegerField:

@@ -14,6 +14,7 @@ from django.db.models import Q
 from incidents.choices import (
     OFFICER_EDITABLE_STATUSES,
     SERIOUS_INJURIES,
+    Answer,
     AssaultKind,
     BackupWait,
     Duty,
@@ -105,7 +106,7 @@ def incident_rule_errors(values: Mapping[str, Any], *, now: datetime.datetime) -
         )
     if values.get("not_reported_reasons") and reported == ReportedToForce.YES:
         errors["not_reported_reasons"] = "You said you reported it, so leave 'Why not?' empty."
-    if values.get("backup_wait") and values.get("backup_requested") is False:
+    if values.get("backup_wait") and values.get("backup_requested") == Answer.NO:
         errors["backup_wait"] = "You said you did not request back-up, so leave how long it took empty."
     return errors
 
@@ -203,6 +204,12 @@ class OfficerProfile(models.Model):
             )
 
 
+def answer_field(verbose_name: str | None = None) -> models.CharField:
+    """Yes, no or not sure; blank when not answered (the database fills in blank too, for rows
+    written by plain SQL)."""
+    return models.CharField(verbose_name, max_length=6, choices=Answer.choices, blank=True, default="", db_default="")
+
+
 class Incident(models.Model):
     """One assault on one officer, as that officer reports it."""
 
@@ -232,18 +239,18 @@ class Incident(models.Model):
     )
 
     duty_type = models.CharField(max_length=20, choices=Duty.choices, blank=True)
-    single_crewed = models.BooleanField(null=True, blank=True)
-    backup_requested = models.BooleanField(null=True, blank=True)
+    single_crewed = answer_field()
+    backup_requested = answer_field()
     backup_wait = models.CharField(max_length=10, choices=BackupWait.choices, blank=True)
-    during_arrest = models.BooleanField(null=True, blank=True)
-    body_worn_video = models.BooleanField("body-worn video running", null=True, blank=True)
+    during_arrest = answer_field()
+    body_worn_video = answer_field("body-worn video running")
 
     offender_count = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MAX_OFFENDERS)]
     )
-    offender_intoxicated = models.BooleanField(null=True, blank=True)
-    offender_mental_health = models.BooleanField(null=True, blank=True)
-    offender_under_18 = models.BooleanField(null=True, blank=True)
+    offender_intoxicated = answer_field()
+    offender_mental_health = answer_field()
+    offender_under_18 = answer_field()
 
     reported_to_force = models.CharField(max_length=10, choices=ReportedToForce.choices, blank=True)
     recorded_as_crime = models.CharField(max_length=10, choices=RecordedAsCrime.choices, blank=True)

@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from incidents.choices import (
     AWAITING_REVIEW_STATUSES,
     NATIONAL_GROUP,
+    Answer,
     AssaultKind,
     BackupWait,
     Duty,
@@ -98,8 +99,8 @@ def incident_get_for_user(user: AbstractBaseUser | AnonymousUser, reference: str
         raise Http404("No such report.") from None
 
 
-def _yes_no(value: bool | None) -> str:
-    return {True: "Yes", False: "No", None: ""}[value]
+def _yes_no(value: str) -> str:
+    return _label(Answer, value)
 
 
 def _label(choices: type[models.TextChoices], value: str) -> str:

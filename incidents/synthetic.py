@@ -34,7 +34,7 @@ SELECT %s || g,
        (ARRAY['none','none','minor','medical','serious'])[1 + (g * 3 + g / 44) %% 5],
        0,
        (ARRAY['response','custody','neighbourhood','public_order'])[1 + g %% 4],
-       (g %% 3 = 0),
+       CASE WHEN g %% 3 = 0 THEN 'yes' WHEN g %% 3 = 1 THEN 'no' ELSE '' END,
        '',
        (ARRAY['yes','yes','no','not_yet'])[1 + (g * 7 + g / 44) %% 4],
        CASE WHEN (g * 7 + g / 44) %% 4 < 2 THEN (ARRAY['yes','yes','no','dont_know'])[1 + (g * 13 + g / 44) %% 4]

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.db import connection
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, When
 
-from incidents.choices import AssaultKind, Duty, Injury, NotReportedReason, ReportedToForce, Setting, Status
+from incidents.choices import Answer, AssaultKind, Duty, Injury, NotReportedReason, ReportedToForce, Setting, Status
 from incidents.models import Force, Incident, choice_mask
 from reports.choices import AUTHORITY, NOT_COMPARED, FigureBasis, SourceKind
 from reports.models import NATIONAL, OfficerStrength, OfficialFigure, Snapshot
@@ -48,9 +48,10 @@ def _breakdown_columns() -> list[tuple[str, str, Q]]:
     columns += [("duty_type", value or "not said", Q(duty_type=value)) for value in [*Duty.values, ""]]
     columns += [("setting", value or "not said", Q(setting=value)) for value in [*Setting.values, ""]]
     columns += [
-        ("single_crewed", "yes", Q(single_crewed=True)),
-        ("single_crewed", "no", Q(single_crewed=False)),
-        ("single_crewed", "not said", Q(single_crewed__isnull=True)),
+        ("single_crewed", "yes", Q(single_crewed=Answer.YES)),
+        ("single_crewed", "no", Q(single_crewed=Answer.NO)),
+        ("single_crewed", "not sure", Q(single_crewed=Answer.UNSURE)),
+        ("single_crewed", "not said", Q(single_crewed="")),
     ]
     columns += [("what_happened", kind, ~Q(**{f"kind_{i}": 0})) for i, kind in enumerate(AssaultKind.values)]
     columns += [

@@ -486,7 +486,7 @@ def breakdown_tables(snapshot: Snapshot | None, viewer: Viewer, area: str) -> li
         "duty_type": dict(Duty.choices),
         "setting": dict(Setting.choices),
         "not_reported_reasons": dict(NotReportedReason.choices),
-        "single_crewed": {"yes": "Yes", "no": "No"},
+        "single_crewed": {"yes": "Yes", "no": "No", "not sure": "Not sure"},
     }
     tables = []
     for key, title in BREAKDOWN_TITLES.items():

@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from incidents.choices import AWAITING_REVIEW_STATUSES, AssaultKind, Injury, ReportedToForce, Status
+from incidents.choices import AWAITING_REVIEW_STATUSES, Answer, AssaultKind, Injury, ReportedToForce, Status
 from incidents.models import EARLIEST_INCIDENT_DATE, Force, Incident, IncidentAssault
 from incidents.selectors import staff_force_ids, staff_is_national
 
@@ -232,8 +232,7 @@ REVIEW_LIST_PARAMETERS: dict[str, Check] = {
     "reported_to_force__exact": _one_of(ReportedToForce.values, "answers to “reported to the force”"),
     "assigned": _one_of(("me", "none", "others"), "choices of assigned rep"),
     "year": _financial_year,
-    "single_crewed__exact": _one_of(("1", "0"), "single-crewed answers"),
-    "single_crewed__isnull": _one_of(("True",), "single-crewed answers"),
+    "single_crewed__exact": _one_of(Answer.values, "single-crewed answers"),
     "waiting": _one_of(("over_7_days",), "waiting times"),
     f"{DATE_HIERARCHY}__year": lambda request, value, params: _date_part(request, value, params, "year"),
     f"{DATE_HIERARCHY}__month": lambda request, value, params: _date_part(request, value, params, "month"),

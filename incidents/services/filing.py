@@ -18,6 +18,7 @@ from incidents import tasks
 from incidents.choices import (
     OFFICER_EDITABLE_STATUSES,
     SERIOUS_INJURIES,
+    Answer,
     AssaultKind,
     EventKind,
     NotReportedReason,
@@ -113,7 +114,7 @@ def _apply_defaults(values: dict[str, Any]) -> None:
         values["recorded_as_crime"] = (
             RecordedAsCrime.DONT_KNOW if reported == ReportedToForce.YES else RecordedAsCrime.NO
         )
-    if values.get("backup_requested") is False:
+    if values.get("backup_requested") == Answer.NO:
         values["backup_wait"] = ""
 
 

@@ -121,8 +121,8 @@ def test_officer_signs_up_quick_logs_a_spit_and_adds_detail(
     incident = Incident.objects.get(reference=reference)
     assert incident.status == Status.SUBMITTED
     assert incident.setting == "custody_suite"
-    assert incident.single_crewed is True
-    assert incident.offender_intoxicated is True
+    assert incident.single_crewed == "yes"
+    assert incident.offender_intoxicated == "yes"
     assert list(incident.not_reported_reasons.values_list("reason", flat=True)) == ["too_minor"]
     assert incident.officer.officer_profile.force.slug == "thames-valley"
     assert len(axe_check.pages) >= 12
@@ -202,7 +202,7 @@ def test_answers_typed_when_the_session_expired_are_kept(page: Page, live_server
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", name="Reporting it")).to_be_visible()
     incident.refresh_from_db()
-    assert (incident.offender_count, incident.offender_under_18) == (3, True)
+    assert (incident.offender_count, incident.offender_under_18) == (3, "yes")
 
     # Once saved, going back shows the saved answers with no stale restore.
     page.goto(f"{base}/reports/{incident.reference}/edit/4/")

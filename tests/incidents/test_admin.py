@@ -183,7 +183,7 @@ def test_search_finds_by_exact_reference_or_crime_reference(rep: User, officer: 
         "assigned=none",
         "assigned=others",
         "year=2025",
-        "single_crewed__exact=1",
+        "single_crewed__exact=yes",
         "waiting=over_7_days",
         "occurred_on__year=2026",
         "o=-2",

@@ -161,8 +161,8 @@ def test_full_report_saves_a_draft_at_each_step_and_submits(officer: User, offic
             "days_off_work": "2",
             "other_officers_assaulted": "1",
         },
-        3: {"duty_type": "custody", "single_crewed": "False", "during_arrest": "True", "backup_requested": "unknown"},
-        4: {"offender_count": "1", "offender_intoxicated": "True"},
+        3: {"duty_type": "custody", "single_crewed": "no", "during_arrest": "yes", "backup_requested": "unsure"},
+        4: {"offender_count": "1", "offender_intoxicated": "yes"},
         5: {
             "reported_to_force": "yes",
             "recorded_as_crime": "yes",
@@ -186,18 +186,24 @@ def test_full_report_saves_a_draft_at_each_step_and_submits(officer: User, offic
     assert (incident.injury, incident.days_off_work, incident.single_crewed, incident.during_arrest) == (
         Injury.MEDICAL,
         2,
-        False,
-        True,
+        "no",
+        "yes",
     )
-    assert incident.backup_requested is None
+    # "Not sure" is an answer of its own, not a blank; a question left alone stays blank.
+    assert (incident.backup_requested, incident.body_worn_video) == ("unsure", "")
     assert incident.crime_reference == "43/777/26"
     assert incident.share_identity is False
 
 
 def test_a_step_revisited_shows_what_was_saved(officer: User, officer_client: Client) -> None:
-    incident = IncidentFactory(officer=officer, single_crewed=True, assaults=["spit", "kick"])
+    incident = IncidentFactory(officer=officer, single_crewed="yes", during_arrest="unsure", assaults=["spit", "kick"])
     content = officer_client.get(reverse("incidents:step", args=[incident.reference, 3])).content.decode()
-    assert re.search(r'name="single_crewed" value="True"[^>]*checked', content)
+    assert re.search(r'name="single_crewed" value="yes"[^>]*checked', content)
+    assert re.search(r'name="during_arrest" value="unsure"[^>]*checked', content)
+    assert not re.search(r'name="body_worn_video" value="[a-z]+"[^>]*checked', content)
+    summary = officer_client.get(reverse("incidents:detail", args=[incident.reference])).content.decode()
+    assert re.search(r"<dt>During an arrest</dt><dd>Not sure</dd>", summary)
+    assert re.search(r"<dt>Body-worn video running</dt><dd>Not given</dd>", summary)
     content = officer_client.get(reverse("incidents:step", args=[incident.reference, 2])).content.decode()
     assert re.search(r'value="spit"[^>]*checked', content)
     assert re.search(r'value="kick"[^>]*checked', content)

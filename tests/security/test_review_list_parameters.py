@@ -111,7 +111,7 @@ def test_every_link_the_list_draws_is_one_it_accepts(request: pytest.FixtureRequ
         following.user = user
         assert review_list_problems(following) == {}, link
         drawn |= set(following.GET)
-    assert {"status__exact", "force", "single_crewed__isnull", "year", "assault"} <= drawn
+    assert {"status__exact", "force", "single_crewed__exact", "year", "assault"} <= drawn
     statuses = {choice["display"] for choice in changelist.filter_specs[0].choices(changelist)}
     assert "Draft" not in statuses and "Withdrawn" in statuses
 

@@ -23,6 +23,7 @@ import reports
 from incidents.choices import (
     NATIONAL_GROUP,
     REPS_GROUP,
+    Answer,
     AssaultKind,
     BackupWait,
     Duty,
@@ -119,6 +120,15 @@ ASSAULT_WEIGHTS = {
 
 def _pick(rng: random.Random, weights: dict[Any, int]) -> Any:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _answer(value: bool) -> str:
+    return Answer.YES if value else Answer.NO
+
+
+def _answer_or_unsure(draw: float, *, yes_below: float, unsure_below: float) -> str:
+    """One random draw read as yes, not sure or no (so the demo's random sequence is unchanged)."""
+    return Answer.YES if draw < yes_below else Answer.UNSURE if draw < unsure_below else Answer.NO
 
 
 class Command(BaseCommand):
@@ -311,15 +321,15 @@ class Command(BaseCommand):
                     Duty.OTHER: 3,
                 },
             ),
-            single_crewed=single,
-            backup_requested=single or rng.random() < 0.4,
+            single_crewed=_answer(single),
+            backup_requested=_answer(single or rng.random() < 0.4),
             backup_wait=rng.choice(BackupWait.values) if single else "",
-            during_arrest=rng.random() < 0.6,
-            body_worn_video=rng.random() < 0.8,
+            during_arrest=_answer(rng.random() < 0.6),
+            body_worn_video=_answer(rng.random() < 0.8),
             offender_count=rng.choice([1, 1, 1, 1, 2, 3]),
-            offender_intoxicated=rng.random() < 0.6,
-            offender_mental_health=rng.random() < 0.2,
-            offender_under_18=rng.random() < 0.1,
+            offender_intoxicated=_answer_or_unsure(rng.random(), yes_below=0.6, unsure_below=0.7),
+            offender_mental_health=_answer_or_unsure(rng.random(), yes_below=0.2, unsure_below=0.35),
+            offender_under_18=_answer_or_unsure(rng.random(), yes_below=0.1, unsure_below=0.25),
             reported_to_force=reported,
             recorded_as_crime=recorded,
             outcome=_pick(

@@ -41,7 +41,7 @@ def hand_written_sql() -> str:
     filters = [f"{injury} = '{value}'" for value in Injury.values]
     filters += [f"i.duty_type = '{value}'" for value in [*Duty.values, ""]]
     filters += [f"i.setting = '{value}'" for value in [*Setting.values, ""]]
-    filters += ["i.single_crewed", "NOT i.single_crewed", "i.single_crewed IS NULL"]
+    filters += [f"i.single_crewed = '{value}'" for value in ["yes", "no", "unsure", ""]]
     filters += [f"({kinds} & {1 << n}) <> 0" for n in range(len(AssaultKind.values))]
     filters += [f"(i.reason_mask & {1 << n}) <> 0" for n in range(len(NotReportedReason.values))]
     breakdowns = ",\n       ".join(f"COUNT(*) FILTER (WHERE {condition})" for condition in filters)

@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address links in e-mails use: 0.0.0.0 listens everywhere but opens nowhere.
+SITE_HOST = $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
 
 .PHONY: run test lint audit prod-check serve clean
 
@@ -21,11 +23,12 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 ## Run the app on its embedded default (SQLite, tasks in-process, demo data) on http://127.0.0.1:8000
+## (HOST and PORT change the address; links in e-mails follow unless SITE_URL is set)
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/"
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://$(SITE_HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (PostgreSQL, Redis and browser tests run when those are available)
 test: $(VENV)/.installed-dev

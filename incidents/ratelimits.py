@@ -3,7 +3,7 @@ shared cache). Sign-in, sign-up and password reset are allauth's own (ACCOUNT_RA
 which render the same 429 page.
 
 An officer files a handful of reports a week; thirty in an hour is a script or a stuck
-client, and an export of every report of a force twenty times an hour is a leak in progress.
+client (only reports filed count: a form sent back with an error does not), and an export of every report of a force twenty times an hour is a leak in progress.
 A refused request never reaches the view, so nothing is written and nothing is logged as
 exported.
 
@@ -48,9 +48,15 @@ WHAT = {
 }
 
 
-def rate_limited(group: str, *, rate_setting: str, method: str = "POST") -> Callable[[View], View]:
-    """Count each ``method`` request of the signed-in user in ``group``; past the rate in
-    ``settings.<rate_setting>`` answer 429 without calling the view.
+def rate_limited(
+    group: str, *, rate_setting: str, method: str = "POST", count: Callable[[HttpResponse], bool] | None = None
+) -> Callable[[View], View]:
+    """Past the rate in ``settings.<rate_setting>`` of the signed-in user's ``method``
+    requests in ``group``, answer 429 without calling the view.
+
+    Without ``count`` every request is counted, before the view runs. With it, a request is
+    counted only when ``count(response)`` says it did what the limit is about (a report filed,
+    not a form sent back with an error); the view runs only while the count is under the limit.
 
     Goes inside the login check: the key is the user, so the user must be known."""
 
@@ -58,27 +64,41 @@ def rate_limited(group: str, *, rate_setting: str, method: str = "POST") -> Call
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             rate = getattr(settings, rate_setting)
-            try:
-                usage = get_usage(request, group=group, key="user", rate=rate, method=method, increment=True)
-            except RedisError:
-                if group not in FAIL_OPEN:
-                    raise  # the "briefly unavailable" page
-                logger.warning("rate limit counted in this process only group=%s: cache unavailable", group)
-                usage = _usage_in_process(request, group=group, rate=rate, method=method)
-            if usage is not None and usage["should_limit"]:
+            usage = _usage(request, group=group, rate=rate, method=method, increment=count is None)
+            if usage is not None and (usage["should_limit"] or (count is not None and usage["count"] >= usage["limit"])):
                 logger.warning("rate limited group=%s user=%s", group, request.user.pk)
                 return too_many_requests(request, group=group, retry_after=usage["time_left"])
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            if count is not None and usage is not None and count(response):
+                _usage(request, group=group, rate=rate, method=method, increment=True)
+            return response
 
         return wrapped
 
     return decorator
 
 
+def filed(response: HttpResponse) -> bool:
+    """A filing view's answer when it filed: it redirects to the report; errors come back as a page."""
+    return response.status_code in (301, 302, 303)
+
+
+def _usage(request: HttpRequest, *, group: str, rate: str, method: str, increment: bool) -> dict[str, Any] | None:
+    try:
+        return get_usage(request, group=group, key="user", rate=rate, method=method, increment=increment)
+    except RedisError:
+        if group not in FAIL_OPEN:
+            raise  # the "briefly unavailable" page
+        logger.warning("rate limit counted in this process only group=%s: cache unavailable", group)
+        return _usage_in_process(request, group=group, rate=rate, method=method, increment=increment)
+
+
 _in_process = LocMemCache("ratelimit-in-process", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
 
-def _usage_in_process(request: HttpRequest, *, group: str, rate: str, method: str) -> dict[str, Any] | None:
+def _usage_in_process(
+    request: HttpRequest, *, group: str, rate: str, method: str, increment: bool
+) -> dict[str, Any] | None:
     """get_usage's answer, counted in this process's memory: fixed windows of the rate's period."""
     if request.method != method:
         return None
@@ -86,11 +106,14 @@ def _usage_in_process(request: HttpRequest, *, group: str, rate: str, method: st
     now = time.time()
     key = f"{group}:{request.user.pk}:{int(now // period)}"
     _in_process.add(key, 0, period)
-    try:
-        count = _in_process.incr(key)
-    except ValueError:  # expired between the two
-        _in_process.set(key, 1, period)
-        count = 1
+    if increment:
+        try:
+            count = _in_process.incr(key)
+        except ValueError:  # expired between the two
+            _in_process.set(key, 1, period)
+            count = 1
+    else:
+        count = _in_process.get(key, 0)
     return {"count": count, "limit": limit, "should_limit": count > limit, "time_left": int(period - now % period)}
 
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 from incidents import forms, services
 from incidents.choices import Status
 from incidents.models import Incident
-from incidents.ratelimits import ACCOUNT_CLOSE, REPORT_SUBMIT, rate_limited
+from incidents.ratelimits import ACCOUNT_CLOSE, REPORT_SUBMIT, filed, rate_limited
 from incidents.selectors import (
     incident_get_for_user,
     incident_history_for_officer,
@@ -82,7 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @officer_required
 @require_http_methods(["GET", "POST"])
-@rate_limited(REPORT_SUBMIT, rate_setting="REPORT_SUBMIT_RATE")
+@rate_limited(REPORT_SUBMIT, rate_setting="REPORT_SUBMIT_RATE", count=filed)
 def quick_log(request: HttpRequest) -> HttpResponse:
     form = forms.QuickLogForm(
         _posted(request), initial={"occurred_on": timezone.localdate(), "submission_key": uuid.uuid4()}
@@ -131,7 +131,7 @@ def submitted(request: HttpRequest, reference: str) -> HttpResponse:
 
 @officer_required
 @require_http_methods(["GET", "POST"])
-@rate_limited(REPORT_SUBMIT, rate_setting="REPORT_SUBMIT_RATE")
+@rate_limited(REPORT_SUBMIT, rate_setting="REPORT_SUBMIT_RATE", count=filed)
 def report_new(request: HttpRequest) -> HttpResponse:
     form = forms.WhenWhereForm(
         _posted(request), initial={"occurred_on": timezone.localdate(), "submission_key": uuid.uuid4()}
@@ -181,7 +181,7 @@ def report_step(request: HttpRequest, reference: str, step: int) -> HttpResponse
 
 @officer_required
 @require_http_methods(["GET", "POST"])
-@rate_limited(REPORT_SUBMIT, rate_setting="REPORT_SUBMIT_RATE")
+@rate_limited(REPORT_SUBMIT, rate_setting="REPORT_SUBMIT_RATE", count=filed)
 def report_check(request: HttpRequest, reference: str) -> HttpResponse:
     """A draft's last page: everything it says, and the button that submits it."""
     incident = incident_get_for_user(request.user, reference)

@@ -92,3 +92,21 @@ def test_the_production_profile_refuses_to_start_without(overrides: dict[str, st
     result = load_settings(**overrides)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_make_run_points_the_links_in_e_mails_at_the_address_it_serves() -> None:
+    """`make run PORT=8123` serves on 8123, so the links in its e-mails say 8123 (SITE_URL);
+    listening on every address (0.0.0.0), the links open the machine's own."""
+    env = {key: value for key, value in os.environ.items() if key != "SITE_URL"}
+    dry_run = subprocess.run(
+        ["make", "-n", "run", "HOST=0.0.0.0", "PORT=8123"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    served = next(line for line in dry_run.splitlines() if "runserver" in line)
+    assert "runserver 0.0.0.0:8123" in served
+    assert "SITE_URL=${SITE_URL:-http://127.0.0.1:8123}" in served

@@ -58,6 +58,19 @@ def test_quick_logs_beyond_the_rate_are_refused_with_429_and_file_nothing(
     assert Incident.objects.filter(officer=colleague).count() == 1
 
 
+def test_only_reports_filed_count_not_forms_sent_back_with_an_error(settings: object, officer: User) -> None:
+    """An officer who gets a form wrong twenty times can still file: the limit counts reports."""
+    settings.REPORT_SUBMIT_RATE = "2/h"
+    client = client_for(officer)
+    for _ in range(20):
+        response = client.post(reverse("incidents:quick"), quick_post(assaults=[]))
+        assert response.status_code == 400
+        assert client.post(reverse("incidents:new"), new_report_post(occurred_on="")).status_code == 400
+    file_quick_logs(client, 2)
+    assert_refused_politely(client.post(reverse("incidents:quick"), quick_post()))
+    assert Incident.objects.filter(officer=officer).count() == 2
+
+
 def test_starting_a_full_report_and_submitting_it_count_towards_the_same_limit(settings: object, officer: User) -> None:
     settings.REPORT_SUBMIT_RATE = "2/h"
     client = client_for(officer)

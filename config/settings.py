@@ -129,6 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.contact",
             ],
         },
     },
@@ -181,6 +182,9 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Assault Log <no-reply@assaultlog.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where officers and staff write when something does not work: on the account pages and in
+# every account e-mail.
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="assaultlog@federation.example")
 
 # Cache: allauth's rate limits live here, so several web processes need a shared
 # cache (Redis, a different database from the broker's).

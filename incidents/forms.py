@@ -125,6 +125,10 @@ def submission_key_field() -> forms.CharField:
     return forms.CharField(required=False, widget=forms.HiddenInput)
 
 
+# Sent by "Log another" on the page that asks whether a report was sent twice.
+ANOTHER = "another"
+
+
 def clean_submission_key(value: str) -> uuid.UUID:
     """A missing or mangled key gets a fresh one: the officer never sees an error for it."""
     try:

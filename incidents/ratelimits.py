@@ -3,9 +3,9 @@ shared cache). Sign-in, sign-up and password reset are allauth's own (ACCOUNT_RA
 which render the same 429 page.
 
 An officer files a handful of reports a week; thirty in an hour is a script or a stuck
-client (only reports filed count: a form sent back with an error does not), and an export of every report of a force twenty times an hour is a leak in progress.
-A refused request never reaches the view, so nothing is written and nothing is logged as
-exported.
+client (only reports filed count: a form sent back with an error does not), and an export of
+every report of a force twenty times an hour is a leak in progress. A refused request never
+reaches the view, so nothing is written and nothing is logged as exported.
 
 When the cache cannot be reached the shared count cannot be kept. Filing a report is then
 counted in the web process's own memory at the same rate (a lost report is worse than a
@@ -65,7 +65,9 @@ def rate_limited(
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             rate = getattr(settings, rate_setting)
             usage = _usage(request, group=group, rate=rate, method=method, increment=count is None)
-            if usage is not None and (usage["should_limit"] or (count is not None and usage["count"] >= usage["limit"])):
+            if usage is not None and (
+                usage["should_limit"] or (count is not None and usage["count"] >= usage["limit"])
+            ):
                 logger.warning("rate limited group=%s user=%s", group, request.user.pk)
                 return too_many_requests(request, group=group, retry_after=usage["time_left"])
             response = view(request, *args, **kwargs)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +82,14 @@ def incident_list_for_officer(user: AbstractBaseUser) -> QuerySet[Incident]:
         .prefetch_related("assaults")
         .order_by("-created_at", "-id")
     )
+
+
+def incident_waiting_for_officer(user: AbstractBaseUser, *, limit: int = 10) -> list[Incident]:
+    """What the officer has to do: reports a rep has a question about, then drafts to finish."""
+    waiting = Incident.objects.filter(officer=user, status__in=[Status.NEEDS_INFO, Status.DRAFT]).order_by(
+        "-created_at", "-id"
+    )
+    return sorted(waiting[:limit], key=lambda incident: incident.status != Status.NEEDS_INFO)
 
 
 def incident_get_for_user(user: AbstractBaseUser | AnonymousUser, reference: str) -> Incident:
@@ -227,6 +237,38 @@ def incident_values(incident: Incident) -> dict[str, Any]:
         values["assaults"] = set()
         values["not_reported_reasons"] = set()
     return values
+
+
+# A report with the same answers as one the same officer filed this recently was most likely
+# sent twice (Back, then the button again): the officer is asked before a second one is filed.
+SAME_ANSWERS_WINDOW = datetime.timedelta(minutes=15)
+
+
+def incident_recent_with_same_answers(
+    officer: AbstractBaseUser, data: Mapping[str, Any], *, submission_key: uuid.UUID
+) -> Incident | None:
+    """The officer's newest report created in the last 15 minutes whose answers to the
+    questions in ``data`` are the same, other than one sent with ``submission_key`` itself
+    (sending a key again is a repeat, answered by the report it made)."""
+    since = timezone.now() - SAME_ANSWERS_WINDOW
+    recent = (
+        Incident.objects.filter(officer=officer, created_at__gte=since)
+        .exclude(status=Status.WITHDRAWN)
+        .exclude(submission_key=submission_key)
+        .order_by("-created_at")
+        .prefetch_related("assaults", "not_reported_reasons")[:20]
+    )
+    for incident in recent:
+        values = incident_values(incident)
+        if all(_same_answer(values[name], value) for name, value in data.items() if name in values):
+            return incident
+    return None
+
+
+def _same_answer(stored: Any, sent: Any) -> bool:
+    if isinstance(stored, set):
+        return stored == set(sent or ())
+    return (stored or "") == (sent or "")
 
 
 def incident_questions_for_officer(incident: Incident) -> list[IncidentQuestion]:

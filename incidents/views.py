@@ -32,8 +32,10 @@ from incidents.selectors import (
     incident_list_for_officer,
     incident_open_question,
     incident_questions_for_officer,
+    incident_recent_with_same_answers,
     incident_summary,
     incident_values,
+    incident_waiting_for_officer,
     officer_data_export,
     officer_data_rows,
     officer_profile_for_user,
@@ -77,7 +79,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if profile is None:
         return render(request, "home.html", {"profile": None})
     recent = list(incident_list_for_officer(request.user)[:3])
-    return render(request, "home.html", {"profile": profile, "recent": recent})
+    waiting = incident_waiting_for_officer(request.user)
+    return render(request, "home.html", {"profile": profile, "recent": recent, "waiting": waiting})
 
 
 @officer_required
@@ -88,6 +91,9 @@ def quick_log(request: HttpRequest) -> HttpResponse:
         _posted(request), initial={"occurred_on": timezone.localdate(), "submission_key": uuid.uuid4()}
     )
     if request.method == "POST" and form.is_valid():
+        earlier = _sent_twice(request, form)
+        if earlier is not None:
+            return _same_answers_page(request, earlier, started=False)
         try:
             incident = services.incident_quick_log(
                 officer=request.user,
@@ -100,6 +106,41 @@ def quick_log(request: HttpRequest) -> HttpResponse:
             return redirect("incidents:submitted", reference=incident.reference)
     context = {"form": form, "blank_form_html": None if form.is_bound else _blank_quick_log_html(form)}
     return render(request, "incidents/quick_log.html", context, status=_form_status(form))
+
+
+def _sent_twice(request: HttpRequest, form: forms.IncidentFormBase) -> Incident | None:
+    """The report this one repeats, unless the officer said it is another."""
+    if request.POST.get(forms.ANOTHER):
+        return None
+    return incident_recent_with_same_answers(
+        request.user, form.incident_data(), submission_key=form.cleaned_data["submission_key"]
+    )
+
+
+def _same_answers_page(request: HttpRequest, earlier: Incident, *, started: bool) -> HttpResponse:
+    """Ask before filing a second report with the same answers: the earlier one's reference,
+    "It's the same one" (a link to it) and "Log another" (the same answers sent again, marked
+    as another). Answered 409 so a client sending from the phone's outbox can tell."""
+    resend = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", forms.ANOTHER)
+        for value in values
+    ]
+    minutes = max(1, round((timezone.now() - earlier.created_at).total_seconds() / 60))
+    carry_on = earlier.status == Status.DRAFT
+    context = {
+        "earlier": earlier,
+        "minutes": minutes,
+        "started": started,
+        "carry_on": carry_on,
+        "resend": resend,
+        "action": request.path,
+        "another": forms.ANOTHER,
+    }
+    response = render(request, "incidents/same_answers.html", context, status=409)
+    response["X-Same-As"] = earlier.reference
+    return response
 
 
 _BLANK_QUICK_LOG_HTML: dict[datetime.date, str] = {}
@@ -137,6 +178,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
         _posted(request), initial={"occurred_on": timezone.localdate(), "submission_key": uuid.uuid4()}
     )
     if request.method == "POST" and form.is_valid():
+        earlier = _sent_twice(request, form)
+        if earlier is not None:
+            return _same_answers_page(request, earlier, started=True)
         try:
             incident = services.incident_draft_start(
                 officer=request.user,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -99,7 +100,7 @@ def test_make_run_points_the_links_in_e_mails_at_the_address_it_serves() -> None
     listening on every address (0.0.0.0), the links open the machine's own."""
     env = {key: value for key, value in os.environ.items() if key != "SITE_URL"}
     dry_run = subprocess.run(
-        ["make", "-n", "run", "HOST=0.0.0.0", "PORT=8123"],
+        [shutil.which("make") or "make", "-n", "run", "HOST=0.0.0.0", "PORT=8123"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -50,8 +50,8 @@ def test_officer_signs_up_quick_logs_a_spit_and_adds_detail(
     page.get_by_label("Length of service").select_option("2_5")
     page.locator("#id_password1").fill("night-shift-passphrase")
     page.locator("#id_password2").fill("night-shift-passphrase")
-    page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
     axe_check(page)
 
     # Verify through the link in the e-mail; that signs the officer in.
@@ -197,7 +197,7 @@ def test_answers_typed_when_the_session_expired_are_kept(page: Page, live_server
     page.get_by_role("button", name="Sign In").click()
 
     # Back on the same step, with what was typed.
-    expect(page.get_by_text("We kept what you had typed")).to_be_visible()
+    expect(page.get_by_text("and did not send")).to_be_visible()
     expect(page.get_by_label("How many offenders?")).to_have_value("3")
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", name="Reporting it")).to_be_visible()
@@ -207,7 +207,7 @@ def test_answers_typed_when_the_session_expired_are_kept(page: Page, live_server
     # Once saved, going back shows the saved answers with no stale restore.
     page.goto(f"{base}/reports/{incident.reference}/edit/4/")
     expect(page.get_by_label("How many offenders?")).to_have_value("3")
-    expect(page.get_by_text("We kept what you had typed")).to_have_count(0)
+    expect(page.get_by_text("and did not send")).to_have_count(0)
 
 
 def test_a_logged_quick_log_is_not_restored_onto_the_next_one(page: Page, live_server: object) -> None:
@@ -216,7 +216,7 @@ def test_a_logged_quick_log_is_not_restored_onto_the_next_one(page: Page, live_s
     sign_in(page, base, officer.email)
     for kind in ("Kick", "Bite"):
         page.goto(f"{base}/report/quick/")
-        expect(page.get_by_text("We kept what you had typed")).to_have_count(0)
+        expect(page.get_by_text("and did not send")).to_have_count(0)
         page.get_by_label(kind).check()
         page.get_by_label("No injury").check()
         page.get_by_role("group", name="Did you report it to your force?").get_by_label("Not yet").check()
@@ -299,8 +299,11 @@ def test_the_too_many_requests_page_is_accessible(
     # What was typed is not lost: back on the form (the limit lifted), it is filled in again.
     settings.REPORT_SUBMIT_RATE = "100/h"
     page.goto(f"{base}/report/quick/")
-    expect(page.get_by_text("We kept what you had typed")).to_be_visible()
+    expect(page.get_by_text("and did not send")).to_be_visible()
     expect(page.get_by_label("Spit or bodily fluid")).to_be_checked()
     page.get_by_role("button", name="Log it").click()
+    # The same answers as the first, a minute ago: asked, and "Log another" files it.
+    expect(page.get_by_role("heading", name="Is this the same assault?")).to_be_visible()
+    page.get_by_role("button", name="Log another").click()
     expect(page.get_by_role("heading", name="Report logged")).to_be_visible()
     assert Incident.objects.filter(officer=officer).count() == 2

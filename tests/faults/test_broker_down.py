@@ -50,6 +50,7 @@ def quick_log(client: Client, injury: str = "none") -> tuple[Any, float]:
             "injury": injury,
             "reported_to_force": "no",
             "submission_key": str(uuid.uuid4()),
+            "another": "1",  # the same answers each time, each a report of its own
         },
         follow=True,
     )

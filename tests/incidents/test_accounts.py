@@ -113,3 +113,34 @@ def test_account_pages_use_the_app_layout(name: str) -> None:
     content = Client().get(reverse(name)).content.decode()
     assert "vendor/bootstrap/bootstrap.min.css" in content
     assert "Skip to main content" in content
+
+
+@pytest.mark.parametrize(
+    ("name", "heading"),
+    [
+        ("account_login", "Sign in"),
+        ("account_signup", "Create an account"),
+        ("account_reset_password", "Reset your password"),
+        ("account_reset_password_done", "Check your e-mail"),
+        ("account_email_verification_sent", "Check your e-mail"),
+    ],
+)
+def test_account_pages_speak_as_the_app_does(name: str, heading: str, settings: Any) -> None:
+    """Sentence case and plain words, not the login library's ("Sign Up", "Verify Your Email
+    Address"), and where help is asked for, an address to ask."""
+    settings.CONTACT_EMAIL = "help@federation.test"
+    page = Client().get(reverse(name)).content.decode()
+    assert re.search(rf"<h1[^>]*>\s*{heading}\s*</h1>", page), page[:3000]
+    for library_voice in ("Sign In", "Sign Up", "Verify Your", "Password Reset", "contact us", "Reset My"):
+        assert library_voice not in page
+    if name != "account_login" and name != "account_signup":
+        assert 'href="mailto:help@federation.test"' in page
+
+
+def test_account_e_mails_say_who_sent_them_and_where_to_ask(settings: Any) -> None:
+    settings.CONTACT_EMAIL = "help@federation.test"
+    Client().post(reverse("account_signup"), signup_data())
+    body = mail.outbox[-1].body
+    assert body.startswith("Assault Log, from the Police Federation")
+    assert "help@federation.test" in body
+    assert "Hello from" not in body and "example.com" not in body

@@ -106,6 +106,73 @@ def test_double_submit_of_the_quick_log_files_one_report(officer: User, officer_
     assert first["Location"] == second["Location"]
 
 
+def test_the_same_answers_again_within_15_minutes_ask_before_a_second_report(
+    officer: User, officer_client: Client
+) -> None:
+    """Back after "Log it", then "Log it" again: the page came back with a new one-time key."""
+    first = officer_client.post(reverse("incidents:quick"), quick_post(note="Spat at"))
+    earlier = Incident.objects.get(officer=officer)
+    again = quick_post(note="Spat at")
+    asked = officer_client.post(reverse("incidents:quick"), again)
+    assert asked.status_code == 409
+    assert asked["X-Same-As"] == earlier.reference
+    page = asked.content.decode()
+    assert "Is this the same assault?" in page and earlier.reference in page
+    assert f'href="{reverse("incidents:detail", args=[earlier.reference])}"' in page
+    assert Incident.objects.filter(officer=officer).count() == 1
+    # "Log another" sends the same answers and the same key, marked as another: two reports.
+    resent = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    assert resent["submission_key"] == again["submission_key"] and resent["note"] == "Spat at"
+    another = officer_client.post(reverse("incidents:quick"), {**again, "another": "1"})
+    assert another.status_code == 302 and another["Location"] != first["Location"]
+    assert Incident.objects.filter(officer=officer).count() == 2
+    # Sent again (a double tap on "Log another"): still two.
+    assert officer_client.post(reverse("incidents:quick"), {**again, "another": "1"})["Location"] == another["Location"]
+    assert Incident.objects.filter(officer=officer).count() == 2
+
+
+def test_only_the_same_answers_from_the_same_officer_in_15_minutes_are_questioned(
+    officer: User, colleague: User, officer_client: Client
+) -> None:
+    officer_client.post(reverse("incidents:quick"), quick_post())
+    # Different answers: filed at once.
+    assert officer_client.post(reverse("incidents:quick"), quick_post(injury=Injury.MINOR)).status_code == 302
+    # A colleague at the same incident: filed at once.
+    assert client_for(colleague).post(reverse("incidents:quick"), quick_post()).status_code == 302
+    # Older than 15 minutes: filed at once.
+    Incident.objects.filter(officer=officer).update(created_at=timezone.now() - datetime.timedelta(minutes=16))
+    assert officer_client.post(reverse("incidents:quick"), quick_post()).status_code == 302
+    # A withdrawn report is not a reason to ask.
+    Incident.objects.filter(officer=officer).update(status=Status.WITHDRAWN)
+    assert officer_client.post(reverse("incidents:quick"), quick_post()).status_code == 302
+    assert Incident.objects.filter(officer=officer).count() == 4
+
+
+def test_starting_the_same_full_report_again_offers_the_one_already_started(
+    officer: User, officer_client: Client
+) -> None:
+    step_one = {
+        "occurred_on": (timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
+        "occurred_at": "23:15",
+        "setting": "custody_suite",
+        "place": "Cell 4",
+    }
+    first = officer_client.post(reverse("incidents:new"), {**step_one, "submission_key": str(uuid.uuid4())})
+    draft = Incident.objects.get(officer=officer)
+    assert first["Location"] == reverse("incidents:step", args=[draft.reference, 2])
+    asked = officer_client.post(reverse("incidents:new"), {**step_one, "submission_key": str(uuid.uuid4())})
+    assert asked.status_code == 409
+    page = asked.content.decode()
+    assert "Did you mean to start a second report?" in page
+    assert f'href="{reverse("incidents:step", args=[draft.reference, 2])}"' in page
+    assert Incident.objects.filter(officer=officer).count() == 1
+    another = officer_client.post(
+        reverse("incidents:new"), {**step_one, "submission_key": str(uuid.uuid4()), "another": "1"}
+    )
+    assert another.status_code == 302
+    assert Incident.objects.filter(officer=officer, status=Status.DRAFT).count() == 2
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -339,6 +406,22 @@ def test_home_page_for_anonymous_officer_and_staff(officer_client: Client, rep: 
     assert b"Sign up with your force e-mail" in Client().get("/").content
     assert b"Log an assault quickly" in officer_client.get("/").content
     assert b"federation staff" in client_for(rep).get("/").content
+
+
+def test_home_page_lists_a_question_to_answer_and_a_draft_to_finish(officer: User, officer_client: Client) -> None:
+    asked = IncidentFactory(officer=officer, status=Status.NEEDS_INFO)
+    draft = IncidentFactory(officer=officer, status=Status.DRAFT)
+    done = IncidentFactory(officer=officer, status=Status.SUBMITTED)
+    IncidentFactory(status=Status.DRAFT)  # another officer's
+    page = officer_client.get("/").content.decode()
+    waiting = page[page.index("Waiting for you") : page.index("Your latest reports")]
+    assert "Your federation rep has a question" in waiting
+    assert reverse("incidents:detail", args=[asked.reference]) in waiting
+    assert "Draft to finish" in waiting
+    assert reverse("incidents:step", args=[draft.reference, 1]) in waiting
+    assert waiting.index(asked.reference) < waiting.index(draft.reference)  # the question first
+    assert done.reference not in waiting
+    assert waiting.count("<li>") == 2
 
 
 def test_the_blank_quick_log_kept_in_memory_is_what_crispy_renders_with_a_fresh_key_each_time(

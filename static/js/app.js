@@ -64,7 +64,139 @@
     form.parentNode.insertBefore(notice, form);
   }
 
+  // The offline app (service worker and outbox.js): registered for signed-in officers only.
+  var outbox = window.AssaultLogOutbox;
+  var supported = outbox && window.indexedDB && "serviceWorker" in navigator;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  function savedWhen(entry) {
+    var then = new Date(entry.savedAt);
+    return then.toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  }
+
+  function entryItem(entry, refresh) {
+    var item = el("li", "outbox-entry");
+    item.appendChild(el("span", "d-block fw-semibold", entry.what));
+    var state = {
+      waiting: "Saved " + savedWhen(entry) + ". Waiting for signal.",
+      "sign-in": "Saved " + savedWhen(entry) + ". Waiting for you to sign in.",
+      same: "Not sent: it has the same answers as " + (entry.sameAs || "a report") + ", which you logged a few minutes before.",
+      refused: "Not sent: the answers were refused. Delete it and log it again.",
+      other: "Saved by someone else who was signed in on this phone: it cannot be sent as yours."
+    }[entry.state] || "Saved " + savedWhen(entry) + ".";
+    item.appendChild(el("span", "d-block", state));
+    var actions = el("span", "d-flex flex-wrap gap-2 mt-1");
+    var button = function (label, className, action) {
+      var control = el("button", "btn " + className, label);
+      control.type = "button";
+      control.addEventListener("click", function () { action(entry.id).then(refresh); });
+      actions.appendChild(control);
+    };
+    if (entry.state === "same") {
+      button("Send it anyway", "btn-outline-primary", outbox.sendAnyway);
+      button("It's the same one: delete this", "btn-outline-danger", outbox.discard);
+    } else if (entry.state === "refused" || entry.state === "other") {
+      button("Delete it", "btn-outline-danger", outbox.discard);
+    }
+    if (actions.childNodes.length) { item.appendChild(actions); }
+    return item;
+  }
+
+  function showOutbox() {
+    var sections = document.querySelectorAll("[data-outbox]");
+    if (!supported || !sections.length) { return Promise.resolve(); }
+    return outbox.all().then(function (entries) {
+      sections.forEach(function (section) {
+        var list = section.querySelector("[data-outbox-list]");
+        list.textContent = "";
+        entries.forEach(function (entry) { list.appendChild(entryItem(entry, showOutbox)); });
+        section.hidden = entries.length === 0;
+        section.querySelector(".outbox-sign-in").hidden = !entries.some(function (entry) { return entry.state === "sign-in"; });
+      });
+    }).catch(function () { /* storage off */ });
+  }
+
+  function announceSent(sent) {
+    if (!sent.length) { return; }
+    var region = document.querySelector("[data-outbox-sent]");
+    if (!region) {
+      region = el("div", "alert alert-success");
+      region.setAttribute("role", "status");
+      region.setAttribute("data-outbox-sent", "");
+      var main = document.getElementById("main");
+      main.insertBefore(region, main.firstChild);
+    }
+    region.textContent = "Sent from this phone: " + sent.map(function (entry) {
+      return entry.reference ? entry.what + ", now " + entry.reference : entry.what;
+    }).join("; ") + ".";
+    if (document.querySelector(".offline")) {
+      // The page kept for no signal: the real one can be opened now.
+      var link = el("a", "ms-1", "Open My reports");
+      link.href = "/reports/";
+      region.appendChild(link);
+    }
+  }
+
+  function sendWaiting() {
+    if (!supported || !navigator.onLine) { return; }
+    outbox.flush().then(function (sent) { announceSent(sent); return showOutbox(); });
+  }
+
+  function startOfflineApp() {
+    var owner = document.querySelector('meta[name="al-owner"]');
+    if (!supported) { return; }
+    if (owner) {
+      outbox.setOwner(owner.content).catch(function () { /* storage off */ });
+      navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(function (registration) {
+        if (registration.active) { registration.active.postMessage("signed-in"); }
+      }).catch(function () { /* the app works online without it */ });
+    }
+    try {
+      new BroadcastChannel("al-outbox").onmessage = function (event) {
+        if (event.data && event.data.sent) { announceSent(event.data.sent); }
+        showOutbox();
+      };
+    } catch (e) { /* re-read on load */ }
+    window.addEventListener("online", sendWaiting);
+    document.querySelectorAll("[data-outbox-send]").forEach(function (control) {
+      control.addEventListener("click", sendWaiting);
+    });
+    showOutbox().then(function () { if (owner) { sendWaiting(); } });
+
+    // The "saved on this phone" page: the form's answers are kept in the outbox now.
+    var from = new URLSearchParams(window.location.search).get("from");
+    if (document.querySelector(".offline") && from) {
+      try { window.sessionStorage.removeItem("al-draft:" + from); } catch (e) { /* storage off */ }
+    }
+
+    // Signing out asks before discarding reports not yet sent, and leaves nothing behind.
+    document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (form.dataset.cleared) { return; }
+        event.preventDefault();
+        outbox.all().then(function (entries) {
+          if (entries.length && !window.confirm(
+            entries.length + (entries.length === 1 ? " report is" : " reports are") +
+            " saved on this phone and not sent yet. Sign out and delete " + (entries.length === 1 ? "it" : "them") + "?")) {
+            return false;
+          }
+          return outbox.forget().then(function () { return true; });
+        }).catch(function () { return true; }).then(function (go) {
+          if (go) { form.dataset.cleared = "1"; form.submit(); }
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    startOfflineApp();
+
     // Move focus to the error summary so screen readers announce it first.
     var summary = document.querySelector(".error-summary");
     if (summary) { summary.focus(); }

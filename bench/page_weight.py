@@ -8,13 +8,21 @@ Chromium (Debian's /usr/bin/chromium, as in the browser tests) opens the page as
 officer in a fresh profile (first visit), then again in the same profile (repeat visit).
 Bytes are what went over the wire: Chrome DevTools' encodedDataLength, headers included.
 Any request to a host other than the app's is a third-party request and is listed.
+
+Then the offline shell: what the service worker fetches after the first visit to open the app
+with no signal (its script, the page kept for no signal, the blank quick log and the files it
+keeps; bytes as served with gzip accepted, headers excluded), what that stores on the phone,
+and how long the quick log and My reports take to open with the network cut (median of 5).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import statistics
 import sys
+import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -88,6 +96,51 @@ def report(title: str, requests: list[dict[str, Any]], origin: str) -> int:
     return total
 
 
+def offline_shell(context: Any, origin: str, cookie: str, cookie_name: str) -> None:
+    page = context.new_page()
+    page.goto(origin + "/report/quick/")
+    page.wait_for_function("async () => !!(await navigator.serviceWorker.ready).active")
+    page.wait_for_function("async () => !!(await caches.match('/report/quick/'))")
+    kept = page.evaluate(
+        """async () => {
+            const out = [];
+            for (const name of await caches.keys()) {
+                const cache = await caches.open(name);
+                for (const request of await cache.keys()) {
+                    const blob = await (await cache.match(request)).blob();
+                    out.push([name, new URL(request.url).pathname, blob.size]);
+                }
+            }
+            return out;
+        }"""
+    )
+    print("\n## Offline shell: fetched by the service worker, kept on the phone")
+    print("| Resource | Cache | Over the wire | Encoding | Kept on the phone |")
+    print("|---|---|---:|---|---:|")
+    wire_total = 0
+    for cache_name, path, size in [("-", "/sw.js", 0), *kept]:
+        request = urllib.request.Request(  # noqa: S310 (our own loopback server)
+            origin + path, headers={"Accept-Encoding": "gzip", "Cookie": f"{cookie_name}={cookie}"}
+        )
+        with urllib.request.urlopen(request) as response:  # noqa: S310
+            body = response.read()
+            encoding = response.headers.get("Content-Encoding", "-")
+        wire_total += len(body)
+        print(f"| `{path}` | {cache_name} | {len(body) / 1024:.1f} KB | {encoding} | {size / 1024:.1f} KB |")
+    stored = sum(size for _, _, size in kept)
+    print(f"Total: {wire_total / 1024:.1f} KB over the wire, {stored / 1024:.1f} KB kept on the phone")
+    context.set_offline(True)
+    for path in ("/report/quick/", "/reports/"):
+        times = []
+        for _ in range(5):
+            page.goto(origin + path)
+            timing = json.loads(page.evaluate("JSON.stringify(performance.getEntriesByType('navigation')[0])"))
+            times.append(timing["loadEventEnd"] - timing["startTime"])
+        print(f"With no signal, `{path}` opens in {statistics.median(times):.0f} ms (median of 5, to the load event)")
+    context.set_offline(False)
+    page.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=8703)
@@ -109,6 +162,7 @@ def main() -> None:
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": origin}])
         first = report("First visit", visit(context, origin + args.path), origin)
         report("Repeat visit", visit(context, origin + args.path), origin)
+        offline_shell(context, origin, cookie, settings.SESSION_COOKIE_NAME)
         browser.close()
     verdict = "under" if first < TARGET_BYTES else "OVER"
     print(f"\nFirst visit {first / 1024:.1f} KB: {verdict} the {TARGET_BYTES // 1024} KB target")

@@ -39,8 +39,7 @@ function keepQuickLog() {
     if (response.ok && !response.redirected) {
       return caches.open(PAGES).then(function (cache) { return cache.put(QUICK, response); });
     }
-    if (response.redirected) { return caches.delete(PAGES); }  // signed out: keep nothing
-    return undefined;
+    return undefined;  // signed out: sign-out itself deleted what was kept
   }).catch(function () { /* no signal: keep what we have */ });
 }
 
@@ -64,7 +63,7 @@ function html(text) {
 
 // The kept quick log as a new form: its own one-time key, today's date.
 function offlineQuickLog() {
-  return caches.match(QUICK, { cacheName: PAGES }).then(function (kept) {
+  return caches.match(QUICK, { cacheName: PAGES, ignoreVary: true }).then(function (kept) {
     if (!kept) { return offlinePage("none"); }
     return kept.text().then(function (text) {
       return html(text
@@ -75,7 +74,7 @@ function offlineQuickLog() {
 }
 
 function offlinePage(variant) {
-  return caches.match(OFFLINE, { cacheName: STATIC }).then(function (page) {
+  return caches.match(OFFLINE, { cacheName: STATIC, ignoreVary: true }).then(function (page) {
     if (!page) { return Response.error(); }
     return page.text().then(function (text) { return html(text.replace('data-variant="none"', 'data-variant="' + variant + '"')); });
   });
@@ -122,6 +121,11 @@ self.addEventListener("sync", function (event) {
 });
 
 self.addEventListener("message", function (event) {
-  if (event.data === "signed-in") { event.waitUntil(keepQuickLog()); }
+  if (event.data === "signed-in") {
+    // Kept once; opening the quick log with signal refreshes it (the fetch handler).
+    event.waitUntil(caches.match(QUICK, { cacheName: PAGES, ignoreVary: true }).then(function (kept) {
+      return kept ? undefined : keepQuickLog();
+    }));
+  }
   if (event.data === "flush") { event.waitUntil(AssaultLogOutbox.flush()); }
 });

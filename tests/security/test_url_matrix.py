@@ -64,6 +64,12 @@ EXPECTED: dict[str, Row] = {
     "": EVERYONE,
     "healthz": EVERYONE,
     "csp-report": Row(*[NOT_ALLOWED] * 6),  # browsers POST violation reports
+    # The installable app: the worker, its manifest and the page kept for no signal name no
+    # one; the outbox's token is an officer's alone.
+    "sw.js": EVERYONE,
+    "manifest.webmanifest": EVERYONE,
+    "offline/": EVERYONE,
+    "offline/token/": Row(401, OK, OK, 401, 401, 401),
     "report/quick/": OFFICERS_ONLY,
     "report/new/": OFFICERS_ONLY,
     "reports/": OFFICERS_ONLY,

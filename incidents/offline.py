@@ -12,6 +12,7 @@ import json
 from functools import cache
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.staticfiles.finders import find
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -36,9 +37,9 @@ PRECACHE_STATIC = [
 ]
 
 
-def outbox_owner(user: object) -> str:
+def outbox_owner(user: AbstractBaseUser) -> str:
     """An opaque tag for the signed-in officer: reports saved on a phone are sent only for them."""
-    return salted_hmac("assault-log.outbox-owner", str(user.pk)).hexdigest()[:20]  # type: ignore[attr-defined]
+    return salted_hmac("assault-log.outbox-owner", str(user.pk)).hexdigest()[:20]
 
 
 @cache

@@ -64,10 +64,9 @@ def rate_limited(
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             rate = getattr(settings, rate_setting)
+            # Counted before the view: over the limit. Counted after: at it, since this one would pass it.
             usage = _usage(request, group=group, rate=rate, method=method, increment=count is None)
-            if usage is not None and (
-                usage["should_limit"] or (count is not None and usage["count"] >= usage["limit"])
-            ):
+            if usage is not None and (usage["count"] >= usage["limit"] if count else usage["should_limit"]):
                 logger.warning("rate limited group=%s user=%s", group, request.user.pk)
                 return too_many_requests(request, group=group, retry_after=usage["time_left"])
             response = view(request, *args, **kwargs)

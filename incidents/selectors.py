@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -86,10 +86,12 @@ def incident_list_for_officer(user: AbstractBaseUser) -> QuerySet[Incident]:
 
 def incident_waiting_for_officer(user: AbstractBaseUser, *, limit: int = 10) -> list[Incident]:
     """What the officer has to do: reports a rep has a question about, then drafts to finish."""
-    waiting = Incident.objects.filter(officer=user, status__in=[Status.NEEDS_INFO, Status.DRAFT]).order_by(
-        "-created_at", "-id"
+    questions_first = Case(When(status=Status.NEEDS_INFO, then=0), default=1)
+    return list(
+        Incident.objects.filter(officer=user, status__in=[Status.NEEDS_INFO, Status.DRAFT]).order_by(
+            questions_first, "-created_at", "-id"
+        )[:limit]
     )
-    return sorted(waiting[:limit], key=lambda incident: incident.status != Status.NEEDS_INFO)
 
 
 def incident_get_for_user(user: AbstractBaseUser | AnonymousUser, reference: str) -> Incident:
@@ -245,27 +247,32 @@ SAME_ANSWERS_WINDOW = datetime.timedelta(minutes=15)
 
 
 def incident_recent_with_same_answers(
-    officer: AbstractBaseUser, data: Mapping[str, Any], *, submission_key: uuid.UUID
+    officer: AbstractBaseUser, data: Mapping[str, Any], *, submission_key: uuid.UUID, drafts: bool
 ) -> Incident | None:
     """The officer's newest report created in the last 15 minutes whose answers to the
-    questions in ``data`` are the same, other than one sent with ``submission_key`` itself
-    (sending a key again is a repeat, answered by the report it made)."""
+    questions in ``data`` are the same: among their drafts (``drafts``, a full report started
+    again) or among the reports they filed (a quick log sent again). None when the one-time
+    key has been sent already: that is a repeat, which the report it made answers."""
     since = timezone.now() - SAME_ANSWERS_WINDOW
     recent = (
         Incident.objects.filter(officer=officer, created_at__gte=since)
-        .exclude(status=Status.WITHDRAWN)
-        .exclude(submission_key=submission_key)
+        .filter(Q(status=Status.DRAFT) if drafts else ~Q(status__in=[Status.DRAFT, Status.WITHDRAWN]))
         .order_by("-created_at")
         .prefetch_related("assaults", "not_reported_reasons")[:20]
     )
+    same = None
     for incident in recent:
-        values = incident_values(incident)
-        if all(_same_answer(values[name], value) for name, value in data.items() if name in values):
-            return incident
-    return None
+        if incident.submission_key == submission_key:
+            return None
+        if same is None and all(
+            _same_answer(value, data[name]) for name, value in incident_values(incident).items() if name in data
+        ):
+            same = incident
+    return same
 
 
 def _same_answer(stored: Any, sent: Any) -> bool:
+    """Blank is blank whether it is stored as None or as ""; choices of several as sets."""
     if isinstance(stored, set):
         return stored == set(sent or ())
     return (stored or "") == (sent or "")

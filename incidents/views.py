@@ -91,7 +91,7 @@ def quick_log(request: HttpRequest) -> HttpResponse:
         _posted(request), initial={"occurred_on": timezone.localdate(), "submission_key": uuid.uuid4()}
     )
     if request.method == "POST" and form.is_valid():
-        earlier = _sent_twice(request, form)
+        earlier = _sent_twice(request, form, started=False)
         if earlier is not None:
             return _same_answers_page(request, earlier, started=False)
         try:
@@ -108,12 +108,13 @@ def quick_log(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/quick_log.html", context, status=_form_status(form))
 
 
-def _sent_twice(request: HttpRequest, form: forms.IncidentFormBase) -> Incident | None:
-    """The report this one repeats, unless the officer said it is another."""
+def _sent_twice(request: HttpRequest, form: forms.IncidentFormBase, *, started: bool) -> Incident | None:
+    """The report this one repeats (a draft, when a full report is ``started``), unless the
+    officer said it is another."""
     if request.POST.get(forms.ANOTHER):
         return None
     return incident_recent_with_same_answers(
-        request.user, form.incident_data(), submission_key=form.cleaned_data["submission_key"]
+        request.user, form.incident_data(), submission_key=form.cleaned_data["submission_key"], drafts=started
     )
 
 
@@ -128,12 +129,10 @@ def _same_answers_page(request: HttpRequest, earlier: Incident, *, started: bool
         for value in values
     ]
     minutes = max(1, round((timezone.now() - earlier.created_at).total_seconds() / 60))
-    carry_on = earlier.status == Status.DRAFT
     context = {
         "earlier": earlier,
         "minutes": minutes,
         "started": started,
-        "carry_on": carry_on,
         "resend": resend,
         "action": request.path,
         "another": forms.ANOTHER,
@@ -178,7 +177,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
         _posted(request), initial={"occurred_on": timezone.localdate(), "submission_key": uuid.uuid4()}
     )
     if request.method == "POST" and form.is_valid():
-        earlier = _sent_twice(request, form)
+        earlier = _sent_twice(request, form, started=True)
         if earlier is not None:
             return _same_answers_page(request, earlier, started=True)
         try:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.choices import EventKind, Injury, Status
-from incidents.models import Incident, User
+from incidents.models import Incident, IncidentAssault, User
 from tests.conftest import quick_post
 from tests.factories import IncidentFactory
 
@@ -146,6 +146,45 @@ def test_only_the_same_answers_from_the_same_officer_in_15_minutes_are_questione
     Incident.objects.filter(officer=officer).update(status=Status.WITHDRAWN)
     assert officer_client.post(reverse("incidents:quick"), quick_post()).status_code == 302
     assert Incident.objects.filter(officer=officer).count() == 4
+
+
+def test_a_one_time_key_sent_again_gets_its_own_report_not_the_question(officer: User, officer_client: Client) -> None:
+    """Log it, Log another (same answers), then the second send is retried after a lost answer:
+    the retry is a repeat of the second report, not a third with the same answers."""
+    officer_client.post(reverse("incidents:quick"), quick_post())
+    second = quick_post(another="1")
+    made = officer_client.post(reverse("incidents:quick"), second)
+    retried = officer_client.post(reverse("incidents:quick"), {**second, "another": ""})
+    assert retried.status_code == 302 and retried["Location"] == made["Location"]
+    assert Incident.objects.filter(officer=officer).count() == 2
+
+
+def test_a_quick_log_and_a_full_report_are_not_taken_for_each_other(officer: User, officer_client: Client) -> None:
+    """Step 1 of a full report asks about drafts only, a quick log about reports filed only."""
+    today = timezone.localdate().isoformat()
+    officer_client.post(reverse("incidents:quick"), quick_post())
+    # Step 1 with only the date: a quick log's time, setting and place are as blank.
+    step_one = {
+        "occurred_on": today,
+        "occurred_at": "",
+        "setting": "",
+        "place": "",
+        "submission_key": str(uuid.uuid4()),
+    }
+    assert officer_client.post(reverse("incidents:new"), step_one).status_code == 302
+    # A draft saying what the quick log says does not stop the next quick log.
+    draft = Incident.objects.get(officer=officer, status=Status.DRAFT)
+    Incident.objects.filter(officer=officer, status=Status.SUBMITTED).delete()
+    Incident.objects.filter(pk=draft.pk).update(injury=Injury.NONE, reported_to_force="no")
+    IncidentAssault.objects.create(incident=draft, kind="spit")
+    assert officer_client.post(reverse("incidents:quick"), quick_post()).status_code == 302
+    assert Incident.objects.filter(officer=officer).count() == 2
+
+
+def test_home_lists_a_question_before_many_drafts(officer: User, officer_client: Client) -> None:
+    asked = IncidentFactory(officer=officer, status=Status.NEEDS_INFO)
+    IncidentFactory.create_batch(11, officer=officer, status=Status.DRAFT)
+    assert reverse("incidents:detail", args=[asked.reference]) in officer_client.get("/").content.decode()
 
 
 def test_starting_the_same_full_report_again_offers_the_one_already_started(

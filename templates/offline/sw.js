@@ -33,13 +33,22 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }).then(keepQuickLog));
 });
 
-// The blank quick log, kept while an officer is signed in (the page is theirs alone).
+// The blank quick log, kept while an officer is signed in (the page is theirs alone). Each
+// copy is stored after the one before: while Chromium writes a copy over the old one, neither
+// is found, so the offline quick log waits for the writing to end.
+var storing = Promise.resolve();
+
+function storeQuickLog(response) {
+  storing = storing.then(function () { return caches.open(PAGES); }).then(function (cache) {
+    return cache.put(QUICK, response);
+  }).catch(function () { /* storage full: the last copy stays */ });
+  return storing;
+}
+
 function keepQuickLog() {
   return fetch(QUICK, { credentials: "same-origin" }).then(function (response) {
-    if (response.ok && !response.redirected) {
-      return caches.open(PAGES).then(function (cache) { return cache.put(QUICK, response); });
-    }
-    return undefined;  // signed out: sign-out itself deleted what was kept
+    // Signed out, the fetch is sent to sign in: keep nothing new (sign-out deleted the copy).
+    return response.ok && !response.redirected ? storeQuickLog(response) : undefined;
   }).catch(function () { /* no signal: keep what we have */ });
 }
 
@@ -63,7 +72,9 @@ function html(text) {
 
 // The kept quick log as a new form: its own one-time key, today's date.
 function offlineQuickLog() {
-  return caches.match(QUICK, { cacheName: PAGES, ignoreVary: true }).then(function (kept) {
+  return storing.then(function () {
+    return caches.match(QUICK, { cacheName: PAGES, ignoreVary: true });
+  }).then(function (kept) {
     if (!kept) { return offlinePage("none"); }
     return kept.text().then(function (text) {
       return html(text
@@ -99,10 +110,7 @@ self.addEventListener("fetch", function (event) {
 
   if (request.mode === "navigate") {
     event.respondWith(fetch(request).then(function (response) {
-      if (url.pathname === QUICK && response.ok && !response.redirected) {
-        var kept = response.clone();
-        caches.open(PAGES).then(function (cache) { return cache.put(QUICK, kept); });
-      }
+      if (url.pathname === QUICK && response.ok && !response.redirected) { storeQuickLog(response.clone()); }
       return response;
     }).catch(function () {
       if (url.pathname === QUICK) { return offlineQuickLog(); }

@@ -158,7 +158,12 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "incidents.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "incidents.forms.OfficerSignupForm", "add_email": "incidents.forms.OfficerAddEmailForm"}
+ACCOUNT_FORMS = {
+    "signup": "incidents.forms.OfficerSignupForm",
+    "add_email": "incidents.forms.OfficerAddEmailForm",
+    "login": "incidents.forms.AccountLoginForm",
+    "reset_password": "incidents.forms.AccountResetPasswordForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from allauth.account.forms import AddEmailForm, SignupForm
+from allauth.account.forms import AddEmailForm, LoginForm, ResetPasswordForm, SignupForm
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
@@ -379,6 +379,22 @@ class OfficerSignupForm(ProfileFieldsMixin, SignupForm):
             service_band=self.cleaned_data["service_band"],
         )
         return user
+
+
+class AccountLoginForm(LoginForm):
+    """allauth's sign-in, in the app's words."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "E-mail address"
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Keep me signed in on this device"
+
+
+class AccountResetPasswordForm(ResetPasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "E-mail address"
 
 
 class OfficerAddEmailForm(AddEmailForm):

@@ -117,9 +117,20 @@
         list.textContent = "";
         entries.forEach(function (entry) { list.appendChild(entryItem(entry, showOutbox)); });
         section.hidden = entries.length === 0;
+        section.dataset.pending = entries.some(function (entry) {
+          return entry.state === "waiting" || entry.state === "sign-in";
+        }) ? "1" : "";
         section.querySelector(".outbox-sign-in").hidden = !entries.some(function (entry) { return entry.state === "sign-in"; });
       });
+      showSendNow();
     }).catch(function () { /* storage off */ });
+  }
+
+  // "Send now" only where it can do something: reports waiting, and a signal to send them on.
+  function showSendNow() {
+    document.querySelectorAll("[data-outbox]").forEach(function (section) {
+      section.querySelector("[data-outbox-send]").hidden = !navigator.onLine || !section.dataset.pending;
+    });
   }
 
   function announceSent(sent) {
@@ -132,9 +143,16 @@
       var main = document.getElementById("main");
       main.insertBefore(region, main.firstChild);
     }
-    region.textContent = "Sent from this phone: " + sent.map(function (entry) {
-      return entry.reference ? entry.what + ", now " + entry.reference : entry.what;
-    }).join("; ") + ".";
+    region.textContent = "Sent from this phone: ";
+    sent.forEach(function (entry, index) {
+      region.appendChild(document.createTextNode((index ? "; " : "") + entry.what + (entry.reference ? ", now " : "")));
+      if (entry.reference) {
+        var report = el("a", "", entry.reference);
+        report.href = "/reports/" + entry.reference + "/";
+        region.appendChild(report);
+      }
+    });
+    region.appendChild(document.createTextNode("."));
     if (document.querySelector(".offline")) {
       // The page kept for no signal: the real one can be opened now.
       var link = el("a", "ms-1", "Open My reports");
@@ -163,10 +181,11 @@
         showOutbox();
       };
     } catch (e) { /* re-read on load */ }
-    window.addEventListener("online", sendWaiting);
     document.querySelectorAll("[data-outbox-send]").forEach(function (control) {
       control.addEventListener("click", sendWaiting);
     });
+    window.addEventListener("offline", showSendNow);
+    window.addEventListener("online", function () { showSendNow(); sendWaiting(); });
     showOutbox().then(function () { if (owner) { sendWaiting(); } });
 
     // The "saved on this phone" page: the form's answers are kept in the outbox now.

@@ -58,9 +58,10 @@
     if (step) { return "Step " + step[2] + " of report " + step[1]; }
     var check = path.match(/^\/reports\/([^/]+)\/check\/$/);
     if (check) { return "Sending report " + check[1]; }
-    var day = value("occurred_on");
-    if (path === "/report/new/") { return "A new full report" + (day ? " (" + day + ")" : ""); }
-    return "An assault logged quickly" + (day ? " (" + day + ")" : "");
+    var day = new Date(value("occurred_on") + "T12:00:00");
+    var on = isNaN(day.getTime()) ? "" : " on " + day.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
+    if (path === "/report/new/") { return "A new full report of an assault" + on; }
+    return "An assault logged quickly" + on;
   }
 
   // Keep a form sent with no signal. Resolves with the stored entry.

@@ -226,6 +226,32 @@ def test_a_logged_quick_log_is_not_restored_onto_the_next_one(page: Page, live_s
     assert kinds == ["bite", "kick"]
 
 
+def test_a_quick_log_left_and_reopened_says_when_it_was_started_and_can_start_again(
+    page: Page, live_server: object, axe_check: AxeChecker
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    officer = verified_officer()
+    sign_in(page, base, officer.email)
+    page.goto(f"{base}/report/quick/")
+    page.get_by_label("Kick").check()
+    page.get_by_label("Anything to add? (optional)").fill("Kicked at the front desk")
+    page.goto(f"{base}/reports/")  # left without sending
+
+    page.goto(f"{base}/report/quick/")
+    started = page.get_by_role("status").filter(has_text="did not send")
+    expect(started).to_contain_text(re.compile(r"These are the answers you started at \d\d:\d\d today"))
+    expect(page.get_by_label("Kick")).to_be_checked()
+    axe_check(page)
+    started.get_by_role("button", name="Start again").click()
+    expect(page.get_by_label("Kick")).not_to_be_checked()
+    expect(page.get_by_label("Anything to add? (optional)")).to_have_value("")
+    expect(started).to_have_count(0)
+    page.reload()  # what was kept is gone, not just hidden
+    expect(page.get_by_text("did not send")).to_have_count(0)
+    expect(page.get_by_label("Kick")).not_to_be_checked()
+    assert not Incident.objects.filter(officer=officer).exists()
+
+
 def test_a_csp_violation_is_reported_and_caught(page: Page, live_server: object, fail_on_csp_violation: Any) -> None:
     """The guard itself: an inline script and a foreign image are blocked and reported."""
     page.goto(f"{live_server.url}/accounts/login/")  # type: ignore[attr-defined]

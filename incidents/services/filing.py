@@ -166,7 +166,7 @@ def _create(
     """Insert a report once per submission key; a repeat returns the first one.
 
     The unique key decides, not a look first: a repeat fails its insert and finds the
-    original (a concurrent one waits for it to commit), so a first send costs no lookup.
+    original (a concurrent one waits for it to commit), so a first send costs no lookup by key.
     The insert and what follows it (``on_created``: the audit event, the statistics mark,
     the tasks queued on commit) are one transaction, not a savepoint inside a bigger one: a
     lost race rolls all of it back and leaves nothing to undo, and a first send costs two

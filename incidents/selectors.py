@@ -33,6 +33,7 @@ from incidents.choices import (
     Status,
 )
 from incidents.models import (
+    FREE_TEXT_FIELDS,
     INCIDENT_FIELDS,
     ForceEmailDomain,
     Incident,
@@ -43,6 +44,7 @@ from incidents.models import (
     RepForce,
     ReviewedAssault,
     User,
+    choice_mask,
 )
 
 
@@ -244,6 +246,9 @@ def incident_values(incident: Incident) -> dict[str, Any]:
 # A report with the same answers as one the same officer filed this recently was most likely
 # sent twice (Back, then the button again): the officer is asked before a second one is filed.
 SAME_ANSWERS_WINDOW = datetime.timedelta(minutes=15)
+# An officer files a handful a week; a client sending dozens alike in 15 minutes is asked
+# about the newest, and the look stays bounded.
+SAME_ANSWERS_LOOKED_AT = 20
 
 
 def incident_recent_with_same_answers(
@@ -252,30 +257,45 @@ def incident_recent_with_same_answers(
     """The officer's newest report created in the last 15 minutes whose answers to the
     questions in ``data`` are the same: among their drafts (``drafts``, a full report started
     again) or among the reports they filed (a quick log sent again). None when the one-time
-    key has been sent already: that is a repeat, which the report it made answers."""
+    key has been sent already: that is a repeat, which the report it made answers.
+
+    The answers stored in the clear (and the choices of several, through their masks) are
+    compared by the database, so usually no row comes back; free text is encrypted, so it is
+    compared here, on the few rows that match the rest."""
     since = timezone.now() - SAME_ANSWERS_WINDOW
-    recent = (
+    status = Q(status=Status.DRAFT) if drafts else ~Q(status__in=[Status.DRAFT, Status.WITHDRAWN])
+    candidates = (
         Incident.objects.filter(officer=officer, created_at__gte=since)
-        .filter(Q(status=Status.DRAFT) if drafts else ~Q(status__in=[Status.DRAFT, Status.WITHDRAWN]))
-        .order_by("-created_at")
-        .prefetch_related("assaults", "not_reported_reasons")[:20]
+        .filter((status & _same_stored_answers(data)) | Q(submission_key=submission_key))
+        .order_by("-created_at")[:SAME_ANSWERS_LOOKED_AT]
     )
     same = None
-    for incident in recent:
+    for incident in candidates:
         if incident.submission_key == submission_key:
             return None
         if same is None and all(
-            _same_answer(value, data[name]) for name, value in incident_values(incident).items() if name in data
+            (getattr(incident, name) or "") == (data[name] or "") for name in FREE_TEXT_FIELDS & data.keys()
         ):
             same = incident
     return same
 
 
-def _same_answer(stored: Any, sent: Any) -> bool:
-    """Blank is blank whether it is stored as None or as ""; choices of several as sets."""
-    if isinstance(stored, set):
-        return stored == set(sent or ())
-    return (stored or "") == (sent or "")
+def _same_stored_answers(data: Mapping[str, Any]) -> Q:
+    """The answers in ``data`` that are stored in the clear, as a filter; blank matches blank."""
+    same = Q()
+    for name, value in data.items():
+        if name == "assaults":
+            same &= Q(assault_mask=choice_mask(AssaultKind, value or ()))
+        elif name == "not_reported_reasons":
+            same &= Q(reason_mask=choice_mask(NotReportedReason, value or ()))
+        elif name in FREE_TEXT_FIELDS:
+            continue
+        elif value in (None, ""):
+            blank = Q(**{f"{name}__isnull": True})
+            same &= blank if Incident._meta.get_field(name).null else Q(**{name: ""})
+        else:
+            same &= Q(**{name: value})
+    return same
 
 
 def incident_questions_for_officer(incident: Incident) -> list[IncidentQuestion]:

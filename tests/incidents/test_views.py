@@ -6,7 +6,9 @@ import uuid
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -146,6 +148,27 @@ def test_only_the_same_answers_from_the_same_officer_in_15_minutes_are_questione
     Incident.objects.filter(officer=officer).update(status=Status.WITHDRAWN)
     assert officer_client.post(reverse("incidents:quick"), quick_post()).status_code == 302
     assert Incident.objects.filter(officer=officer).count() == 4
+
+
+def test_the_look_back_compares_the_note_and_costs_the_same_however_many_reports_are_alike(
+    officer: User, officer_client: Client
+) -> None:
+    officer_client.post(reverse("incidents:quick"), quick_post(note="Spat at in the van"))
+    # The same answers but another note: another assault, filed at once.
+    assert officer_client.post(reverse("incidents:quick"), quick_post(note="Spat at in custody")).status_code == 302
+
+    def asked() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert (
+                officer_client.post(reverse("incidents:quick"), quick_post(note="Spat at in custody")).status_code
+                == 409
+            )
+        return len(captured)
+
+    few = asked()
+    for _ in range(25):
+        officer_client.post(reverse("incidents:quick"), quick_post(note="Spat at in custody", another="1"))
+    assert asked() == few
 
 
 def test_a_one_time_key_sent_again_gets_its_own_report_not_the_question(officer: User, officer_client: Client) -> None:

@@ -140,6 +140,9 @@ def test_a_full_report_step_sent_offline_survives_a_closed_tab_in_the_same_draft
     expect(page.get_by_role("status").filter(has_text="Saved on this phone")).to_contain_text(
         "It will be sent when you have signal."
     )
+    # Back returns to that step of that report, not to a new one.
+    page.go_back()
+    expect(page).to_have_url(f"{base}/reports/{draft.reference}/edit/2/")
     page.close()
 
     reopened = context.new_page()

@@ -22,9 +22,10 @@ pytestmark = [pytest.mark.browser, transactional_db]
 
 
 def app_installed(page: Page) -> None:
-    """Wait until the service worker controls the site and has kept the blank quick log."""
-    page.wait_for_function("async () => !!(await navigator.serviceWorker.ready).active")
-    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+    """Wait until the service worker is activated (it answers every navigation from then on)
+    and has kept the blank quick log. Not that it controls this very page: a page still loading
+    when the worker claims its clients can be missed, and is controlled from its next load."""
+    page.wait_for_function("async () => (await navigator.serviceWorker.ready).active.state === 'activated'")
     page.wait_for_function("async () => !!(await caches.match('/report/quick/'))")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
-from django.db.models import Case, Q, QuerySet, When
+from django.db.models import Case, Exists, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -33,8 +33,10 @@ from incidents.choices import (
     Status,
 )
 from incidents.models import (
+    EARLIEST_INCIDENT_DATE,
     FREE_TEXT_FIELDS,
     INCIDENT_FIELDS,
+    Force,
     ForceEmailDomain,
     Incident,
     IncidentAssault,
@@ -44,6 +46,7 @@ from incidents.models import (
     RepForce,
     ReviewedAssault,
     User,
+    WelfareContact,
     choice_mask,
 )
 
@@ -356,6 +359,26 @@ def incident_queryset_for_staff(user: AbstractBaseUser | AnonymousUser) -> Query
     return incidents.none()
 
 
+def incident_years_for_staff(user: AbstractBaseUser | AnonymousUser) -> list[int]:
+    """The calendar years, newest first, that hold at least one report ``user`` may see.
+
+    One query with an EXISTS per year since the earliest possible date: each stops at its
+    first report, found through the (force, date) or date index, so the cost does not grow
+    with the table (Django's own date drill-down asks for the DISTINCT years of every row).
+    """
+    scope = incident_queryset_for_staff(user).order_by()
+    years = range(timezone.localdate().year, EARLIEST_INCIDENT_DATE.year - 1, -1)
+    probes = {
+        f"y{year}": Exists(
+            scope.filter(occurred_on__gte=datetime.date(year, 1, 1), occurred_on__lt=datetime.date(year + 1, 1, 1))
+        )
+        for year in years
+    }
+    # Forces are reference data, always there; one row carries the answers.
+    found = Force.objects.order_by().annotate(**probes).values(*probes).first() or {}
+    return [year for year in years if found.get(f"y{year}")]
+
+
 def incident_can_review(user: AbstractBaseUser | AnonymousUser, incident: Incident) -> bool:
     if not (user.is_authenticated and user.is_staff and user.has_perm("incidents.review_incident")):  # type: ignore[union-attr]
         return False
@@ -438,6 +461,84 @@ def incident_possible_duplicates(incident: Incident) -> dict[str, list[Incident]
             )[:20]
         ),
     }
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """One line of a report's record for staff: when, what, who, and the detail."""
+
+    when: datetime.datetime
+    what: str
+    who: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """What a report's review page shows beside the form: nothing here can be changed."""
+
+    questions: list[IncidentQuestion]
+    notes: list[ReviewLine]
+    welfare: list[WelfareContact]
+    same_officer: list[Incident]
+    same_scene: list[Incident]
+    timeline: list[ReviewLine]
+    # Who viewed the report: national staff only (None for anyone else).
+    viewed_by: list[ReviewLine] | None
+
+
+def _event_actor(incident: Incident, actor: User | None) -> str:
+    if actor is None:
+        return "system"
+    if actor.pk == incident.officer_id:
+        # The officer is named only where they chose to share who they are.
+        return f"officer ({actor.email})" if incident.share_identity and incident.anonymised_at is None else "officer"
+    return actor.email
+
+
+def _event_change(value: Any) -> str:
+    if isinstance(value, list) and len(value) == 2:
+        return f"{value[0]} → {value[1]}"
+    if isinstance(value, dict) and value.get("changed"):
+        return "changed"
+    return str(value)
+
+
+REVIEW_ACCESS_LINES = 100
+
+
+def incident_review_record(incident: Incident, viewer: AbstractBaseUser) -> ReviewRecord:
+    """A report's questions, notes, welfare follow-ups, possible duplicates and timeline for
+    its review page, and for national staff who has viewed it. The caller has checked that
+    ``viewer`` may see ``incident`` (it came from incident_queryset_for_staff)."""
+    events = incident.events.select_related("actor").exclude(kind=EventKind.CREATED).order_by("created_at", "id")
+    duplicates = incident_possible_duplicates(incident)
+    viewed_by = None
+    if staff_is_national(viewer):
+        viewed_by = [
+            ReviewLine(access.created_at, "viewed", access.actor.email if access.actor else "–")
+            for access in incident.accesses.select_related("actor")[:REVIEW_ACCESS_LINES]
+        ]
+    return ReviewRecord(
+        questions=list(incident.questions.order_by("asked_at", "id")),
+        notes=[
+            ReviewLine(note.created_at, "note", note.author.email if note.author else "–", note.text)
+            for note in incident.notes.select_related("author").order_by("created_at", "id")
+        ],
+        welfare=list(incident.welfare_contacts.select_related("recorded_by")),
+        same_officer=duplicates["same_officer"],
+        same_scene=duplicates["same_scene"],
+        timeline=[
+            ReviewLine(
+                event.created_at,
+                EventKind(event.kind).label,
+                _event_actor(incident, event.actor),
+                ", ".join(f"{name}: {_event_change(value)}" for name, value in event.changes.items()),
+            )
+            for event in events
+        ],
+        viewed_by=viewed_by,
+    )
 
 
 EXPORT_COLUMNS = [

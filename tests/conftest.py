@@ -258,6 +258,4 @@ def review_form(client: Client, incident: Incident) -> dict[str, str]:
         "seen_event": seen_event,
         "assigned_rep": "",
         "reviewed_injury": "",
-        "welfare_contacts-TOTAL_FORMS": "0",
-        "welfare_contacts-INITIAL_FORMS": "0",
     }

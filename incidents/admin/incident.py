@@ -13,6 +13,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -21,7 +23,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from incidents import services
 from incidents.admin.filters import (
@@ -34,24 +37,25 @@ from incidents.admin.filters import (
 from incidents.choices import (
     AWAITING_REVIEW_STATUSES,
     AssaultKind,
-    EventKind,
+    Injury,
     RejectionReason,
     StaffAction,
     Status,
+    SupportOffered,
 )
 from incidents.fields import search_digests
-from incidents.models import Incident, WelfareContact
+from incidents.models import Incident
 from incidents.ratelimits import EXPORT, rate_limited
 from incidents.selectors import (
     assignable_reps,
     incident_export_rows,
     incident_latest_event_id,
-    incident_possible_duplicates,
     incident_queryset_for_staff,
+    incident_review_record,
+    incident_years_for_staff,
     officer_identity,
-    staff_is_national,
 )
-from incidents.services.review import STALE_REVIEW
+from incidents.services.review import STALE_REVIEW, UNCHANGED, WelfareFollowUp
 from incidents.services.transitions import STAFF, TRANSITIONS
 from incidents.spreadsheets import csv_response, xlsx_response
 
@@ -88,6 +92,17 @@ OFFICER_FIELDS = (
     "narrative",
     "share_identity",
 )
+
+
+# The list's injury column, short enough to leave room for the status and the rep.
+INJURY_SHORT = {Injury.NONE: "No injury", Injury.MINOR: "Minor", Injury.MEDICAL: "Medical", Injury.SERIOUS: "Serious"}
+
+
+def reference_prefix(term: str) -> str:
+    """What a rep typed as the start of a report reference: "al-2026-7k" and "2026-7K" both
+    mean "AL-2026-7K"."""
+    term = term.upper()
+    return term if term.startswith("AL") or not term[:1].isdigit() else f"AL-{term}"
 
 
 # The change list's date filters: the financial year and the calendar drill-down.
@@ -145,6 +160,18 @@ class IncidentReviewForm(forms.ModelForm):
         help_text="Seen by federation staff only, never by the officer.",
     )
 
+    welfare_contacted_on = forms.DateField(
+        label="Welfare follow-up: date",
+        required=False,
+        # A date field shows and sends ISO dates.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Fill in with the support offered to record a follow-up with the officer.",
+    )
+    welfare_contact_made = forms.BooleanField(label="Contact made", required=False, initial=True)
+    welfare_support_offered = forms.ChoiceField(
+        label="Support offered", required=False, choices=[("", "---------"), *SupportOffered.choices]
+    )
+
     # The newest audit event when the page was drawn: if another rep (or the officer) has
     # changed the report since, the review is refused rather than silently overwriting.
     seen_event = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -178,42 +205,46 @@ class IncidentReviewForm(forms.ModelForm):
             cleaned["duplicate_of"] = incident_queryset_for_staff(self.reviewer).filter(reference=reference).first()
             if cleaned["duplicate_of"] is None:
                 self.add_error("duplicate_of_reference", "No report with that reference in your forces.")
+        cleaned["welfare"] = None
+        contacted_on, support = cleaned.get("welfare_contacted_on"), cleaned.get("welfare_support_offered")
+        if contacted_on and support:
+            if contacted_on > timezone.localdate():
+                self.add_error("welfare_contacted_on", "A follow-up cannot be in the future.")
+            else:
+                cleaned["welfare"] = WelfareFollowUp(contacted_on, cleaned.get("welfare_contact_made", False), support)
+        elif contacted_on:
+            self.add_error("welfare_support_offered", "Choose the support offered, or clear the date.")
+        elif support:
+            self.add_error("welfare_contacted_on", "Give the date of the follow-up, or clear the support.")
         return cleaned
-
-
-class WelfareContactInline(admin.TabularInline):
-    model = WelfareContact
-    fields = ("contacted_on", "contact_made", "support_offered", "recorded_by")
-    readonly_fields = ("recorded_by",)
-    extra = 0
-    can_delete = False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # a follow-up, once recorded, is history
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.has_perm("incidents.review_incident")
 
 
 @admin.register(Incident)
 class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
+    """The review list and a report's review page.
+
+    The page's form posts to ``review_view`` (its own URL, from ``get_urls``), which calls the
+    review service once and redirects; the page's record (questions, notes, welfare, possible
+    duplicates, timeline, who viewed it) comes from ``incident_review_record`` and is drawn by
+    templates/admin/incidents/incident/change_form.html.
+    """
+
     form = IncidentReviewForm
     list_display = (
         "reference",
         "occurred_on",
         "force_name",
         "what_happened",
-        "injury",
-        "reported_to_force",
+        "injury_short",
         "status",
-        "assigned_rep",
+        "rep",
         "days_waiting",
     )
     list_filter = REVIEW_LIST_FILTERS
     search_fields = ("reference", "crime_reference")
-    search_help_text = "An exact report reference (AL-2026-…) or crime reference."
-    # Drawn from the calendar by templates/admin/incidents/incident/change_list.html, never
-    # from a scan of the rows (see incidents/templatetags/review_admin.py).
+    search_help_text = "The start of a report reference (AL-2026-7K…), or a whole crime reference."
+    # Drawn from the years that hold reports by templates/admin/incidents/incident/change_list.html,
+    # never from a scan of the rows (see incidents/templatetags/review_admin.py).
     date_hierarchy = DATE_HIERARCHY
     # Filter facet counts would run a COUNT per choice over the whole list: never offered.
     show_facets = admin.ShowFacets.NEVER
@@ -223,7 +254,6 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     paginator = CappedCountPaginator
     show_full_result_count = False
     actions = ["assign_to_me", "start_review", "verify"]
-    inlines = [WelfareContactInline]
     readonly_fields = (
         "reference",
         "status",
@@ -233,15 +263,10 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
         "submitted_at",
         "days_waiting",
         *OFFICER_FIELDS,
-        "questions",
-        "internal_notes",
-        "possible_duplicates",
-        "timeline",
-        "access_log",
     )
 
     def get_fieldsets(self, request: HttpRequest, obj: Incident | None = None) -> list[tuple[str, dict[str, Any]]]:
-        fieldsets = [
+        return [
             (
                 "Review",
                 {
@@ -262,17 +287,14 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
                 {"fields": ("reviewed_injury", "reviewed_assaults")},
             ),
             (
+                "Welfare follow-up",
+                {"fields": (("welfare_contacted_on", "welfare_contact_made", "welfare_support_offered"),)},
+            ),
+            (
                 "The report, as the officer filed it",
                 {"fields": ("officer_identity", "force", "submitted_at", *OFFICER_FIELDS)},
             ),
-            ("Questions to the officer", {"fields": ("questions",)}),
-            ("Internal notes", {"fields": ("internal_notes",)}),
-            ("Possible duplicates", {"fields": ("possible_duplicates",)}),
-            ("Timeline", {"fields": ("timeline",)}),
         ]
-        if staff_is_national(request.user):
-            fieldsets.append(("Who viewed this report", {"fields": ("access_log",), "classes": ("collapse",)}))
-        return fieldsets
 
     # -- order -----------------------------------------------------------------
 
@@ -301,7 +323,7 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
         # Behind review_list_problems, which refuses anything else with a message first.
         return lookup in REVIEW_LIST_LOOKUPS
 
-    def _refuse_parameters(self, request: HttpRequest, problems: dict[str, str], *, exporting: bool) -> HttpResponse:
+    def refuse_parameters(self, request: HttpRequest, problems: dict[str, str], *, exporting: bool) -> HttpResponse:
         """Back to the list with the parameters it can take, saying what was left out and why."""
         verb = "Nothing was exported" if exporting else "The list is shown without part of that link"
         self.message_user(request, f"{verb}. {' '.join(dict.fromkeys(problems.values()))}", messages.ERROR)
@@ -317,16 +339,15 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Incident], search_term: str
     ) -> tuple[QuerySet[Incident], bool]:
-        # Exact matches on indexed columns: a substring search would scan every row. The
-        # crime reference is stored encrypted, so it is found by its keyed digest.
+        # A report reference by its start, on the reference's pattern index (LIKE 'AL-2026-7K%');
+        # a crime reference whole, as it is stored encrypted and found by its keyed digest.
+        # Never a substring: that would scan every row.
         term = search_term.strip()
         if not term:
             return queryset, False
-        return queryset.filter(Q(reference=term.upper()) | Q(crime_reference_digest__in=search_digests(term))), False
-
-    def _get_obj_does_not_exist_redirect(self, request: HttpRequest, opts: Any, object_id: str) -> HttpResponse:
-        # Another force's report, or none at all: the same 404 either way.
-        raise Http404("No such report.")
+        return queryset.filter(
+            Q(reference__startswith=reference_prefix(term)) | Q(crime_reference_digest__in=search_digests(term))
+        ), False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # reports come from officers
@@ -343,29 +364,85 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
 
     def get_form(self, request: HttpRequest, obj: Incident | None = None, **kwargs: Any) -> type[forms.ModelForm]:
         form = super().get_form(request, obj, **kwargs)
-        form.reviewer = request.user  # type: ignore[attr-defined]
+        form.reviewer = request.user  # type: ignore[attr-defined]  # a new class per request
         return form
 
-    # -- the change page -------------------------------------------------------
+    # -- the report's page and its review ----------------------------------------
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "export/<str:file_format>/",
+                self.admin_site.admin_view(
+                    rate_limited(EXPORT, rate_setting="EXPORT_RATE", method="GET")(self.export_view)
+                ),
+                name="incidents_incident_export",
+            ),
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(require_POST(self.review_view)),
+                name="incidents_incident_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reviewable(self, request: HttpRequest, object_id: str) -> Incident:
+        """The report, if it is in the reviewer's forces (get_queryset); another force's
+        report and one that does not exist are the same 404, never Django's "perhaps it was
+        deleted?" redirect, which would tell the two apart."""
+        incident = self.get_object(request, unquote(object_id))
+        if incident is None:
+            raise Http404("No such report.")
+        return incident
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        self.reviewable(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            services.staff_access_record(
-                actor=request.user, action=StaffAction.VIEWED, incident=self.get_object(request, object_id)
-            )
+        incident = self.reviewable(request, object_id)
+        if request.method == "POST":
+            return self.review_view(request, object_id)  # a page drawn before the review view
+        response = super().change_view(
+            request, object_id, reverse("admin:incidents_incident_review", args=[incident.pk]), extra_context
+        )
+        if response.status_code == 200:
+            services.staff_access_record(actor=request.user, action=StaffAction.VIEWED, incident=incident)
         return response
 
-    def save_model(self, request: HttpRequest, obj: Incident, form: forms.ModelForm, change: bool) -> None:
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Incident | None = None,
+    ) -> HttpResponse:
+        if obj is not None:
+            context["record"] = incident_review_record(obj, request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The review page's form: the review service, called once, then back to the page."""
+        incident = self.reviewable(request, object_id)
+        if not self.has_change_permission(request, incident):
+            raise PermissionDenied
+        form = self.get_form(request, incident, fields=None)(request.POST, instance=incident)
+        if not form.is_valid():
+            # The page again, with what the rep typed and what is wrong with it (Django's
+            # change view draws an invalid form and writes nothing; see save_model).
+            return self.changeform_view(
+                request, object_id, reverse("admin:incidents_incident_review", args=[incident.pk])
+            )
         data = form.cleaned_data
-        original = Incident.objects.get(pk=obj.pk)
         try:
-            services.incident_review(
-                incident=original,
+            reviewed = services.incident_review(
+                incident=incident,
                 actor=request.user,
-                assigned_rep=data["assigned_rep"] if "assigned_rep" in form.changed_data else services.review.UNCHANGED,
+                assigned_rep=data["assigned_rep"] if "assigned_rep" in form.changed_data else UNCHANGED,
                 reviewed_injury=data["reviewed_injury"],
                 reviewed_assaults=data["reviewed_assaults"],
                 note=data["note"],
@@ -374,38 +451,24 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
                 rejection_reason=data["rejection_reason"],
                 duplicate_of=data["duplicate_of"],
                 seen_event=data["seen_event"],
+                welfare=data["welfare"],
             )
         except (ValidationError, PermissionDenied) as error:
-            request._review_failed = True  # type: ignore[attr-defined]
             text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             self.message_user(request, f"Nothing was changed: {text}", messages.ERROR)
+            return redirect(reverse("admin:incidents_incident_change", args=[incident.pk]))
+        self.log_change(request, reviewed, [{"changed": {"fields": ["review"]}}])
+        self.message_user(request, f"Review of {reviewed.reference} saved.", messages.SUCCESS)
+        if "_continue" not in request.POST:
+            return self.response_post_save_change(request, reviewed)  # the list, its filters kept
+        page = reverse("admin:incidents_incident_change", args=[reviewed.pk])
+        preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+        return redirect(add_preserved_filters(preserved, page))
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        if getattr(request, "_review_failed", False):
-            return
-        for formset in formsets:
-            for contact in formset.save(commit=False):
-                services.welfare_record(
-                    incident=form.instance,
-                    actor=request.user,
-                    contacted_on=contact.contacted_on,
-                    contact_made=contact.contact_made,
-                    support_offered=contact.support_offered,
-                )
-
-    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        # A refused review changed nothing, so Django's "Changed ..." history entry would lie.
-        if getattr(request, "_review_failed", False):
-            return None
-        return super().log_change(request, obj, message)
-
-    def response_change(self, request: HttpRequest, obj: Incident) -> HttpResponse:
-        if getattr(request, "_review_failed", False):
-            return redirect(request.path)
-        return super().response_change(request, obj)
-
-    def construct_change_message(self, request: HttpRequest, form: Any, formsets: Any, add: bool = False) -> list[Any]:
-        return [{"changed": {"fields": ["review"]}}]
+    def save_model(self, request: HttpRequest, obj: Incident, form: forms.ModelForm, change: bool) -> None:
+        # Never reached: review_view writes through the review service, and hands Django's
+        # change view only a form that failed validation, which it draws and does not save.
+        raise PermissionDenied("A review is saved by the review service.")
 
     # -- columns and read-only fields -----------------------------------------
 
@@ -416,6 +479,18 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     @admin.display(description="what happened")
     def what_happened(self, incident: Incident) -> str:
         return ", ".join(sorted(row.get_kind_display() for row in incident.assaults.all()))
+
+    @admin.display(description="injury", ordering="injury")
+    def injury_short(self, incident: Incident) -> str:
+        return INJURY_SHORT.get(incident.injury, incident.get_injury_display())
+
+    @admin.display(description="rep", ordering="assigned_rep__email")
+    def rep(self, incident: Incident) -> str:
+        if incident.assigned_rep is None:
+            return "–"
+        # May break after the "@" in a narrow column.
+        local, _, domain = incident.assigned_rep.email.partition("@")
+        return format_html("{}<wbr>@{}", local, domain)
 
     @admin.display(description="days waiting")
     def days_waiting(self, incident: Incident) -> str:
@@ -443,78 +518,6 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     def why_not_reported(self, incident: Incident) -> str:
         return ", ".join(row.get_reason_display() for row in incident.not_reported_reasons.all()) or "–"
 
-    @admin.display(description="questions")
-    def questions(self, incident: Incident) -> str:
-        rows = [
-            (q.asked_at.strftime("%d %b %Y %H:%M"), q.question, q.answer or "No answer yet")
-            for q in incident.questions.all()
-        ]
-        if not rows:
-            return "None asked."
-        return format_html_join("", "<p><strong>{}</strong>: {}<br>Answer: {}</p>", rows)
-
-    @admin.display(description="notes")
-    def internal_notes(self, incident: Incident) -> str:
-        rows = [
-            (note.created_at.strftime("%d %b %Y %H:%M"), note.author.email if note.author else "–", note.text)
-            for note in incident.notes.select_related("author")
-        ]
-        return format_html_join("", "<p><strong>{}</strong> {}: {}</p>", rows) if rows else "None."
-
-    @admin.display(description="possible duplicates")
-    def possible_duplicates(self, incident: Incident) -> str:
-        found = incident_possible_duplicates(incident)
-        parts = []
-        for label, key in (
-            ("Same officer within a day", "same_officer"),
-            ("Same force, time and setting", "same_scene"),
-        ):
-            links = format_html_join(
-                ", ",
-                '<a href="{}">{}</a>',
-                ((reverse("admin:incidents_incident_change", args=[i.pk]), i.reference) for i in found[key]),
-            )
-            parts.append(format_html("<p>{}: {}</p>", label, links or "none"))
-        return format_html_join("", "{}", ((part,) for part in parts))
-
-    @admin.display(description="timeline")
-    def timeline(self, incident: Incident) -> str:
-        events = incident.events.select_related("actor").exclude(kind=EventKind.CREATED).order_by("created_at", "id")
-        rows = [
-            (
-                timezone.localtime(event.created_at).strftime("%d %b %Y %H:%M"),
-                EventKind(event.kind).label,
-                self._actor(incident, event.actor),
-                ", ".join(f"{field}: {self._change(value)}" for field, value in event.changes.items()),
-            )
-            for event in events
-        ]
-        return format_html("<ol>{}</ol>", format_html_join("", "<li>{} · {} · {} {}</li>", rows)) if rows else "–"
-
-    @admin.display(description="viewed by")
-    def access_log(self, incident: Incident) -> str:
-        rows = [
-            (timezone.localtime(a.created_at).strftime("%d %b %Y %H:%M"), a.actor.email if a.actor else "–")
-            for a in incident.accesses.select_related("actor")[:100]
-        ]
-        return format_html_join("", "<p>{} {}</p>", rows) if rows else "–"
-
-    @staticmethod
-    def _actor(incident: Incident, actor: Any) -> str:
-        if actor is None:
-            return "system"
-        if actor.pk == incident.officer_id:
-            return "officer" if not incident.share_identity else f"officer ({actor.email})"
-        return actor.email
-
-    @staticmethod
-    def _change(value: Any) -> str:
-        if isinstance(value, list) and len(value) == 2:
-            return f"{value[0]} → {value[1]}"
-        if isinstance(value, dict) and value.get("changed"):
-            return "changed"
-        return str(value)
-
     # -- bulk actions ------------------------------------------------------------
 
     @admin.action(description="Assign to me", permissions=["review"])
@@ -535,19 +538,7 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("incidents.review_incident")
 
-    # -- export ------------------------------------------------------------------
-
-    def get_urls(self) -> list[Any]:
-        return [
-            path(
-                "export/<str:file_format>/",
-                self.admin_site.admin_view(
-                    rate_limited(EXPORT, rate_setting="EXPORT_RATE", method="GET")(self.export_view)
-                ),
-                name="incidents_incident_export",
-            ),
-            *super().get_urls(),
-        ]
+    # -- the list and its export ---------------------------------------------------
 
     def export_view(self, request: HttpRequest, file_format: str) -> HttpResponse:
         """The change list as filtered and searched, as a file. Its own permission, logged."""
@@ -557,7 +548,7 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
             raise Http404
         problems = review_list_problems(request)
         if problems:
-            return self._refuse_parameters(request, problems, exporting=True)
+            return self.refuse_parameters(request, problems, exporting=True)
         try:
             queryset = self.get_changelist_instance(request).get_queryset(request)
         except IncorrectLookupParameters:
@@ -583,8 +574,9 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         problems = review_list_problems(request)
         if problems:
-            return self._refuse_parameters(request, problems, exporting=False)
+            return self.refuse_parameters(request, problems, exporting=False)
         extra_context = extra_context or {}
+        extra_context["years_with_reports"] = incident_years_for_staff(request.user)
         if request.user.has_perm("incidents.export_incident"):
             query = request.GET.urlencode()
             for file_format in ("csv", "xlsx"):

@@ -48,6 +48,15 @@ class BulkResult:
         return text
 
 
+@dataclass(frozen=True)
+class WelfareFollowUp:
+    """A welfare follow-up recorded with a review."""
+
+    contacted_on: datetime.date
+    contact_made: bool
+    support_offered: str
+
+
 def _require_reviewer(actor: AbstractBaseUser, incident: Incident) -> None:
     if not incident_can_review(actor, incident):
         raise PermissionDenied("Not a report you can review.")
@@ -177,6 +186,7 @@ def incident_review(
     rejection_reason: str = "",
     duplicate_of: Incident | None = None,
     seen_event: int | None = None,
+    welfare: WelfareFollowUp | None = None,
 ) -> Incident:
     """Everything a rep does on a report's page, in one transaction: all of it or none.
 
@@ -204,6 +214,14 @@ def incident_review(
         )
     if note.strip():
         incident_note_add(incident=incident, actor=actor, text=note)
+    if welfare is not None:
+        welfare_record(
+            incident=incident,
+            actor=actor,
+            contacted_on=welfare.contacted_on,
+            contact_made=welfare.contact_made,
+            support_offered=welfare.support_offered,
+        )
     if to:
         incident_transition(
             incident=incident,

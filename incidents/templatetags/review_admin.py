@@ -2,9 +2,9 @@
 
 Django's own date hierarchy asks the database for MIN/MAX and the DISTINCT years, months
 or days of the filtered rows on every page load: a scan of the whole table at a million
-reports. The choices here are the years since the earliest date a report may carry, the
-months of a year and the days of a month, up to today; choosing one filters by a date
-range, which the (force, date) indexes serve.
+reports. The choices here are the years that hold a report the reviewer may see (one probe
+a year, incident_years_for_staff), the months of a year and the days of a month, up to
+today; choosing one filters by a date range, which the (force, date) indexes serve.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 
-from incidents.models import EARLIEST_INCIDENT_DATE
-
 register = template.Library()
 
 
@@ -30,7 +28,7 @@ def _int(value: Any) -> int | None:
 
 
 @register.inclusion_tag("admin/date_hierarchy.html")
-def calendar_date_hierarchy(cl: Any) -> dict[str, Any]:
+def calendar_date_hierarchy(cl: Any, years: list[int]) -> dict[str, Any]:
     if not cl.date_hierarchy:
         return {"show": False}
     today = timezone.localdate()
@@ -86,8 +84,5 @@ def calendar_date_hierarchy(cl: Any) -> dict[str, Any]:
     return {
         "show": True,
         "back": None,
-        "choices": [
-            {"link": link({year_field: y}), "title": str(y)}
-            for y in range(today.year, EARLIEST_INCIDENT_DATE.year - 1, -1)
-        ],
+        "choices": [{"link": link({year_field: y}), "title": str(y)} for y in years],
     }

@@ -75,10 +75,8 @@ def review_post(incident: Incident, **overrides: Any) -> dict[str, Any]:
         "rejection_reason": "",
         "duplicate_of_reference": "",
         "note": "",
-        "welfare_contacts-TOTAL_FORMS": "0",
-        "welfare_contacts-INITIAL_FORMS": "0",
-        "welfare_contacts-MIN_NUM_FORMS": "0",
-        "welfare_contacts-MAX_NUM_FORMS": "1000",
+        "welfare_contacted_on": "",
+        "welfare_support_offered": "",
     }
     data.update(overrides)
     return data
@@ -162,13 +160,32 @@ def test_officer_cannot_use_the_admin(officer: User, mine: Incident) -> None:
         assert client.get(response["Location"]).status_code == 403
 
 
-def test_search_finds_by_exact_reference_or_crime_reference(rep: User, officer: User) -> None:
+def test_search_finds_a_report_by_the_start_of_its_reference_or_a_whole_crime_reference(
+    rep: User, officer: User, other_force_officer: User
+) -> None:
     wanted = IncidentFactory(officer=officer, reported_to_force="yes", crime_reference="43/1234/26")
-    other = IncidentFactory(officer=officer)
+    wanted.reference = "AL-2026-7K3M9Q"
+    wanted.save(update_fields=["reference"])
+    near = IncidentFactory(officer=officer)
+    near.reference = "AL-2026-7X3M9Q"
+    near.save(update_fields=["reference"])
+    theirs = IncidentFactory(officer=other_force_officer)
+    theirs.reference = "AL-2026-7K3M9R"
+    theirs.save(update_fields=["reference"])
     client = staff_client(rep)
-    for term in (wanted.reference.lower(), "43/1234/26"):
-        assert list(client.get(CHANGELIST, {"q": term}).context["cl"].result_list) == [wanted]
-    assert other.reference
+    # What a rep remembers: the first characters, in any case, with or without "AL-".
+    for term in ("AL-2026-7K", "al-2026-7k3", " AL-2026-7K3M9Q ", "2026-7K", "43/1234/26"):
+        assert list(client.get(CHANGELIST, {"q": term}).context["cl"].result_list) == [wanted], term
+    # Never a substring from the middle, and never another force's report.
+    for term in ("7K3M9", "3M9Q", "43/1234"):
+        assert list(client.get(CHANGELIST, {"q": term}).context["cl"].result_list) == [], term
+    assert {i.reference for i in client.get(CHANGELIST, {"q": "AL-2026-7"}).context["cl"].result_list} == {
+        wanted.reference,
+        near.reference,
+    }
+    # The prefix is a LIKE with its wildcards escaped: a "%" or "_" typed is a character.
+    assert list(client.get(CHANGELIST, {"q": "AL-2026-%"}).context["cl"].result_list) == []
+    assert list(client.get(CHANGELIST, {"q": "AL-2026-_K"}).context["cl"].result_list) == []
 
 
 @pytest.mark.parametrize(
@@ -241,7 +258,9 @@ def test_review_lists_count_no_further_than_the_cap(
     assert counts and all("LIMIT" in sql.upper() for sql in counts), counts
 
 
-def test_change_list_date_drill_down_reads_the_calendar_not_the_rows(national_staff: User, officer: User) -> None:
+def test_change_list_date_drill_down_offers_the_years_with_reports_without_reading_the_rows(
+    national_staff: User, rep: User, officer: User, other_force_officer: User
+) -> None:
     this_year = timezone.localdate().year
     old = IncidentFactory(officer=officer, occurred_on=datetime.date(2019, 5, 4))
     new = IncidentFactory(officer=officer)
@@ -250,7 +269,13 @@ def test_change_list_date_drill_down_reads_the_calendar_not_the_rows(national_st
         page = client.get(CHANGELIST).content.decode()
     sqls = " ".join(q["sql"].upper() for q in queries.captured_queries)
     assert "MIN(" not in sqls and "DISTINCT" not in sqls and "DATE_TRUNC" not in sqls
-    assert f"?occurred_on__year={this_year}" in page and "?occurred_on__year=2010" in page
+    # The years that hold a report, and no others (not every year since 2010).
+    assert f"?occurred_on__year={this_year}" in page and "?occurred_on__year=2019" in page
+    assert "?occurred_on__year=2018" not in page and "?occurred_on__year=2010" not in page
+    # A rep is offered the years of their own forces' reports only.
+    IncidentFactory(officer=other_force_officer, occurred_on=datetime.date(2016, 7, 1))
+    assert "?occurred_on__year=2016" in staff_client(national_staff).get(CHANGELIST).content.decode()
+    assert "?occurred_on__year=2016" not in staff_client(rep).get(CHANGELIST).content.decode()
     found = list(client.get(CHANGELIST + "?occurred_on__year=2019").context["cl"].result_list)
     assert found == [old]
     months = client.get(CHANGELIST + "?occurred_on__year=2019").content.decode()
@@ -538,14 +563,58 @@ def test_an_officer_cannot_be_made_staff(superuser_client: Client, officer: User
     assert not officer.is_staff
 
 
+def test_the_page_posts_to_the_review_view_which_writes_once_and_redirects(rep: User, mine: Incident) -> None:
+    client = staff_client(rep)
+    review = reverse("admin:incidents_incident_review", args=[mine.pk])
+    page = client.get(change_url(mine))
+    assert f'action="{review}"' in page.content.decode()
+    response = client.post(review, review_post(mine, action="in_review", note="Phoned PC.", _continue="1"))
+    assert (response.status_code, response["Location"]) == (302, change_url(mine))
+    mine.refresh_from_db()
+    assert mine.status == Status.IN_REVIEW and mine.notes.get().text == "Phoned PC."
+    assert LogEntry.objects.filter(object_id=str(mine.pk)).count() == 1
+    # The record below the form: the note and the timeline, drawn from the selector.
+    page = client.get(change_url(mine))
+    record = page.context["record"]
+    assert [line.detail for line in record.notes] == ["Phoned PC."]
+    assert [line.what for line in record.timeline][-2:] == ["Status changed", "Internal note added"] or any(
+        line.what == "Status changed" for line in record.timeline
+    )
+    assert record.viewed_by is None  # who viewed it: national staff only
+    assert "Phoned PC." in page.content.decode()
+
+
+def test_the_review_view_takes_posts_only_and_only_for_reports_in_scope(
+    rep: User, other_rep: User, mine: Incident
+) -> None:
+    review = reverse("admin:incidents_incident_review", args=[mine.pk])
+    assert staff_client(rep).get(review).status_code == 405
+    assert staff_client(other_rep).post(review, review_post(mine, note="Not mine")).status_code == 404
+    for stray in ("abc", "99999999999999999999", "0"):
+        url = reverse("admin:incidents_incident_review", args=[stray])
+        assert staff_client(rep).post(url, review_post(mine, note="x")).status_code == 404
+    assert not mine.notes.exists()
+
+
+def test_a_half_filled_welfare_follow_up_is_shown_again_with_what_was_typed(rep: User, mine: Incident) -> None:
+    review = reverse("admin:incidents_incident_review", args=[mine.pk])
+    response = staff_client(rep).post(
+        review, review_post(mine, note="Keep this text", welfare_contacted_on="2026-11-20")
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Choose the support offered, or clear the date." in page
+    assert "Keep this text</textarea>" in page
+    assert not mine.notes.exists() and not mine.welfare_contacts.exists()
+
+
 def test_rep_records_welfare_follow_up_from_the_page(rep: User, mine: Incident) -> None:
     data = review_post(
         mine,
         **{
-            "welfare_contacts-TOTAL_FORMS": "1",
-            "welfare_contacts-0-contacted_on": "2026-11-20",
-            "welfare_contacts-0-contact_made": "on",
-            "welfare_contacts-0-support_offered": "occupational_health",
+            "welfare_contacted_on": "2026-11-20",
+            "welfare_contact_made": "on",
+            "welfare_support_offered": "occupational_health",
         },
     )
     assert staff_client(rep).post(change_url(mine), data).status_code == 302

@@ -147,6 +147,10 @@ EXPECTED: dict[str, Row] = {
     f"{ADMIN}(?P<url>.*)$": STAFF_ONLY._replace(rep=NOT_FOUND, other_rep=NOT_FOUND, national_staff=NOT_FOUND),
     # Exports have their own permission (reps and national staff hold it) and are scoped.
     f"{ADMIN}incidents/incident/export/<str:file_format>/": STAFF_ONLY,
+    # A report's review is posted from its page: a GET is not a review, in or out of scope.
+    f"{ADMIN}incidents/incident/<path:object_id>/review/": STAFF_ONLY._replace(
+        rep=NOT_ALLOWED, other_rep=NOT_ALLOWED, national_staff=NOT_ALLOWED
+    ),
     f"{ADMIN}reports/officialfigure/import/": STAFF_ONLY._replace(rep=FORBIDDEN, other_rep=FORBIDDEN),
 }
 

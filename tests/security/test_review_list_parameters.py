@@ -122,6 +122,9 @@ def test_every_link_the_list_draws_is_one_it_accepts(request: pytest.FixtureRequ
         ({"force": "abc"}, "That force is not one we know."),
         ({"force": "1.5"}, "That force is not one we know."),
         ({"force": "99999999999999999999"}, "That force is not one we know."),
+        # The three links of issue 18, each a 500 once: a word, a force's slug, 20 digits.
+        ({"force": "dyfed-powys"}, "That force is not one we know."),
+        ({"year": "99999999999999999999"}, "Choose a financial year from 2009/10 to the current one."),
         ({"year": "99999999999"}, "Choose a financial year from 2009/10 to the current one."),
         ({"year": "banana"}, "Choose a financial year from 2009/10 to the current one."),
         ({"occurred_on__year": "99999999999"}, "Choose a year from 2010 to this year."),
@@ -135,7 +138,9 @@ def test_every_link_the_list_draws_is_one_it_accepts(request: pytest.FixtureRequ
         ({"injury__exact": "zz"}, "“zz” is not one of the injuries this list offers."),
         ({"assault": "x" * 300}, "is not one of the kinds of assault this list offers."),
         ({"q": "A" * 101}, "Search for at most 100 characters: a report or crime reference."),
-        ({"o": "1;DROP"}, "That sort order is not one we offer."),
+        ({"o": "1;DROP"}, "The list sorts by its queue or by date only."),
+        ({"o": "5"}, "The list sorts by its queue or by date only."),
+        ({"o": "2.-5"}, "The list sorts by its queue or by date only."),
         ({"p": "99999999999999999999"}, "That page number is not one we offer."),
         ({"_popup": "1"}, "“_popup” is not a filter of this list."),
         ({"_to_field": "officer"}, "“_to_field” is not a filter of this list."),
@@ -164,6 +169,22 @@ def test_a_force_the_rep_does_not_cover_is_refused_by_name(rep: User, officer: U
     ]
     own = officer.officer_profile.force.pk
     assert client.get(CHANGELIST, {"force": str(own)}).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["rep", "national_staff"])
+def test_an_empty_to_field_on_an_object_page_is_a_bad_request_not_a_500(
+    request: pytest.FixtureRequest, officer: User, who: str
+) -> None:
+    """Found by tests/security/test_staff_query_strings.py: Django looked "?_to_field=" up as a
+    field named "" on every admin object page (FieldDoesNotExist, a 500)."""
+    client = staff_client(request.getfixturevalue(who))
+    incident = IncidentFactory(officer=officer)
+    for view in ("change", "history"):
+        url = reverse(f"admin:incidents_incident_{view}", args=[incident.pk])
+        assert client.get(url, {"_to_field": ""}).status_code == 400
+        assert client.get(url).status_code == 200
+    figure = reverse("admin:reports_officialfigure_change", args=[1])
+    assert client.get(figure, {"_to_field": ""}).status_code in (400, 403)
 
 
 def test_good_parameters_are_kept_when_a_bad_one_is_dropped(national_staff: User, officer: User) -> None:

@@ -86,8 +86,10 @@ def pages(admin: str) -> tuple[list[tuple[str, str, str]], object, object]:
             ("Admin change list, status verified", "national", f"{changelist}?status__exact=verified"),
             ("Admin change list, 2017/18 + verified", "national", f"{changelist}?year=2017&status__exact=verified"),
             ("Admin change list, 2017/18", "rep", f"{changelist}?year=2017"),
-            ("Admin change list, exact reference search", "national", f"{changelist}?q=SEED-4321"),
-            ("Admin change list, page 100", "national", f"{changelist}?p=100"),
+            ("Admin change list, reference search by prefix", "national", f"{changelist}?q=SEED-43"),
+            ("Admin change list, single-crewed: no", "national", f"{changelist}?single_crewed__exact=no"),
+            ("Admin change list, what happened + 2017/18", "national", f"{changelist}?assault=grab&year=2017"),
+            ("Admin change list, page 20 (the last offered)", "national", f"{changelist}?p=20"),
             ("Admin change page (report)", "rep", f"{changelist}{incident.pk}/change/"),
             (
                 "Export CSV",

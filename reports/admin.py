@@ -31,6 +31,7 @@ PENDING_FOR = datetime.timedelta(days=1)
 
 
 class ImportForm(forms.Form):
+    required_css_class = "required"  # the admin's bold label for a field that must be filled
     file = forms.FileField(
         help_text="CSV, XLSX or ODS: the Home Office recorded-crime or workforce open data table (one sheet "
         "per year or one long sheet), or a simple sheet."
@@ -175,7 +176,11 @@ class OfficialFigureAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
         if request.method == "POST" and "token" in request.POST:
             return self._confirm(request)
         form = ImportForm(request.POST or None, request.FILES or None)
-        context: dict[str, Any] = {**self.admin_site.each_context(request), "title": "Import official figures"}
+        context: dict[str, Any] = {
+            **self.admin_site.each_context(request),
+            "title": "Import official figures",
+            "opts": self.opts,
+        }
         if request.method == "POST" and form.is_valid():
             parsed = parse_official_file(form.cleaned_data["file"])
             context["parsed"] = parsed

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import AxeChecker
@@ -55,6 +56,8 @@ def test_national_staff_import_recompute_and_read_the_briefing(
     # Import: check the file and see its values, then import it with one more press.
     page.goto(f"{base}/admin/reports/officialfigure/")
     page.get_by_role("link", name="Import figures").click()
+    # The date a release came out starts as today, in the form a date field can show.
+    expect(page.get_by_label("Published on")).to_have_value(timezone.localdate().isoformat())
     axe_check(page)
     page.get_by_label("File").set_input_files(str(upload))
     page.get_by_label("Kind of source").select_option("home_office")
@@ -104,6 +107,8 @@ def test_national_staff_import_recompute_and_read_the_briefing(
     page.emulate_media(media="screen")
     page.set_viewport_size({"width": 390, "height": 844})
     for path in (
+        "/admin/reports/officialfigure/",
+        "/admin/reports/officialfigure/import/",
         "/dashboard/?year=2018",
         "/dashboard/thames-valley/?year=2018",
         "/dashboard/thames-valley/2018-19/briefing/",

@@ -23,6 +23,19 @@ def verified(user: User) -> User:
     return user
 
 
+def assert_fits(page: Page, selector: str) -> None:
+    """The element is as wide as it shows: no part of it behind a sideways scroll."""
+    sizes = page.evaluate(
+        f"""(() => {{
+            const table = document.querySelector("{selector}");
+            const box = table.closest(".results") || table.parentElement;
+            return [table.scrollWidth, box.clientWidth, document.documentElement.scrollWidth, window.innerWidth];
+        }})()"""
+    )
+    table, box, document, window = sizes
+    assert table <= box and document <= window, f"{selector}: {table} px in {box} px; page {document} in {window}"
+
+
 def save_and_continue(page: Page) -> None:
     page.locator("input[name=_continue]").click()
     expect(page.locator(".messagelist")).to_be_visible()
@@ -50,11 +63,21 @@ def test_rep_reviews_asks_a_question_and_verifies(
     rep_page.get_by_role("button", name="Sign In").click()
     expect(rep_page.get_by_role("heading", name="Federation review")).to_be_visible()
 
-    # The newest unreviewed report is first in the queue.
+    # The newest unreviewed report is first in the queue, and at 1280 px every column a rep
+    # works from is in view, with nothing to scroll sideways.
     rep_page.goto(f"{base}/admin/incidents/incident/")
     first = rep_page.locator("#result_list tbody tr").first.locator("th a")
     expect(first).to_have_text(report.reference)
+    for column in ("reference", "date", "force", "what happened", "injury", "status", "rep", "days waiting"):
+        expect(rep_page.locator("#result_list thead")).to_contain_text(column, ignore_case=True)
+    assert_fits(rep_page, "#result_list")
+    axe_check(rep_page)
     rep_page.screenshot(path=shots / "review-change-list.png", full_page=True)
+    # A reference found by its first characters.
+    rep_page.get_by_label("Search").fill(report.reference[:9].lower())
+    rep_page.get_by_role("button", name="Search").click()
+    expect(rep_page.locator("#result_list tbody tr th a")).to_contain_text([report.reference])
+    first = rep_page.locator("#result_list tbody tr th a", has_text=report.reference)
     first.click()
     expect(rep_page.get_by_text("High Street")).to_be_visible()
 
@@ -84,8 +107,26 @@ def test_rep_reviews_asks_a_question_and_verifies(
     rep_page.reload()
     expect(rep_page.get_by_text("Yes, at the custody suite. No time off.")).to_be_visible()
     rep_page.get_by_label("Change status").select_option(label="Verify")
+    rep_page.get_by_label("Add an internal note").fill("Spoke to PC on the phone.")
+    rep_page.get_by_label("Welfare follow-up: date").fill("2026-11-20")
+    rep_page.get_by_label("Support offered").select_option(label="Occupational health")
     save_and_continue(rep_page)
+    expect(rep_page.locator(".messagelist")).to_contain_text(f"Review of {report.reference} saved.")
+    record = rep_page.locator(".review-record")
+    expect(record).to_contain_text("Spoke to PC on the phone.")
+    expect(record).to_contain_text("Occupational health, contact made")
+    expect(record.locator("ol li").first).to_be_visible()
+    axe_check(rep_page)
     rep_page.screenshot(path=shots / "review-incident.png", full_page=True)
+
+    # On a phone the same pages pass axe, and only the list's own box scrolls sideways.
+    rep_page.set_viewport_size(PHONE)
+    axe_check(rep_page)
+    assert rep_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    rep_page.goto(f"{base}/admin/incidents/incident/")
+    axe_check(rep_page)
+    assert rep_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect(rep_page.locator("#result_list th a", has_text=report.reference)).to_be_visible()
 
     # The officer sees "Verified".
     officer_page.reload()

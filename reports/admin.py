@@ -45,7 +45,9 @@ class ImportForm(forms.Form):
     source_title = forms.CharField(
         max_length=200, help_text="The release, e.g. 'Police workforce, England and Wales, 31 March 2024'."
     )
-    source_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+    source_url = forms.URLField(
+        label="Source address", required=False, max_length=500, assume_scheme="https", help_text="Optional."
+    )
     published_on = forms.DateField(
         initial=timezone.localdate,
         # A date field shows and sends ISO dates: the site's 02/12/2026 would leave it blank.

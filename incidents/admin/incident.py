@@ -23,7 +23,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from incidents import services
@@ -286,6 +287,8 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     paginator = CoveringPagePaginator
     show_full_result_count = False
     actions = ["assign_to_me", "start_review", "verify"]
+    # The report's record runs long below the form: its buttons at the top as well.
+    save_on_top = True
     readonly_fields = (
         "reference",
         "status",
@@ -458,6 +461,7 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     ) -> HttpResponse:
         if obj is not None:
             context["record"] = incident_review_record(obj, request.user)
+            context["title"] = "Review report"
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -523,9 +527,10 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     def rep(self, incident: Incident) -> str:
         if incident.assigned_rep is None:
             return "–"
-        # May break after the "@" in a narrow column.
+        # May break before the "@" and each "." of the domain in a narrow column.
         local, _, domain = incident.assigned_rep.email.partition("@")
-        return format_html("{}<wbr>@{}", local, domain)
+        parts = [local, *(f"@{domain}".replace(".", "\n.").split("\n"))]
+        return format_html_join(mark_safe("<wbr>"), "{}", ((part,) for part in parts))
 
     @admin.display(description="days waiting")
     def days_waiting(self, incident: Incident) -> str:

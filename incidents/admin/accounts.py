@@ -3,10 +3,13 @@ with the forces a rep covers, officers' profiles."""
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
 from incidents.admin.filters import DeclaredFiltersOnly
@@ -86,3 +89,15 @@ class OfficerProfileAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     search_fields = ("display_name", "user__email", "collar_number")
     list_select_related = ("force",)
     raw_id_fields = ("user",)
+
+
+# The libraries' own admins (superuser only): the same limits as ours, so a link takes only
+# their declared filters and an empty "?_to_field=" on an object page is a 400, not a 500.
+# Their admin modules are loaded before this one (INSTALLED_APPS order).
+for library_model in (Group, EmailAddress, EmailConfirmation, Authenticator):
+    if admin.site.is_registered(library_model):
+        library_admin = type(admin.site.get_model_admin(library_model))
+        admin.site.unregister(library_model)
+        admin.site.register(
+            library_model, type(library_admin.__name__, (DeclaredFiltersOnly, library_admin), {"__module__": __name__})
+        )

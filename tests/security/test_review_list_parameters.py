@@ -14,9 +14,13 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth.models import Group
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -24,7 +28,7 @@ from incidents.admin.filters import REVIEW_LIST_PARAMETERS, review_list_problems
 from incidents.admin.incident import IncidentAdmin
 from incidents.choices import StaffAction
 from incidents.models import Incident, StaffAccess, User
-from tests.conftest import staff_client
+from tests.conftest import NATIONAL_GROUP, make_staff, staff_client
 from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -185,6 +189,24 @@ def test_an_empty_to_field_on_an_object_page_is_a_bad_request_not_a_500(
         assert client.get(url).status_code == 200
     figure = reverse("admin:reports_officialfigure_change", args=[1])
     assert client.get(figure, {"_to_field": ""}).status_code in (400, 403)
+
+
+def test_an_empty_to_field_is_a_bad_request_on_the_libraries_admin_pages_too() -> None:
+    """Groups, e-mail addresses and authenticators (the superuser's pages) answered 500 as well."""
+    superuser = make_staff(NATIONAL_GROUP)
+    User.objects.filter(pk=superuser.pk).update(is_superuser=True)
+    client = staff_client(User.objects.get(pk=superuser.pk))
+    group = Group.objects.get(name=NATIONAL_GROUP)
+    address = EmailAddress.objects.create(user=superuser, email=superuser.email, verified=True, primary=True)
+    authenticator = Authenticator.objects.filter(user=superuser).first()
+    for model, pk in (
+        ("auth/group", group.pk),
+        ("account/emailaddress", address.pk),
+        ("mfa/authenticator", authenticator.pk),
+    ):
+        url = f"/{settings.ADMIN_URL}{model}/{pk}/change/"
+        assert client.get(url).status_code == 200, url
+        assert client.get(url, {"_to_field": ""}).status_code == 400, url
 
 
 def test_good_parameters_are_kept_when_a_bad_one_is_dropped(national_staff: User, officer: User) -> None:

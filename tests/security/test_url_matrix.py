@@ -143,7 +143,7 @@ EXPECTED: dict[str, Row] = {
     f"{ADMIN}r/<path:content_type_id>/<path:object_id>/": STAFF_ONLY._replace(
         rep=NOT_FOUND, other_rep=NOT_FOUND, national_staff=NOT_FOUND
     ),
-    f"{ADMIN}^(?P<app_label>auth|account|mfa|incidents|reports)/$": STAFF_ONLY,
+    f"{ADMIN}^(?P<app_label>incidents|auth|account|mfa|reports)/$": STAFF_ONLY,
     f"{ADMIN}(?P<url>.*)$": STAFF_ONLY._replace(rep=NOT_FOUND, other_rep=NOT_FOUND, national_staff=NOT_FOUND),
     # Exports have their own permission (reps and national staff hold it) and are scoped.
     f"{ADMIN}incidents/incident/export/<str:file_format>/": STAFF_ONLY,

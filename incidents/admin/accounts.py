@@ -16,7 +16,9 @@ from incidents.admin.filters import DeclaredFiltersOnly
 from incidents.models import Force, ForceEmailDomain, OfficerProfile, RepForce, User
 
 
-class ForceEmailDomainInline(admin.TabularInline):
+# Stacked, not tabular: a tabular inline's fields are labelled by its table's header alone,
+# and its first header is empty (axe: "label", "empty-table-header").
+class ForceEmailDomainInline(admin.StackedInline):
     model = ForceEmailDomain
     extra = 1
 
@@ -40,7 +42,7 @@ class ForceAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
         return False
 
 
-class RepForceInline(admin.TabularInline):
+class RepForceInline(admin.StackedInline):
     model = RepForce
     extra = 0
     verbose_name = "force this rep covers"
@@ -80,6 +82,11 @@ class UserAdmin(DeclaredFiltersOnly, BaseUserAdmin):  # type: ignore[type-arg]
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    # Recorded by the sign-in, never typed in; a date and a time field under one label.
+    readonly_fields = ("last_login", "date_joined")
+    # Plain multiple selects: the two-box widget's search icons carry an aria-label their
+    # element may not have (axe: aria-prohibited-attr).
+    filter_horizontal = ()
 
 
 @admin.register(OfficerProfile)
@@ -98,6 +105,8 @@ for library_model in (Group, EmailAddress, EmailConfirmation, Authenticator):
     if admin.site.is_registered(library_model):
         library_admin = type(admin.site.get_model_admin(library_model))
         admin.site.unregister(library_model)
+        # filter_horizontal: plain multiple selects, as on the user page.
+        attributes = {"__module__": __name__, "filter_horizontal": ()}
         admin.site.register(
-            library_model, type(library_admin.__name__, (DeclaredFiltersOnly, library_admin), {"__module__": __name__})
+            library_model, type(library_admin.__name__, (DeclaredFiltersOnly, library_admin), attributes)
         )

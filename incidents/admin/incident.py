@@ -25,7 +25,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
 
 from incidents import services
 from incidents.admin.filters import (
@@ -57,7 +56,7 @@ from incidents.selectors import (
     officer_identity,
 )
 from incidents.services.review import STALE_REVIEW, UNCHANGED, WelfareFollowUp
-from incidents.services.transitions import STAFF, TRANSITIONS
+from incidents.services.transitions import STAFF, TRANSITIONS, transition_problems
 from incidents.spreadsheets import csv_response, xlsx_response
 
 ACTION_LABELS = {
@@ -155,6 +154,55 @@ class CoveringPagePaginator(CappedCountPaginator):
 OUT_OF_DATE = "This page is out of date. Check the report below, then make your change again."
 
 
+def check_the_status_change(form: forms.ModelForm, cleaned: dict[str, Any]) -> None:
+    """The review form's status change, checked as the service will check it, and text typed
+    for a change not chosen: each refused beside its field, with what the rep typed kept."""
+    to = cleaned.get("action") or ""
+    typed = {
+        "question": (cleaned.get("question") or "").strip() and to != Status.NEEDS_INFO,
+        "rejection_reason": cleaned.get("rejection_reason") and to != Status.REJECTED,
+        "duplicate_of_reference": (cleaned.get("duplicate_of_reference") or "").strip() and to != Status.REJECTED,
+    }
+    needs = {
+        "question": "To send this question, choose “Ask the officer a question” under Change status.",
+        "rejection_reason": "To reject the report, choose “Reject” under Change status.",
+        "duplicate_of_reference": "To reject the report as a duplicate, choose “Reject” under Change status.",
+    }
+    for name, stray in typed.items():
+        if stray:
+            form.add_error(name, needs[name])
+    if not to or form.has_error("duplicate_of_reference"):
+        return
+    problems = transition_problems(
+        form.instance,
+        to,
+        rejection_reason=cleaned.get("rejection_reason") or "",
+        duplicate_of=cleaned.get("duplicate_of"),
+        question=cleaned.get("question") or "",
+    )
+    for name, problem in problems.items():
+        form.add_error("duplicate_of_reference" if name == "duplicate_of" else name, problem)
+
+
+def review_done(form: forms.ModelForm, reviewed: Incident) -> str:
+    """What a saved review did, in the rep's words, for the message after it."""
+    data = form.cleaned_data
+    done = []
+    if "assigned_rep" in form.changed_data:
+        done.append(f"assigned to {reviewed.assigned_rep.email}" if reviewed.assigned_rep else "no rep assigned")
+    if data.get("action"):
+        done.append(f"now {Status(reviewed.status).label.lower()}")
+        if data["action"] == Status.NEEDS_INFO:
+            done.append("question sent to the officer")
+    if {"reviewed_injury", "reviewed_assaults"} & set(form.changed_data):
+        done.append("reviewed classification saved")
+    if data.get("note", "").strip():
+        done.append("internal note added")
+    if data.get("welfare"):
+        done.append("welfare follow-up recorded")
+    return "; ".join(done) if done else "nothing to change"
+
+
 class IncidentReviewForm(forms.ModelForm):
     """What a rep may change: assignment, the reviewed classification, a note, the status."""
 
@@ -235,6 +283,7 @@ class IncidentReviewForm(forms.ModelForm):
             cleaned["duplicate_of"] = incident_queryset_for_staff(self.reviewer).filter(reference=reference).first()
             if cleaned["duplicate_of"] is None:
                 self.add_error("duplicate_of_reference", "No report with that reference in your forces.")
+        check_the_status_change(self, cleaned)
         cleaned["welfare"] = None
         contacted_on, support = cleaned.get("welfare_contacted_on"), cleaned.get("welfare_support_offered")
         if contacted_on and support:
@@ -415,7 +464,7 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
             ),
             path(
                 "<path:object_id>/review/",
-                self.admin_site.admin_view(require_POST(self.review_view)),
+                self.admin_site.admin_view(self.review_view),
                 name="incidents_incident_review",
             ),
             *super().get_urls(),
@@ -467,6 +516,9 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """The review page's form: the review service, called once, then back to the page."""
         incident = self.reviewable(request, object_id)
+        if request.method != "POST":
+            # A reload of the page drawn after a refused review: the report's page again.
+            return redirect(reverse("admin:incidents_incident_change", args=[incident.pk]))
         if not self.has_change_permission(request, incident):
             raise PermissionDenied
         form = self.get_form(request, incident, fields=None)(request.POST, instance=incident)
@@ -497,7 +549,7 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
             self.message_user(request, f"Nothing was changed: {text}", messages.ERROR)
             return redirect(reverse("admin:incidents_incident_change", args=[incident.pk]))
         self.log_change(request, reviewed, [{"changed": {"fields": ["review"]}}])
-        self.message_user(request, f"Review of {reviewed.reference} saved.", messages.SUCCESS)
+        self.message_user(request, f"{reviewed.reference}: {review_done(form, reviewed)}.", messages.SUCCESS)
         if "_continue" not in request.POST:
             return self.response_post_save_change(request, reviewed)  # the list, its filters kept
         page = reverse("admin:incidents_incident_change", args=[reviewed.pk])
@@ -616,6 +668,7 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
         if problems:
             return self.refuse_parameters(request, problems, exporting=False)
         extra_context = extra_context or {}
+        extra_context["title"] = "Reports"
         extra_context["years_with_reports"] = incident_years_for_staff(request.user)
         if request.user.has_perm("incidents.export_incident"):
             query = request.GET.urlencode()

@@ -49,16 +49,31 @@ def _role(actor: AbstractBaseUser, incident: Incident) -> str:
     raise PermissionDenied("Not yours to change.")
 
 
-def _validate_rejection(incident: Incident, reason: str, duplicate_of: Incident | None) -> None:
-    if reason not in RejectionReason.values:
-        raise ValidationError({"rejection_reason": "Choose why the report is rejected."})
-    if reason == RejectionReason.DUPLICATE:
-        if duplicate_of is None:
-            raise ValidationError({"duplicate_of": "Give the reference of the report this one duplicates."})
-        if duplicate_of.pk == incident.pk or duplicate_of.force_id != incident.force_id:
-            raise ValidationError({"duplicate_of": "A duplicate must point to another report of the same force."})
-    elif duplicate_of is not None:
-        raise ValidationError({"duplicate_of": "Only a duplicate links to another report."})
+def transition_problems(
+    incident: Incident, to: str, *, rejection_reason: str = "", duplicate_of: Incident | None = None, question: str = ""
+) -> dict[str, str]:
+    """What is missing or wrong in a move to ``to``, by field ({} when nothing is).
+
+    The service refuses on any of these; the review form asks the same before it posts, so a
+    rep gets each one beside the field with what they typed kept.
+    """
+    problems: dict[str, str] = {}
+    if to == Status.REJECTED:
+        if rejection_reason not in RejectionReason.values:
+            problems["rejection_reason"] = "Choose why the report is rejected."
+        elif rejection_reason == RejectionReason.DUPLICATE:
+            if duplicate_of is None:
+                problems["duplicate_of"] = "Give the reference of the report this one duplicates."
+            elif duplicate_of.pk == incident.pk or duplicate_of.force_id != incident.force_id:
+                problems["duplicate_of"] = "A duplicate must point to another report of the same force."
+        elif duplicate_of is not None:
+            problems["duplicate_of"] = "Only a duplicate links to another report."
+    if to == Status.NEEDS_INFO:
+        if not question.strip():
+            problems["question"] = "Write the question for the officer."
+        elif len(question.strip()) > QUESTION_MAX_LENGTH:
+            problems["question"] = f"Keep the question to {QUESTION_MAX_LENGTH:,} characters."
+    return problems
 
 
 @transaction.atomic
@@ -81,20 +96,19 @@ def incident_transition(
             f"{Status(to).label.lower() if to in Status.values else to!r}"
             + ("." if (previous, to) not in TRANSITIONS else " by you.")
         )
+    problems = transition_problems(
+        locked, to, rejection_reason=rejection_reason, duplicate_of=duplicate_of, question=question
+    )
+    if problems:
+        raise ValidationError(problems)
     changes: dict[str, object] = {"status": [previous, to]}
     if to == Status.REJECTED:
-        _validate_rejection(locked, rejection_reason, duplicate_of)
         locked.rejection_reason = rejection_reason
         locked.duplicate_of = duplicate_of
         changes["rejection_reason"] = rejection_reason
         if duplicate_of is not None:
             changes["duplicate_of"] = duplicate_of.reference
     question = question.strip()
-    if to == Status.NEEDS_INFO:
-        if not question:
-            raise ValidationError({"question": "Write the question for the officer."})
-        if len(question) > QUESTION_MAX_LENGTH:
-            raise ValidationError({"question": f"Keep the question to {QUESTION_MAX_LENGTH:,} characters."})
     # When it was sent: a draft withdrawn before it was sent keeps none, and so stays the
     # officer's alone (staff see only reports that were sent).
     if to == Status.SUBMITTED and locked.submitted_at is None:

@@ -111,7 +111,9 @@ def test_rep_reviews_asks_a_question_and_verifies(
     rep_page.get_by_label("Welfare follow-up: date").fill("2026-11-20")
     rep_page.get_by_label("Support offered").select_option(label="Occupational health")
     save_and_continue(rep_page)
-    expect(rep_page.locator(".messagelist")).to_contain_text(f"Review of {report.reference} saved.")
+    expect(rep_page.locator(".messagelist")).to_contain_text(
+        f"{report.reference}: now verified; internal note added; welfare follow-up recorded."
+    )
     record = rep_page.locator(".review-record")
     expect(record).to_contain_text("Spoke to PC on the phone.")
     expect(record).to_contain_text("Occupational health, contact made")

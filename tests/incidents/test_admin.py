@@ -483,17 +483,38 @@ def test_impossible_change_is_refused_with_a_message_and_changes_nothing(rep: Us
     response = client.post(change_url(mine), review_post(mine, action="verified", note="should not stick"))
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
-    # Rejecting without a reason passes the form but not the service.
-    response = client.post(change_url(mine), review_post(mine, action="rejected", note="nor this"))
-    assert response.status_code == 302
-    assert any("Nothing was changed" in str(m) for m in get_messages(response.wsgi_request))
+    # Rejecting without a reason, asking without a question, a question or a reason without
+    # the change they belong to: each refused beside its field, with what the rep typed kept.
+    for change, message in (
+        ({"action": "rejected"}, "Choose why the report is rejected."),
+        ({"action": "rejected", "rejection_reason": "duplicate"}, "Give the reference of the report this one"),
+        (
+            {"action": "rejected", "rejection_reason": "duplicate", "duplicate_of_reference": mine.reference},
+            "A duplicate must point to another report of the same force.",
+        ),
+        ({"question": "Which arm?"}, "To send this question, choose “Ask the officer a question”"),
+        ({"rejection_reason": "mistake"}, "To reject the report, choose “Reject”"),
+    ):
+        response = client.post(change_url(mine), review_post(mine, note="keep this note", **change))
+        page = response.content.decode()
+        assert response.status_code == 200, change
+        assert message in page and "keep this note</textarea>" in page, change
     mine.refresh_from_db()
     assert mine.status == Status.SUBMITTED
-    assert not mine.notes.exists()
+    assert not mine.notes.exists() and not mine.questions.exists()
     # Nor does the admin's own history claim a change.
     assert not LogEntry.objects.filter(object_id=str(mine.pk)).exists()
-    assert client.post(change_url(mine), review_post(mine, note="this one sticks")).status_code == 302
+    response = client.post(change_url(mine), review_post(mine, note="this one sticks", _continue="1"))
+    assert response.status_code == 302
     assert LogEntry.objects.filter(object_id=str(mine.pk)).count() == 1
+    # The message says what the review did.
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [f"{mine.reference}: internal note added."]
+    # Asking from "in review" without a question.
+    services.incident_transition(incident=mine, actor=rep, to=Status.IN_REVIEW)
+    response = client.post(change_url(mine), review_post(mine, action="needs_info", note="asked nothing"))
+    assert response.status_code == 200
+    assert "Write the question for the officer." in response.content.decode()
+    assert not mine.questions.exists()
 
 
 def test_a_rejected_report_shows_why_and_links_its_original(rep: User, officer: User) -> None:
@@ -589,7 +610,9 @@ def test_the_review_view_takes_posts_only_and_only_for_reports_in_scope(
     rep: User, other_rep: User, mine: Incident
 ) -> None:
     review = reverse("admin:incidents_incident_review", args=[mine.pk])
-    assert staff_client(rep).get(review).status_code == 405
+    # A reload of the page drawn after a refused review goes back to the report's page.
+    assert staff_client(rep).get(review)["Location"] == change_url(mine)
+    assert staff_client(other_rep).get(review).status_code == 404
     assert staff_client(other_rep).post(review, review_post(mine, note="Not mine")).status_code == 404
     for stray in ("abc", "99999999999999999999", "0"):
         url = reverse("admin:incidents_incident_review", args=[stray])

@@ -31,7 +31,9 @@ SELF = "<the address asked for>"
 
 @dataclass(frozen=True)
 class Redirect:
-    to: str  # the Location's path; "{path}" is the address asked for, "{reference}" the report's
+    # The Location's path; "{path}" is the address asked for ("{parent}" its folder),
+    # "{reference}" the report's.
+    to: str
     next: str | None = None  # the next= it must carry (SELF: the address asked for)
 
 
@@ -147,9 +149,10 @@ EXPECTED: dict[str, Row] = {
     f"{ADMIN}(?P<url>.*)$": STAFF_ONLY._replace(rep=NOT_FOUND, other_rep=NOT_FOUND, national_staff=NOT_FOUND),
     # Exports have their own permission (reps and national staff hold it) and are scoped.
     f"{ADMIN}incidents/incident/export/<str:file_format>/": STAFF_ONLY,
-    # A report's review is posted from its page: a GET is not a review, in or out of scope.
+    # A report's review is posted from its page: a GET (a reload after a refused review) goes
+    # back to the page, for a report in scope; another force's is a 404, as everywhere.
     f"{ADMIN}incidents/incident/<path:object_id>/review/": STAFF_ONLY._replace(
-        rep=NOT_ALLOWED, other_rep=NOT_ALLOWED, national_staff=NOT_ALLOWED
+        rep=Redirect("{parent}change/"), other_rep=NOT_FOUND, national_staff=Redirect("{parent}change/")
     ),
     f"{ADMIN}reports/officialfigure/import/": STAFF_ONLY._replace(rep=FORBIDDEN, other_rep=FORBIDDEN),
 }
@@ -216,8 +219,9 @@ def outcome_matches(expected: int | Redirect, response: object, path: str, world
         return False
     location = urlsplit(response["Location"])
     uidb36 = world.reset_uidb36
+    parent = path.rstrip("/").rsplit("/", 1)[0] + "/"
     if location.netloc or location.path != expected.to.format(
-        path=path, reference=world.incident.reference, uidb36=uidb36
+        path=path, parent=parent, reference=world.incident.reference, uidb36=uidb36
     ):
         return False
     if expected.next is not None:

@@ -31,6 +31,7 @@ from incidents.choices import (
     ReportedToForce,
     Setting,
     Status,
+    SupportOffered,
 )
 from incidents.models import (
     EARLIEST_INCIDENT_DATE,
@@ -359,24 +360,38 @@ def incident_queryset_for_staff(user: AbstractBaseUser | AnonymousUser) -> Query
     return incidents.none()
 
 
-def incident_years_for_staff(user: AbstractBaseUser | AnonymousUser) -> list[int]:
-    """The calendar years, newest first, that hold at least one report ``user`` may see.
+def incident_periods_for_staff(
+    user: AbstractBaseUser | AnonymousUser, *, year: int | None = None, month: int | None = None
+) -> list[int]:
+    """The periods that hold at least one report ``user`` may see: the calendar years since
+    the earliest possible date (newest first), or the months of ``year``, or the days of
+    ``month`` in ``year`` (in order), for the review list's date drill-down.
 
-    One query with an EXISTS per year since the earliest possible date: each stops at its
-    first report, found through the (force, date) or date index, so the cost does not grow
-    with the table (Django's own date drill-down asks for the DISTINCT years of every row).
+    One query with an EXISTS per period: each stops at its first report, found through the
+    (force, date) or date index, so the cost does not grow with the table (Django's own
+    drill-down asks for the DISTINCT dates of every row).
     """
     scope = incident_queryset_for_staff(user).order_by()
-    years = range(timezone.localdate().year, EARLIEST_INCIDENT_DATE.year - 1, -1)
+    if year is None:
+        periods = {
+            y: (datetime.date(y, 1, 1), datetime.date(y + 1, 1, 1))
+            for y in range(timezone.localdate().year, EARLIEST_INCIDENT_DATE.year - 1, -1)
+        }
+    elif month is None:
+        periods = {m: (datetime.date(year, m, 1), datetime.date(year + m // 12, m % 12 + 1, 1)) for m in range(1, 13)}
+    else:
+        first = datetime.date(year, month, 1)
+        days = (datetime.date(year + month // 12, month % 12 + 1, 1) - first).days
+        periods = {
+            d: (first + datetime.timedelta(days=d - 1), first + datetime.timedelta(days=d)) for d in range(1, days + 1)
+        }
     probes = {
-        f"y{year}": Exists(
-            scope.filter(occurred_on__gte=datetime.date(year, 1, 1), occurred_on__lt=datetime.date(year + 1, 1, 1))
-        )
-        for year in years
+        f"p{key}": Exists(scope.filter(occurred_on__gte=start, occurred_on__lt=end))
+        for key, (start, end) in periods.items()
     }
     # Forces are reference data, always there; one row carries the answers.
     found = Force.objects.order_by().annotate(**probes).values(*probes).first() or {}
-    return [year for year in years if found.get(f"y{year}")]
+    return [key for key in periods if found.get(f"p{key}")]
 
 
 def incident_can_review(user: AbstractBaseUser | AnonymousUser, incident: Incident) -> bool:
@@ -496,12 +511,65 @@ def _event_actor(incident: Incident, actor: User | None) -> str:
     return actor.email
 
 
-def _event_change(value: Any) -> str:
-    if isinstance(value, list) and len(value) == 2:
-        return f"{value[0]} → {value[1]}"
-    if isinstance(value, dict) and value.get("changed"):
-        return "changed"
-    return str(value)
+# Values stored in events by their code, shown by their label.
+EVENT_VALUE_LABELS: dict[str, dict[Any, str]] = {
+    "status": dict(Status.choices),
+    "rejection_reason": dict(RejectionReason.choices),
+    "support_offered": dict(SupportOffered.choices),
+    "assaults": dict(AssaultKind.choices),
+    "reviewed_assaults": dict(AssaultKind.choices),
+    "not_reported_reasons": dict(NotReportedReason.choices),
+    "reviewed_injury": dict(Injury.choices),
+}
+EVENT_FIELD_LABELS = {
+    "assigned_rep": "rep",
+    "assaults": "what happened",
+    "reviewed_assaults": "reviewed: what happened",
+    "reviewed_injury": "reviewed: injury",
+    "not_reported_reasons": "why not reported",
+    "contacted_on": "date",
+    "duplicate_of": "duplicate of",
+}
+
+
+def _event_value(name: str, value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_event_value(name, item) for item in value)
+    if isinstance(value, dict):
+        return "changed" if value.get("changed") else str(value)
+    labels = EVENT_VALUE_LABELS.get(name)
+    if labels is None and name in INCIDENT_CHOICE_LABELS:
+        labels = INCIDENT_CHOICE_LABELS[name]
+    return str(labels.get(value, value) if labels else value)
+
+
+def _event_changes(changes: Mapping[str, Any]) -> str:
+    """An event's changes in words: "status: Submitted → In review", "rep: none → a@b"."""
+    parts = []
+    for name, value in changes.items():
+        if name.endswith("_id"):
+            continue  # a note's or a question's id: the note or question is shown in full above
+        label = EVENT_FIELD_LABELS.get(name) or name.replace("_", " ")
+        # A change is [before, after]; for a multi-choice answer, two lists.
+        pair = isinstance(value, list) and len(value) == 2
+        if pair and (name not in EVENT_LIST_FIELDS or all(isinstance(side, list) for side in value)):
+            parts.append(f"{label}: {_event_value(name, value[0])} → {_event_value(name, value[1])}")
+        else:
+            parts.append(f"{label}: {_event_value(name, value)}")
+    return "; ".join(parts)
+
+
+# Multi-choice answers, stored as lists: a change of one is [old list, new list].
+EVENT_LIST_FIELDS = frozenset({"assaults", "reviewed_assaults", "not_reported_reasons"})
+INCIDENT_CHOICE_LABELS: dict[str, dict[Any, str]] = {
+    field.name: {key: str(text) for key, text in field.flatchoices}
+    for field in Incident._meta.get_fields()
+    if getattr(field, "choices", None)
+}
 
 
 REVIEW_ACCESS_LINES = 100
@@ -533,7 +601,7 @@ def incident_review_record(incident: Incident, viewer: AbstractBaseUser) -> Revi
                 event.created_at,
                 EventKind(event.kind).label,
                 _event_actor(incident, event.actor),
-                ", ".join(f"{name}: {_event_change(value)}" for name, value in event.changes.items()),
+                _event_changes(event.changes),
             )
             for event in events
         ],

@@ -50,9 +50,9 @@ from incidents.selectors import (
     assignable_reps,
     incident_export_rows,
     incident_latest_event_id,
+    incident_periods_for_staff,
     incident_queryset_for_staff,
     incident_review_record,
-    incident_years_for_staff,
     officer_identity,
 )
 from incidents.services.review import STALE_REVIEW, UNCHANGED, WelfareFollowUp
@@ -669,7 +669,11 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
             return self.refuse_parameters(request, problems, exporting=False)
         extra_context = extra_context or {}
         extra_context["title"] = "Reports"
-        extra_context["years_with_reports"] = incident_years_for_staff(request.user)
+        # Checked by review_list_problems: whole numbers, a month only with a year.
+        year, month = (request.GET.get(f"{DATE_HIERARCHY}__{part}") for part in ("year", "month"))
+        extra_context["dates_with_reports"] = incident_periods_for_staff(
+            request.user, year=int(year) if year else None, month=int(month) if year and month else None
+        )
         if request.user.has_perm("incidents.export_incident"):
             query = request.GET.urlencode()
             for file_format in ("csv", "xlsx"):

@@ -2,9 +2,9 @@
 
 Django's own date hierarchy asks the database for MIN/MAX and the DISTINCT years, months
 or days of the filtered rows on every page load: a scan of the whole table at a million
-reports. The choices here are the years that hold a report the reviewer may see (one probe
-a year, incident_years_for_staff), the months of a year and the days of a month, up to
-today; choosing one filters by a date range, which the (force, date) indexes serve.
+reports. The choices here are the years, months of a year or days of a month that hold a
+report the reviewer may see (one probe each, incident_periods_for_staff); choosing one
+filters by a date range, which the (force, date) and date indexes serve.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ def _int(value: Any) -> int | None:
 
 
 @register.inclusion_tag("admin/date_hierarchy.html")
-def calendar_date_hierarchy(cl: Any, years: list[int]) -> dict[str, Any]:
+def calendar_date_hierarchy(cl: Any, periods: list[int]) -> dict[str, Any]:
+    """``periods``: the years, the months of the chosen year or the days of the chosen month
+    that hold reports (incident_periods_for_staff)."""
     if not cl.date_hierarchy:
         return {"show": False}
     today = timezone.localdate()
@@ -64,7 +66,7 @@ def calendar_date_hierarchy(cl: Any, years: list[int]) -> dict[str, Any]:
                     "title": capfirst(formats.date_format(d, "MONTH_DAY_FORMAT")),
                 }
                 for d in days
-                if d <= today
+                if d <= today and d.day in periods
             ],
         }
     if year:
@@ -78,11 +80,11 @@ def calendar_date_hierarchy(cl: Any, years: list[int]) -> dict[str, Any]:
                     "title": capfirst(formats.date_format(m, "YEAR_MONTH_FORMAT")),
                 }
                 for m in months
-                if m <= today
+                if m <= today and m.month in periods
             ],
         }
     return {
         "show": True,
         "back": None,
-        "choices": [{"link": link({year_field: y}), "title": str(y)} for y in years],
+        "choices": [{"link": link({year_field: y}), "title": str(y)} for y in periods],
     }

@@ -127,8 +127,11 @@ def test_rep_reviews_asks_a_question_and_verifies(
     assert rep_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     rep_page.goto(f"{base}/admin/incidents/incident/")
     axe_check(rep_page)
-    assert rep_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # The reference, the status and the wait, in view without scrolling on a phone.
+    assert_fits(rep_page, "#result_list")
     expect(rep_page.locator("#result_list th a", has_text=report.reference)).to_be_visible()
+    expect(rep_page.locator("#result_list thead .column-status")).to_be_visible()
+    expect(rep_page.locator("#result_list thead .column-days_waiting")).to_be_visible()
 
     # The officer sees "Verified".
     officer_page.reload()

@@ -84,6 +84,16 @@ class FigureChangeList(ChangeList):
             figure.area_name = names.get(figure.area, figure.area)
 
 
+class NamedAreaChangeList(ChangeList):
+    """Each row's area by its name (one query for the page)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        names = area_names()
+        for row in self.result_list:
+            row.area_name = names.get(row.area, row.area)
+
+
 def _standing(figure: OfficialFigure, candidates: list[OfficialFigure], names: dict[str, str]) -> str:
     used = candidates[0] if candidates else None
     reason = figure_not_compared(figure, names)
@@ -237,10 +247,17 @@ class OfficialFigureAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
 
 @admin.register(OfficerStrength)
 class OfficerStrengthAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
-    list_display = ("area", "as_at", "officers_fte", "officers_headcount", "source_title", "published_on")
+    list_display = ("area_label", "as_at", "officers_fte", "officers_headcount", "source_title", "published_on")
     list_filter = ("as_at",)
     search_fields = ("=area",)
     readonly_fields = [field.name for field in OfficerStrength._meta.fields]
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return NamedAreaChangeList
+
+    @admin.display(description="area", ordering="area")
+    def area_label(self, strength: OfficerStrength) -> str:
+        return getattr(strength, "area_name", strength.area)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -245,7 +245,7 @@ class IncidentReviewForm(forms.ModelForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Fill in with the support offered to record a follow-up with the officer.",
     )
-    welfare_contact_made = forms.BooleanField(label="Contact made", required=False, initial=True)
+    welfare_contact_made = forms.BooleanField(label="Contact made", required=False)
     welfare_support_offered = forms.ChoiceField(
         label="Support offered", required=False, choices=[("", "---------"), *SupportOffered.choices]
     )

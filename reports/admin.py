@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import ALL_VAR, ERROR_FLAG, ORDER_VAR, PAGE_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -16,8 +17,16 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from incidents.admin.filters import DeclaredFiltersOnly
-from reports.choices import SourceKind
+from incidents.admin.filters import (
+    SEARCH_MAX_LENGTH,
+    Check,
+    DeclaredFiltersOnly,
+    list_problems,
+    one_of,
+    page_number,
+    refused_parameters,
+)
+from reports.choices import FigureBasis, SourceKind
 from reports.importing import ForceNames, parse_official_file
 from reports.models import OfficerStrength, OfficialFigure, PendingImport, RecomputeRun
 from reports.periods import financial_year_label
@@ -119,6 +128,34 @@ class FigureYearFilter(admin.SimpleListFilter):
         return queryset.filter(financial_year=int(value)) if value.isascii() and value.isdigit() else queryset
 
 
+def _figures_search(request: HttpRequest, value: str, params: dict[str, str]) -> str | None:
+    return None if len(value) <= SEARCH_MAX_LENGTH else f"Search for at most {SEARCH_MAX_LENGTH} characters."
+
+
+def _figures_year(request: HttpRequest, value: str, params: dict[str, str]) -> str | None:
+    return None if re.fullmatch(r"20[0-9]{2}", value) else "Choose a financial year from the list."
+
+
+def _figures_order(request: HttpRequest, value: str, params: dict[str, str]) -> str | None:
+    columns = len(OfficialFigureAdmin.list_display)
+    parts = value.split(".")
+    ok = all(re.fullmatch(r"-?[0-9]{1,2}", part) and 0 <= int(part.lstrip("-")) <= columns for part in parts)
+    return None if ok and len(parts) <= columns else "That sort order is not one we offer."
+
+
+# The official figures list's parameters, each value checked, as the review list's are.
+FIGURE_LIST_PARAMETERS: dict[str, Check] = {
+    "year": _figures_year,
+    "basis__exact": one_of(FigureBasis.values, "bases"),
+    "source_kind__exact": one_of(SourceKind.values, "kinds of source"),
+    SEARCH_VAR: _figures_search,
+    ORDER_VAR: _figures_order,
+    PAGE_VAR: page_number,
+    ERROR_FLAG: lambda request, value, params: "That page of the list is not there any more.",
+    ALL_VAR: one_of(("",), "list options"),
+}
+
+
 @admin.register(OfficialFigure)
 class OfficialFigureAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     list_display = (
@@ -142,6 +179,15 @@ class OfficialFigureAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return FigureChangeList
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # before its parameters: reps may not see this list at all
+        problems = list_problems(request, FIGURE_LIST_PARAMETERS)
+        if problems:
+            url = reverse("admin:reports_officialfigure_changelist")
+            return refused_parameters(request, problems, url=url, verb="The list is shown without part of that link")
+        return super().changelist_view(request, extra_context)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[OfficialFigure], search_term: str

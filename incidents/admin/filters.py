@@ -16,11 +16,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.views.main import ALL_VAR, ERROR_FLAG, ORDER_VAR, PAGE_VAR, SEARCH_VAR
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from incidents.choices import AWAITING_REVIEW_STATUSES, Answer, AssaultKind, Injury, ReportedToForce, Status
@@ -165,7 +166,7 @@ def _whole_number(value: str, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
-def _one_of(values: list[str] | tuple[str, ...] | frozenset[str], what: str) -> Check:
+def one_of(values: list[str] | tuple[str, ...] | frozenset[str], what: str) -> Check:
     allowed = frozenset(values)
 
     def check(request: HttpRequest, value: str, params: dict[str, str]) -> str | None:
@@ -210,7 +211,7 @@ def _date_part(request: HttpRequest, value: str, params: dict[str, str], part: s
     return None
 
 
-def _search(request: HttpRequest, value: str, params: dict[str, str]) -> str | None:
+def search_term(request: HttpRequest, value: str, params: dict[str, str]) -> str | None:
     if len(value) > SEARCH_MAX_LENGTH:
         return f"Search for at most {SEARCH_MAX_LENGTH} characters: a report or crime reference."
     return None
@@ -226,32 +227,32 @@ def _order(request: HttpRequest, value: str, params: dict[str, str]) -> str | No
     return None if value in ORDER_VALUES else "The list sorts by its queue or by date only."
 
 
-def _page(request: HttpRequest, value: str, params: dict[str, str]) -> str | None:
+def page_number(request: HttpRequest, value: str, params: dict[str, str]) -> str | None:
     return None if _whole_number(value, 0, 10**6) is not None else "That page number is not one we offer."
 
 
 REVIEW_LIST_PARAMETERS: dict[str, Check] = {
-    "status__exact": _one_of(SENT_STATUSES, "statuses"),
+    "status__exact": one_of(SENT_STATUSES, "statuses"),
     "force": _force,
-    "assault": _one_of(AssaultKind.values, "kinds of assault"),
-    "injury__exact": _one_of(Injury.values, "injuries"),
-    "reported_to_force__exact": _one_of(ReportedToForce.values, "answers to “reported to the force”"),
-    "assigned": _one_of(("me", "none", "others"), "choices of assigned rep"),
+    "assault": one_of(AssaultKind.values, "kinds of assault"),
+    "injury__exact": one_of(Injury.values, "injuries"),
+    "reported_to_force__exact": one_of(ReportedToForce.values, "answers to “reported to the force”"),
+    "assigned": one_of(("me", "none", "others"), "choices of assigned rep"),
     "year": _financial_year,
-    "single_crewed__exact": _one_of(Answer.values, "single-crewed answers"),
-    "waiting": _one_of(("over_7_days",), "waiting times"),
+    "single_crewed__exact": one_of(Answer.values, "single-crewed answers"),
+    "waiting": one_of(("over_7_days",), "waiting times"),
     f"{DATE_HIERARCHY}__year": lambda request, value, params: _date_part(request, value, params, "year"),
     f"{DATE_HIERARCHY}__month": lambda request, value, params: _date_part(request, value, params, "month"),
     f"{DATE_HIERARCHY}__day": lambda request, value, params: _date_part(request, value, params, "day"),
-    SEARCH_VAR: _search,
+    SEARCH_VAR: search_term,
     ORDER_VAR: _order,
-    PAGE_VAR: _page,
+    PAGE_VAR: page_number,
     # The admin sends a link it cannot show (a page past the end) back to "?e=1" with no
     # other parameter, and would answer that with a page about a broken database installation:
     # the whole list, with a message, is what the rep needs instead.
     ERROR_FLAG: lambda request, value, params: "That page of the list is not there any more.",
     # "all" shows every row of a short list (the admin allows it under list_max_show_all rows).
-    ALL_VAR: _one_of(("",), "list options"),
+    ALL_VAR: one_of(("",), "list options"),
 }
 # The lookups among them, which the admin hands to ``lookup_allowed``.
 REVIEW_LIST_LOOKUPS = frozenset(REVIEW_LIST_PARAMETERS) - {SEARCH_VAR, ORDER_VAR, PAGE_VAR, ERROR_FLAG, ALL_VAR}
@@ -262,7 +263,23 @@ def _shown(value: str) -> str:
 
 
 def review_list_problems(request: HttpRequest) -> dict[str, str]:
-    """Each parameter of the request the review list cannot take, with what is wrong with it.
+    """Each parameter of the request the review list cannot take, with what is wrong with it."""
+    return list_problems(request, REVIEW_LIST_PARAMETERS)
+
+
+def refused_parameters(request: HttpRequest, problems: dict[str, str], *, url: str, verb: str) -> HttpResponse:
+    """Back to the list at ``url`` with the parameters it can take, saying what was left out
+    and why."""
+    messages.error(request, f"{verb}. {' '.join(dict.fromkeys(problems.values()))}")
+    kept = request.GET.copy()
+    for name in problems:
+        kept.pop(name, None)
+    return redirect(f"{url}?{kept.urlencode()}" if kept else url)
+
+
+def list_problems(request: HttpRequest, parameters: dict[str, Check]) -> dict[str, str]:
+    """Each parameter of the request a list cannot take (``parameters``: the names it takes,
+    each with the check of its value), with what is wrong with it.
 
     An unknown name (a model field the list does not offer as a filter, the admin's popup
     parameters) is refused by name; a known one is refused for a value it cannot hold.
@@ -271,7 +288,7 @@ def review_list_problems(request: HttpRequest) -> dict[str, str]:
     params = {name: request.GET[name] for name in request.GET}
     problems: dict[str, str] = {}
     for name in request.GET:
-        check = REVIEW_LIST_PARAMETERS.get(name)
+        check = parameters.get(name)
         if check is None:
             problems[name] = f"“{_shown(name)}” is not a filter of this list."
         elif len(request.GET.getlist(name)) > 1:

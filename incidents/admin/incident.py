@@ -32,6 +32,7 @@ from incidents.admin.filters import (
     REVIEW_LIST_FILTERS,
     REVIEW_LIST_LOOKUPS,
     DeclaredFiltersOnly,
+    refused_parameters,
     review_list_problems,
 )
 from incidents.choices import (
@@ -410,12 +411,7 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     def refuse_parameters(self, request: HttpRequest, problems: dict[str, str], *, exporting: bool) -> HttpResponse:
         """Back to the list with the parameters it can take, saying what was left out and why."""
         verb = "Nothing was exported" if exporting else "The list is shown without part of that link"
-        self.message_user(request, f"{verb}. {' '.join(dict.fromkeys(problems.values()))}", messages.ERROR)
-        kept = request.GET.copy()
-        for name in problems:
-            kept.pop(name, None)
-        url = reverse("admin:incidents_incident_changelist")
-        return redirect(f"{url}?{kept.urlencode()}" if kept else url)
+        return refused_parameters(request, problems, url=reverse("admin:incidents_incident_changelist"), verb=verb)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Incident]:
         return incident_queryset_for_staff(request.user).prefetch_related("assaults")

@@ -88,10 +88,48 @@ FREE_TEXT_FIELDS = frozenset({"place", "crime_reference", "narrative"})
 MULTI_FIELDS: tuple[str, ...] = ("assaults", "not_reported_reasons")
 
 
+# Each choice's bit in the masks (Incident.assault_mask, reason_mask), fixed for good: the
+# stored masks and the statistics read them by these numbers, so a bit is never moved or
+# reused, whatever the order of the choices. A new choice takes the next free bit.
+# tests/incidents/test_models.py pins every one.
+CHOICE_BITS: dict[type[models.TextChoices], dict[str, int]] = {
+    AssaultKind: {
+        "push": 0,
+        "grab": 1,
+        "punch": 2,
+        "kick": 3,
+        "trip": 4,
+        "spit": 5,
+        "bite": 6,
+        "headbutt": 7,
+        "thrown_object": 8,
+        "weapon_bladed": 9,
+        "weapon_blunt": 10,
+        "weapon_firearm": 11,
+        "weapon_other": 12,
+        "vehicle": 13,
+        "sexual": 14,
+        "threat": 15,
+    },
+    NotReportedReason: {
+        "part_of_job": 0,
+        "too_minor": 1,
+        "no_time": 2,
+        "no_confidence": 3,
+        "discouraged": 4,
+        "other": 5,
+    },
+}
+
+
+def choice_bit(choices: type[models.TextChoices], value: str) -> int:
+    """The bit of one choice value in its mask (CHOICE_BITS)."""
+    return 1 << CHOICE_BITS[choices][value]
+
+
 def choice_mask(choices: type[models.TextChoices], values: Iterable[str]) -> int:
     """The bit summary of a set of choice values (see Incident.assault_mask)."""
-    order = choices.values
-    return sum(1 << order.index(value) for value in set(values))
+    return sum(choice_bit(choices, value) for value in set(values))
 
 
 def incident_rule_errors(values: Mapping[str, Any], *, now: datetime.datetime) -> dict[str, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -26,9 +27,7 @@ from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-
-# _split_rate: the library's own reading of "30/h", so both counts agree (pinned 4.1.0).
-from django_ratelimit.core import _split_rate, get_usage
+from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -94,6 +93,19 @@ def _usage(request: HttpRequest, *, group: str, rate: str, method: str, incremen
         return _usage_in_process(request, group=group, rate=rate, method=method, increment=increment)
 
 
+PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def rate_limit_and_period(rate: str) -> tuple[int, int]:
+    """ "30/h" as (30, 3600), "5/2m" as (5, 120): a rate as django-ratelimit reads it (the
+    settings accept only this form, see config.settings.env_rate)."""
+    match = re.fullmatch(r"([0-9]+)/([0-9]*)([smhd])", rate)
+    if match is None:
+        raise ValueError(f"Not a rate such as 30/h: {rate!r}")
+    count, multiple, unit = match.groups()
+    return int(count), PERIOD_SECONDS[unit] * int(multiple or 1)
+
+
 _in_process = LocMemCache("ratelimit-in-process", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
 
@@ -103,7 +115,7 @@ def _usage_in_process(
     """get_usage's answer, counted in this process's memory: fixed windows of the rate's period."""
     if request.method != method:
         return None
-    limit, period = _split_rate(rate)
+    limit, period = rate_limit_and_period(rate)
     now = time.time()
     key = f"{group}:{request.user.pk}:{int(now // period)}"
     _in_process.add(key, 0, period)

@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, When
 
 from incidents.choices import Answer, AssaultKind, Duty, Injury, NotReportedReason, ReportedToForce, Setting, Status
-from incidents.models import Force, Incident, choice_mask
+from incidents.models import Force, Incident, choice_bit, choice_mask
 from reports.choices import AUTHORITY, NOT_COMPARED, FigureBasis, SourceKind
 from reports.models import NATIONAL, OfficerStrength, OfficialFigure, Snapshot
 from reports.periods import financial_year_bounds, financial_year_expression
@@ -53,10 +53,8 @@ def _breakdown_columns() -> list[tuple[str, str, Q]]:
         ("single_crewed", "not sure", Q(single_crewed=Answer.UNSURE)),
         ("single_crewed", "not said", Q(single_crewed="")),
     ]
-    columns += [("what_happened", kind, ~Q(**{f"kind_{i}": 0})) for i, kind in enumerate(AssaultKind.values)]
-    columns += [
-        ("not_reported_reasons", reason, ~Q(**{f"reason_{i}": 0})) for i, reason in enumerate(NotReportedReason.values)
-    ]
+    columns += [("what_happened", kind, ~Q(**{f"kind_{kind}": 0})) for kind in AssaultKind.values]
+    columns += [("not_reported_reasons", reason, ~Q(**{f"reason_{reason}": 0})) for reason in NotReportedReason.values]
     return columns
 
 
@@ -71,8 +69,11 @@ def incident_counts(incidents: QuerySet[Incident]) -> dict[Key, dict[str, Any]]:
         effective_kinds=Case(When(reviewed_assault_mask=0, then=F("assault_mask")), default=F("reviewed_assault_mask")),
     )
     annotated = annotated.annotate(
-        **{f"kind_{i}": F("effective_kinds").bitand(1 << i) for i in range(len(AssaultKind.values))},
-        **{f"reason_{i}": F("reason_mask").bitand(1 << i) for i in range(len(NotReportedReason.values))},
+        **{f"kind_{kind}": F("effective_kinds").bitand(choice_bit(AssaultKind, kind)) for kind in AssaultKind.values},
+        **{
+            f"reason_{reason}": F("reason_mask").bitand(choice_bit(NotReportedReason, reason))
+            for reason in NotReportedReason.values
+        },
     )
     columns = _breakdown_columns()
     rows = annotated.values("force__code", "fy").annotate(

@@ -17,7 +17,7 @@ from incidents.choices import (
     Status,
 )
 from incidents.models import Force, Incident, IncidentAssault, OfficerProfile, User, choice_mask
-from incidents.services.filing import _new_reference
+from incidents.services.filing import new_reference
 from reports.choices import FigureBasis, SourceKind
 from reports.models import OfficialFigure
 
@@ -66,7 +66,7 @@ class IncidentFactory(DjangoModelFactory):
 
     officer = factory.LazyFunction(make_officer)
     force = factory.LazyAttribute(lambda o: o.officer.officer_profile.force)
-    reference = factory.LazyFunction(lambda: _new_reference(timezone.now()))
+    reference = factory.LazyFunction(lambda: new_reference(timezone.now()))
     status = Status.SUBMITTED
     occurred_on = factory.LazyFunction(timezone.localdate)
     injury = Injury.NONE

@@ -86,7 +86,7 @@ def officer_profile_update(*, profile: OfficerProfile, data: Mapping[str, Any]) 
     return profile
 
 
-def _new_reference(now: datetime.datetime) -> str:
+def new_reference(now: datetime.datetime) -> str:
     code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
     return f"AL-{timezone.localtime(now).year}-{code}"
 
@@ -176,7 +176,7 @@ def _create(
     now = timezone.now()
     for _attempt in range(5):
         incident = Incident(
-            reference=_new_reference(now),
+            reference=new_reference(now),
             officer=officer,
             force=profile.force,
             submission_key=submission_key,

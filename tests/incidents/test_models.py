@@ -6,8 +6,8 @@ import re
 import pytest
 from django.db import IntegrityError, transaction
 
-from incidents.choices import Injury, RecordedAsCrime, ReportedToForce, Status
-from incidents.models import Force, ForceEmailDomain
+from incidents.choices import AssaultKind, Injury, NotReportedReason, RecordedAsCrime, ReportedToForce, Status
+from incidents.models import CHOICE_BITS, Force, ForceEmailDomain, choice_mask
 from incidents.selectors import force_domain_for_email
 from tests.factories import IncidentFactory
 
@@ -88,3 +88,26 @@ def test_a_complete_report_passes_the_constraints() -> None:
         offender_count=50,
     )
     assert incident.is_officer_editable
+
+
+# The bits as first stored (issue 19): every stored mask is read by these numbers.
+PINNED_BITS = {
+    "assault": {
+        "push": 0, "grab": 1, "punch": 2, "kick": 3, "trip": 4, "spit": 5, "bite": 6, "headbutt": 7,
+        "thrown_object": 8, "weapon_bladed": 9, "weapon_blunt": 10, "weapon_firearm": 11, "weapon_other": 12,
+        "vehicle": 13, "sexual": 14, "threat": 15,
+    },
+    "reason": {"part_of_job": 0, "too_minor": 1, "no_time": 2, "no_confidence": 3, "discouraged": 4, "other": 5},
+}  # fmt: skip
+
+
+def test_no_choice_ever_changes_its_bit_in_the_masks() -> None:
+    """Moving a bit (or giving a new choice one in use) would misread every stored mask."""
+    for choices, pinned in ((AssaultKind, PINNED_BITS["assault"]), (NotReportedReason, PINNED_BITS["reason"])):
+        bits = CHOICE_BITS[choices]
+        for value, bit in pinned.items():
+            assert bits[value] == bit, f"{choices.__name__}.{value} moved from bit {bit} to {bits[value]}"
+        assert set(bits) == set(choices.values), f"every {choices.__name__} needs a bit of its own"
+        assert len(set(bits.values())) == len(bits), f"two {choices.__name__} values share a bit"
+        assert max(bits.values()) < 31, "a mask is a positive 32-bit integer"
+    assert choice_mask(AssaultKind, ["push", "threat"]) == 1 + (1 << 15)

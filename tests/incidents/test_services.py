@@ -229,7 +229,7 @@ def test_withdrawn_report_can_no_longer_be_changed(officer: User) -> None:
 def test_reference_collision_draws_another(officer: User, monkeypatch: pytest.MonkeyPatch) -> None:
     taken = IncidentFactory().reference
     draws = iter([taken, "AL-2026-FRESH1"])
-    monkeypatch.setattr(filing, "_new_reference", lambda now: next(draws))
+    monkeypatch.setattr(filing, "new_reference", lambda now: next(draws))
     incident = services.incident_quick_log(officer=officer, submission_key=uuid.uuid4(), data=quick_data())
     assert incident.reference == "AL-2026-FRESH1"
 

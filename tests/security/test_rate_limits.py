@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from incidents.choices import StaffAction, Status
 from incidents.models import Incident, StaffAccess, User
+from incidents.ratelimits import rate_limit_and_period
 from tests.conftest import file_quick_logs, make_staff, new_report_post, quick_post, staff_client, use_redis_cache
 from tests.factories import IncidentFactory, make_officer
 from tests.test_settings import load_settings
@@ -160,3 +161,15 @@ def test_a_rate_that_is_not_a_rate_is_refused_at_start(name: str) -> None:
     assert result.returncode != 0
     assert f"{name} must be a rate such as 30/h" in result.stderr
     assert load_settings(**{name: "5/10m"}).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("rate", "expected"), [("30/h", (30, 3600)), ("5/2m", (5, 120)), ("1/s", (1, 1)), ("20/d", (20, 86400))]
+)
+def test_a_rate_is_read_as_the_settings_write_it(rate: str, expected: tuple[int, int]) -> None:
+    assert rate_limit_and_period(rate) == expected
+
+
+def test_a_rate_that_is_not_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="Not a rate"):
+        rate_limit_and_period("30 per hour")

@@ -50,14 +50,14 @@ def test_guessing_is_infeasible_and_pointless() -> None:
 
 def test_references_come_from_the_operating_systems_random_source() -> None:
     with mock.patch.object(filing.secrets, "choice", wraps=secrets.choice) as choice:
-        filing._new_reference(timezone.now())
+        filing.new_reference(timezone.now())
     assert choice.call_count == filing.REFERENCE_LENGTH
     assert filing.secrets is secrets
 
 
 def test_references_are_not_sequential_or_predictable() -> None:
     now = timezone.now()
-    codes = [filing._new_reference(now).rsplit("-", 1)[1] for _ in range(2000)]
+    codes = [filing.new_reference(now).rsplit("-", 1)[1] for _ in range(2000)]
     # 2000 draws from 2**30: a repeat is a one-in-500 chance; two repeats, one in a million.
     assert len(set(codes)) >= len(codes) - 1
     # Every symbol turns up in every position (each missing with probability ~1e-12):
@@ -93,7 +93,7 @@ def test_another_officers_report_and_a_missing_one_give_the_same_404(
     officer: User, colleague: User, suffix: str
 ) -> None:
     existing = IncidentFactory(officer=officer).reference
-    missing = filing._new_reference(timezone.now())
+    missing = filing.new_reference(timezone.now())
     assert not Incident.objects.filter(reference=missing).exists()
     client = Client()
     client.force_login(colleague)
@@ -112,7 +112,7 @@ def test_answering_on_another_officers_report_and_a_missing_one_give_the_same_40
     officer: User, colleague: User
 ) -> None:
     existing = IncidentFactory(officer=officer).reference
-    missing = filing._new_reference(timezone.now())
+    missing = filing.new_reference(timezone.now())
     client = Client()
     client.force_login(colleague)
     seen = client.post(reverse("incidents:answer", args=[existing]), {"answer": "x"})

@@ -50,7 +50,7 @@ from incidents.models import (
     User,
     choice_mask,
 )
-from incidents.services.filing import _new_reference
+from incidents.services.filing import new_reference
 from reports.choices import SourceKind
 from reports.importing import parse_official_file
 from reports.services import Release, official_figures_import, snapshots_recompute_all
@@ -287,7 +287,7 @@ class Command(BaseCommand):
         status = Status.DRAFT if number == 7 else _pick(rng, {Status.SUBMITTED: 97, Status.WITHDRAWN: 3})
         single = rng.random() < 0.3
         return Incident(
-            reference=_new_reference(filed),
+            reference=new_reference(filed),
             officer=officer,
             force=force,
             status=status,

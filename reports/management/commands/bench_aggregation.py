@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, transaction
 
 from incidents.choices import AssaultKind, Duty, Injury, NotReportedReason, Setting
 from incidents.management.commands.seed_demo import OFFICIAL_DATA, OFFICIAL_FILES, OFFICIAL_RELEASE
-from incidents.models import Force, Incident, User, choice_mask
+from incidents.models import Force, Incident, User, choice_bit, choice_mask
 from incidents.synthetic import CLEAR_ASSAULTS, synthetic_incidents_insert, synthetic_officers
 from reports.importing import parse_official_file
 from reports.models import OfficialFigure, Snapshot
@@ -42,8 +42,10 @@ def hand_written_sql() -> str:
     filters += [f"i.duty_type = '{value}'" for value in [*Duty.values, ""]]
     filters += [f"i.setting = '{value}'" for value in [*Setting.values, ""]]
     filters += [f"i.single_crewed = '{value}'" for value in ["yes", "no", "unsure", ""]]
-    filters += [f"({kinds} & {1 << n}) <> 0" for n in range(len(AssaultKind.values))]
-    filters += [f"(i.reason_mask & {1 << n}) <> 0" for n in range(len(NotReportedReason.values))]
+    filters += [f"({kinds} & {choice_bit(AssaultKind, kind)}) <> 0" for kind in AssaultKind.values]
+    filters += [
+        f"(i.reason_mask & {choice_bit(NotReportedReason, reason)}) <> 0" for reason in NotReportedReason.values
+    ]
     breakdowns = ",\n       ".join(f"COUNT(*) FILTER (WHERE {condition})" for condition in filters)
     return f"""
 SELECT f.code,

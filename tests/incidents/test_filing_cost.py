@@ -11,9 +11,6 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -25,8 +22,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from config.celery import app as celery_app
 from incidents import services as incident_services
-from incidents.middleware import RENAMED_BACKENDS
-from incidents.models import Incident, User
+from incidents.models import User
 from incidents.selectors import officer_profile_for_user
 from reports.models import NATIONAL, RecomputeMark, Snapshot
 from reports.periods import financial_year_of
@@ -37,7 +33,7 @@ from reports.services.snapshots import (
     RECOMPUTE_QUEUED,
     snapshots_recompute_marked,
 )
-from tests.conftest import file_quick_logs, quick_data, quick_post, totp_code, transactional_db, use_redis_cache
+from tests.conftest import file_quick_logs, quick_data, quick_post, transactional_db, use_redis_cache
 from tests.factories import PASSWORD
 
 RECOMPUTE = "reports.tasks.snapshots_recompute_marked"
@@ -217,45 +213,6 @@ def test_a_batched_recompute_the_broker_refused_is_sent_by_the_next_report(
     monkeypatch.setattr("reports.services.snapshots.publish", broker_down)
     file_quick_logs(officer_client, 2)
     assert attempts == [RECOMPUTE, RECOMPUTE]
-
-
-@pytest.mark.parametrize(
-    "old_backend",
-    ["django.contrib.auth.backends.ModelBackend", "allauth.account.auth_backends.AuthenticationBackend"],
-)
-@transactional_db
-def test_a_session_signed_in_before_the_backends_changed_stays_signed_in(officer: User, old_backend: str) -> None:
-    session = SessionStore()
-    session.update(
-        {
-            SESSION_KEY: str(officer.pk),
-            BACKEND_SESSION_KEY: old_backend,
-            HASH_SESSION_KEY: officer.get_session_auth_hash(),
-        }
-    )
-    session.save()
-    client = Client()
-    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
-    # The report being sent at the deploy is saved, not lost to a sign-in page.
-    response = client.post(reverse("incidents:quick"), quick_post(another="1"))
-    assert response.status_code == 302
-    assert response["Location"].startswith("/reports/")
-    assert Incident.objects.filter(officer=officer).count() == 1
-    assert SessionStore(session.session_key)[BACKEND_SESSION_KEY] == RENAMED_BACKENDS[old_backend]
-
-
-@transactional_db
-def test_a_staff_session_signed_in_with_two_factor_before_the_rename_keeps_the_admin(rep: User) -> None:
-    EmailAddress.objects.create(user=rep, email=rep.email, verified=True, primary=True)
-    client = Client()
-    client.post(reverse("account_login"), {"login": rep.email, "password": PASSWORD})
-    assert client.post(reverse("mfa_authenticate"), {"code": totp_code()}).status_code == 302
-    session = SessionStore(client.session.session_key)
-    session[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"  # as before the deploy
-    session.save()
-    # Still signed in, the two-factor sign-in still counted: no new code asked for.
-    assert client.get(reverse("admin:incidents_incident_changelist")).status_code == 200
-    assert SessionStore(session.session_key)[BACKEND_SESSION_KEY] == "incidents.backends.AuthenticationBackend"
 
 
 @transactional_db

@@ -110,6 +110,7 @@ def test_rep_reviews_asks_a_question_and_verifies(
     rep_page.get_by_label("Add an internal note").fill("Spoke to PC on the phone.")
     rep_page.get_by_label("Welfare follow-up: date").fill("2026-11-20")
     rep_page.get_by_label("Support offered").select_option(label="Occupational health")
+    rep_page.get_by_label("Contact made").check()
     save_and_continue(rep_page)
     expect(rep_page.locator(".messagelist")).to_contain_text(
         f"{report.reference}: now verified; internal note added; welfare follow-up recorded."

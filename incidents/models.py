@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from incidents.choices import (
+    NATIONAL_GROUP,
     OFFICER_EDITABLE_STATUSES,
     SERIOUS_INJURIES,
     Answer,
@@ -228,6 +230,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    # Read once per request: request.user is a new object each request, so a change to a
+    # rep's groups or forces takes effect on their next page.
+    @cached_property
+    def in_national_group(self) -> bool:
+        return self.groups.filter(name=NATIONAL_GROUP).exists()
+
+    @cached_property
+    def covered_force_ids(self) -> frozenset[int]:
+        """The forces this rep covers (RepForce)."""
+        return frozenset(self.rep_forces.values_list("force_id", flat=True))
 
 
 class OfficerProfile(models.Model):

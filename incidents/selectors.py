@@ -44,7 +44,6 @@ from incidents.models import (
     IncidentNotReportedReason,
     IncidentQuestion,
     OfficerProfile,
-    RepForce,
     ReviewedAssault,
     User,
     WelfareContact,
@@ -326,16 +325,12 @@ def staff_is_national(user: AbstractBaseUser | AnonymousUser) -> bool:
         return False
     if user.is_superuser:  # type: ignore[union-attr]
         return True
-    if not hasattr(user, "_is_national"):
-        user._is_national = user.groups.filter(name=NATIONAL_GROUP).exists()  # type: ignore[union-attr]
-    return bool(user._is_national)  # type: ignore[union-attr]
+    return bool(user.in_national_group)  # type: ignore[union-attr]
 
 
 def staff_force_ids(user: AbstractBaseUser) -> frozenset[int]:
-    """The forces a rep covers, read once per request (cached on the user object)."""
-    if not hasattr(user, "_rep_force_ids"):
-        user._rep_force_ids = frozenset(RepForce.objects.filter(rep=user).values_list("force_id", flat=True))
-    return user._rep_force_ids  # type: ignore[no-any-return]
+    """The forces a rep covers, read once per request (User.covered_force_ids)."""
+    return user.covered_force_ids  # type: ignore[attr-defined,no-any-return]
 
 
 # What staff may ever see: reports that were sent. A draft is the officer's own work in

@@ -3,7 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/assaultlog_bench \
         .venv/bin/python bench/pages.py --rounds 3 --requests 20
 
-Seed first (manage.py seed_bench --incidents N). The script starts gunicorn in production
+Seed first (DJANGO_SETTINGS_MODULE=bench.settings manage.py seed_bench --incidents N). The
+script starts gunicorn in production
 mode (config/gunicorn.py, DJANGO_ENV=production, bench.settings) on loopback, signs in an
 officer, a rep and national staff by writing their sessions directly (staff with allauth's
 password and TOTP markers, as after the real login), then requests each page one at a time

@@ -3,7 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/assaultlog_bench \
         .venv/bin/python bench/throughput.py --users 8 --seconds 20 --rounds 3
 
-Seed first (manage.py seed_bench). gunicorn runs in production mode with the production
+Seed first (DJANGO_SETTINGS_MODULE=bench.settings manage.py seed_bench). gunicorn runs in
+production mode with the production
 config file (workers: ``--workers``, default 2 x cores + 1 as in config/gunicorn.py). Each
 round runs, for ``--seconds`` with ``--users`` threads (a closed loop: each sends its next
 request when the last one is answered):

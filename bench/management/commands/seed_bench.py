@@ -7,7 +7,7 @@ On PostgreSQL only, in a database of its own (it is not demo data). It creates:
 - one federation rep per force (with RepForce) and one national staff user, each with TOTP
   set up (``seed.rep.<force slug>@seed.invalid``, ``seed.national@seed.invalid``);
 - N reports (references ``SEED-1`` to ``SEED-N``) through the same SQL as bench_aggregation
-  (incidents/synthetic.py): a million in a minute or two;
+  (bench/synthetic.py): a million in a minute or two;
 - the official figures shipped in reports/data, and every statistics snapshot.
 
 Every seeded account has the password ``SEED_PASSWORD`` and staff the TOTP secret
@@ -25,10 +25,10 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
+from bench.synthetic import synthetic_incidents_insert, synthetic_officers
 from incidents.choices import NATIONAL_GROUP, REPS_GROUP
 from incidents.management.commands.seed_demo import OFFICIAL_DATA, OFFICIAL_FILES, OFFICIAL_RELEASE
 from incidents.models import Force, RepForce, User
-from incidents.synthetic import synthetic_incidents_insert, synthetic_officers
 from reports.importing import parse_official_file
 from reports.services import official_figures_import, snapshots_recompute_all
 

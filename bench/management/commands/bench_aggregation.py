@@ -3,7 +3,7 @@ against hand-written SQL computing the same sums over the same rows.
 
 Synthetic reports (reference BENCH-…) and their officers (one per --per-officer reports,
 bench.officer.<n>@bench.invalid) are inserted by the database itself on PostgreSQL
-(incidents/synthetic.py, shared with seed_bench) and removed afterwards unless --keep.
+(bench/synthetic.py, shared with seed_bench) and removed afterwards unless --keep.
 Figures go in docs/performance.md; this is a benchmark, not a test: the machines are shared
 and noisy, so it reports the best of --repeat.
 """
@@ -18,10 +18,10 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError, connection, transaction
 
+from bench.synthetic import CLEAR_ASSAULTS, synthetic_incidents_insert, synthetic_officers
 from incidents.choices import AssaultKind, Duty, Injury, NotReportedReason, Setting
 from incidents.management.commands.seed_demo import OFFICIAL_DATA, OFFICIAL_FILES, OFFICIAL_RELEASE
 from incidents.models import Force, Incident, User, choice_bit, choice_mask
-from incidents.synthetic import CLEAR_ASSAULTS, synthetic_incidents_insert, synthetic_officers
 from reports.importing import parse_official_file
 from reports.models import OfficialFigure, Snapshot
 from reports.selectors import estimate_sums

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, totp_code
+from tests.factories import PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise
 # refuse ORM calls from the test body. Set here, for the browser tests only.
@@ -42,6 +43,18 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "viewport": PHONE, "is_mobile": True, "has_touch": True, "locale": "en-GB"}
+
+
+def staff_page(browser: Browser, base: str, user: Any, start: str = "/admin/") -> Page:
+    """A desk-sized page signed in as ``user`` (staff: the password, then the TOTP code)."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{base}{start}")
+    page.locator("#id_login").fill(user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.locator("#id_code").fill(totp_code())
+    page.get_by_role("button", name="Sign In").click()
+    return page
 
 
 class AxeChecker:

@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import Browser, expect
 
 from incidents.models import User
-from tests.browser.conftest import PHONE, AxeChecker
-from tests.conftest import NATIONAL_GROUP, REPS_GROUP, make_staff, totp_code, transactional_db
-from tests.factories import PASSWORD, force, make_officer
+from tests.browser.conftest import PHONE, AxeChecker, staff_page
+from tests.conftest import NATIONAL_GROUP, REPS_GROUP, make_staff, transactional_db
+from tests.factories import force, make_officer
 
 pytestmark = [pytest.mark.browser, transactional_db]
 
@@ -26,13 +26,7 @@ def test_the_superusers_account_pages_pass_axe_on_a_desk_and_a_phone(
     make_officer("thames-valley")
     thames_valley = force("thames-valley")
 
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(f"{base}/admin/")
-    page.locator("#id_login").fill(superuser.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.locator("#id_code").fill(totp_code())
-    page.get_by_role("button", name="Sign In").click()
+    page = staff_page(browser, base, superuser)
     expect(page.get_by_role("heading", name="Federation review")).to_be_visible()
 
     paths = [

@@ -12,9 +12,9 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import AxeChecker
-from tests.conftest import NATIONAL_GROUP, make_staff, totp_code, transactional_db
-from tests.factories import PASSWORD, IncidentFactory, make_officer
+from tests.browser.conftest import AxeChecker, staff_page
+from tests.conftest import NATIONAL_GROUP, make_staff, transactional_db
+from tests.factories import IncidentFactory, make_officer
 
 pytestmark = [pytest.mark.browser, transactional_db]
 
@@ -45,13 +45,7 @@ def test_national_staff_import_recompute_and_read_the_briefing(
     upload = tmp_path / "tvp.csv"
     upload.write_text(FIGURES)
 
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_login").fill(staff.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.locator("#id_code").fill(totp_code())
-    page.get_by_role("button", name="Sign In").click()
+    page = staff_page(browser, base, staff, "/accounts/login/")
 
     # Import: check the file and see its values, then import it with one more press.
     page.goto(f"{base}/admin/reports/officialfigure/")

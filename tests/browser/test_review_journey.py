@@ -11,8 +11,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from incidents.choices import Status
 from incidents.models import User
-from tests.browser.conftest import PHONE, AxeChecker
-from tests.conftest import REPS_GROUP, make_staff, totp_code, transactional_db
+from tests.browser.conftest import PHONE, AxeChecker, staff_page
+from tests.conftest import REPS_GROUP, make_staff, transactional_db
 from tests.factories import PASSWORD, IncidentFactory, force, make_officer
 
 pytestmark = [pytest.mark.browser, transactional_db]
@@ -54,13 +54,7 @@ def test_rep_reviews_asks_a_question_and_verifies(
     report = IncidentFactory(officer=officer, assaults=["punch"], injury="minor", place="High Street")
 
     # The rep signs in with a password, then a TOTP code.
-    rep_page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    rep_page.goto(f"{base}/admin/")
-    rep_page.locator("#id_login").fill(rep.email)
-    rep_page.locator("#id_password").fill(PASSWORD)
-    rep_page.get_by_role("button", name="Sign In").click()
-    rep_page.locator("#id_code").fill(totp_code())
-    rep_page.get_by_role("button", name="Sign In").click()
+    rep_page = staff_page(browser, base, rep)
     expect(rep_page.get_by_role("heading", name="Federation review")).to_be_visible()
 
     # The newest unreviewed report is first in the queue, and at 1280 px every column a rep

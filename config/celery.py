@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from celery import Celery
 from kombu.exceptions import OperationalError
@@ -27,7 +26,12 @@ broker_breaker = Breaker(
 )
 
 
-def publish(task: Any, *args: int, countdown: float | None = None) -> None:
-    """task.delay(*args), or to start ``countdown`` seconds from now, failing at once while
-    the broker has just failed."""
+def publish(task_name: str, *args: int, countdown: float | None = None) -> None:
+    """The task registered as ``task_name``, sent with ``args`` (or to start ``countdown``
+    seconds from now), failing at once while the broker has just failed.
+
+    By name: a service queues a task without importing its tasks module, which imports the
+    service (each tasks module imports its services at the top, and nothing imports it but
+    Celery). In-process (task_always_eager, ``make run``) the task runs here and now."""
+    task = app.tasks[task_name]
     broker_breaker.call(app.conf.broker_url, task.apply_async, args, countdown=countdown)

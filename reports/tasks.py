@@ -1,11 +1,15 @@
 """Celery entry points for the statistics. Idempotent: snapshots are upserted under
 their natural key and unchanged ones are left alone, so acks_late is safe.
-Services are imported inside each task: they enqueue these tasks themselves."""
+The services queue these tasks by name (config.celery.publish), so they are imported here
+at the top."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+
+from reports.services import snapshots_recompute_all as recompute_all
+from reports.services import snapshots_recompute_marked as sweep
 
 # A database that drops out (a failover, a restart) is retried a few times with growing,
 # jittered waits; anything else is a bug and fails at once. The marks stay in the
@@ -23,13 +27,9 @@ IDEMPOTENT = {
 
 @shared_task(**IDEMPOTENT)
 def snapshots_recompute_marked() -> None:
-    from reports.services import snapshots_recompute_marked as sweep
-
     sweep()
 
 
 @shared_task(**IDEMPOTENT)
 def snapshots_recompute_all(run_id: int | None = None) -> None:
-    from reports.services import snapshots_recompute_all as recompute_all
-
     recompute_all(run_id=run_id)

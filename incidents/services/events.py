@@ -39,8 +39,14 @@ def record_event(
     )
 
 
-def dispatch_on_commit(task: Any, *args: int) -> None:
-    """Queue ``task`` with plain ids once the transaction commits.
+# The tasks the services queue, by name (config.celery.publish).
+RECEIPT_TASK = "incidents.tasks.incident_send_receipt"
+NOTIFY_REPS_TASK = "incidents.tasks.incident_notify_reps"
+NOTIFY_OFFICER_TASK = "incidents.tasks.incident_notify_officer"
+
+
+def dispatch_on_commit(task_name: str, *args: int) -> None:
+    """Queue the task ``task_name`` with plain ids once the transaction commits.
 
     robust=True: a broker outage is logged, never shown to someone whose change is
     saved; publish() fails fast while the broker is known to be down. A named function,
@@ -49,7 +55,7 @@ def dispatch_on_commit(task: Any, *args: int) -> None:
     """
 
     def enqueue() -> None:
-        publish(task, *args)
+        publish(task_name, *args)
 
-    enqueue.__qualname__ = f"enqueue {task.name}"
+    enqueue.__qualname__ = f"enqueue {task_name}"
     transaction.on_commit(enqueue, robust=True)

@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from incidents import tasks
 from incidents.choices import (
     OFFICER_EDITABLE_STATUSES,
     SERIOUS_INJURIES,
@@ -40,7 +39,13 @@ from incidents.models import (
     incident_rule_errors,
 )
 from incidents.selectors import force_domain_for_email, incident_values, officer_profile_for_user
-from incidents.services.events import audit_value, dispatch_on_commit, record_event
+from incidents.services.events import (
+    NOTIFY_REPS_TASK,
+    RECEIPT_TASK,
+    audit_value,
+    dispatch_on_commit,
+    record_event,
+)
 from incidents.services.transitions import incident_transition
 from reports.services import incident_mark_stale
 
@@ -204,9 +209,9 @@ def _create(
 
 
 def _dispatch_submitted(incident: Incident) -> None:
-    dispatch_on_commit(tasks.incident_send_receipt, incident.pk)
+    dispatch_on_commit(RECEIPT_TASK, incident.pk)
     if incident.injury in SERIOUS_INJURIES:
-        dispatch_on_commit(tasks.incident_notify_reps, incident.pk)
+        dispatch_on_commit(NOTIFY_REPS_TASK, incident.pk)
 
 
 def incident_quick_log(*, officer: AbstractBaseUser, submission_key: uuid.UUID, data: Mapping[str, Any]) -> Incident:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from incidents.choices import EventKind, RejectionReason, Status
 from incidents.models import QUESTION_MAX_LENGTH, Incident, IncidentQuestion
 from incidents.selectors import incident_can_review
-from incidents.services.events import dispatch_on_commit, record_event
+from incidents.services.events import NOTIFY_OFFICER_TASK, dispatch_on_commit, record_event
 from reports.services import incident_mark_stale
 
 logger = logging.getLogger(__name__)
@@ -120,9 +120,7 @@ def incident_transition(
         incident=locked, actor=actor, kind=EVENT_KINDS.get(to, EventKind.STATUS_CHANGED), changes=changes
     )
     if role == STAFF:
-        from incidents.tasks import incident_notify_officer
-
-        dispatch_on_commit(incident_notify_officer, event.pk)
+        dispatch_on_commit(NOTIFY_OFFICER_TASK, event.pk)
     if to == Status.NEEDS_INFO:
         asked = IncidentQuestion.objects.create(incident=locked, asked_by=actor, question=question)
         record_event(incident=locked, actor=actor, kind=EventKind.QUESTION_ASKED, changes={"question_id": asked.pk})

@@ -19,9 +19,10 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from config.celery import app as celery_app
 from config.celery import publish
 from incidents.models import Force
-from reports import statistics, tasks
+from reports import statistics
 from reports.estimates import year_estimates
 from reports.models import NATIONAL, OfficialFigure, RecomputeMark, RecomputeRun, Snapshot
 from reports.periods import financial_year_of
@@ -38,6 +39,10 @@ from reports.selectors import (
 )
 
 logger = logging.getLogger(__name__)
+
+# The tasks queued here, by name (config.celery.publish).
+RECOMPUTE_MARKED_TASK = "reports.tasks.snapshots_recompute_marked"
+RECOMPUTE_ALL_TASK = "reports.tasks.snapshots_recompute_all"
 
 COUNT_FIELDS = (
     "logged",
@@ -83,7 +88,7 @@ def _recompute_flag_shared() -> bool:
 
 
 def _tasks_in_process() -> bool:
-    return bool(tasks.snapshots_recompute_marked.app.conf.task_always_eager)
+    return bool(celery_app.conf.task_always_eager)
 
 
 def statistics_mark_stale(*, keys: Iterable[tuple[str, int]]) -> None:
@@ -136,7 +141,7 @@ def _mark_stale(keys: set[tuple[str, int]]) -> None:
 
 def _recompute_send_flagged() -> None:
     try:
-        publish(tasks.snapshots_recompute_marked)
+        publish(RECOMPUTE_MARKED_TASK)
     except Exception:
         _recompute_queued_clear()  # not queued after all: the next change tries again
         raise
@@ -146,14 +151,14 @@ def _recompute_send_batched() -> None:
     """One recompute per RECOMPUTE_BATCH_SECONDS from this process, starting at the end of
     them (tasks run in-process run at once: each change's own)."""
     if _tasks_in_process():
-        publish(tasks.snapshots_recompute_marked)
+        publish(RECOMPUTE_MARKED_TASK)
         return
     now = _monotonic()
     if now < _batch_sent_until.get("recompute", 0.0):
         return  # the one sent moments ago starts after this commit
     _batch_sent_until["recompute"] = now + RECOMPUTE_BATCH_SECONDS
     try:
-        publish(tasks.snapshots_recompute_marked, countdown=RECOMPUTE_BATCH_START_SECONDS)
+        publish(RECOMPUTE_MARKED_TASK, countdown=RECOMPUTE_BATCH_START_SECONDS)
     except Exception:
         _batch_sent_until.clear()  # not sent: the next change tries again
         raise
@@ -343,7 +348,7 @@ def recompute_run_start(*, actor: AbstractBaseUser) -> RecomputeRun:
     run_id = run.pk
 
     def enqueue() -> None:
-        publish(tasks.snapshots_recompute_all, run_id)
+        publish(RECOMPUTE_ALL_TASK, run_id)
 
     enqueue.__qualname__ = "enqueue snapshots_recompute_all"
     transaction.on_commit(enqueue, robust=True)

@@ -59,7 +59,7 @@ def published(monkeypatch: pytest.MonkeyPatch) -> Published:
     sent.countdowns = []
 
     def publish(task: Any, *args: int, countdown: float | None = None) -> None:
-        sent.append(task.name)
+        sent.append(task)
         sent.countdowns.append(countdown)
 
     monkeypatch.setattr("incidents.services.events.publish", publish)
@@ -150,7 +150,7 @@ def test_a_recompute_that_could_not_be_queued_is_tried_again_by_the_next_report(
     attempts: list[str] = []
 
     def broker_down(task: Any, *args: int, countdown: float | None = None) -> None:
-        attempts.append(task.name)
+        attempts.append(task)
         raise OperationalError("broker down")
 
     monkeypatch.setattr("reports.services.snapshots.publish", broker_down)
@@ -207,7 +207,7 @@ def test_a_batched_recompute_the_broker_refused_is_sent_by_the_next_report(
     attempts: list[str] = []
 
     def broker_down(task: Any, *args: int, countdown: float | None = None) -> None:
-        attempts.append(task.name)
+        attempts.append(task)
         raise OperationalError("broker down")
 
     monkeypatch.setattr("reports.services.snapshots.publish", broker_down)

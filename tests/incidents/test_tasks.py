@@ -195,3 +195,32 @@ def test_a_real_worker_updates_the_snapshot_when_a_report_is_verified(
     services.incident_transition(incident=incident, actor=rep, to=Status.VERIFIED)
     # The dispatch after commit reaches the worker through Redis; it recomputes the year.
     assert wait_for(lambda: Snapshot.objects.get(**key).verified == 1), "the worker never updated the snapshot"
+
+
+def test_every_task_the_services_queue_by_name_is_registered_and_no_service_imports_a_tasks_module() -> None:
+    """Services queue tasks by name (config.celery.publish); a renamed task would otherwise be
+    found only when a report is filed."""
+    import ast
+    from pathlib import Path
+
+    from config.celery import app
+    from incidents.services import events
+    from reports.services import snapshots
+
+    for name in (
+        events.RECEIPT_TASK,
+        events.NOTIFY_REPS_TASK,
+        events.NOTIFY_OFFICER_TASK,
+        snapshots.RECOMPUTE_MARKED_TASK,
+        snapshots.RECOMPUTE_ALL_TASK,
+    ):
+        assert name in app.tasks, name
+    root = Path(__file__).resolve().parents[2]
+    for path in [*root.glob("incidents/services/*.py"), *root.glob("reports/services/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or "", *(f"{node.module}.{alias.name}" for alias in node.names)]
+                assert not any(name.endswith(".tasks") or name.endswith("tasks") and "." in name for name in names), (
+                    path,
+                    names,
+                )

@@ -218,7 +218,7 @@ def test_a_database_dropout_is_retried_and_a_bug_is_not(officer: User, monkeypat
             raise OperationalError("server closed the connection unexpectedly")
         return 0
 
-    monkeypatch.setattr("reports.services.snapshots_recompute_marked", flaky)
+    monkeypatch.setattr(tasks, "sweep", flaky)  # the service, as the task module holds it
     result = tasks.snapshots_recompute_marked.apply(throw=False)
     assert result.successful()
     assert len(calls) == 2  # retried once, then done
@@ -228,7 +228,7 @@ def test_a_database_dropout_is_retried_and_a_bug_is_not(officer: User, monkeypat
         raise ZeroDivisionError
 
     calls.clear()
-    monkeypatch.setattr("reports.services.snapshots_recompute_marked", broken)
+    monkeypatch.setattr(tasks, "sweep", broken)
     result = tasks.snapshots_recompute_marked.apply(throw=False)
     assert result.failed() and isinstance(result.result, ZeroDivisionError)
     assert len(calls) == 1  # not retried: a bug does not go away by waiting

@@ -367,16 +367,20 @@ def incident_periods_for_staff(
     drill-down asks for the DISTINCT dates of every row).
     """
     scope = incident_queryset_for_staff(user).order_by()
+
+    def month_start(year: int, month: int) -> datetime.date:  # month 13 is next January
+        return datetime.date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
     if year is None:
         periods = {
             y: (datetime.date(y, 1, 1), datetime.date(y + 1, 1, 1))
             for y in range(timezone.localdate().year, EARLIEST_INCIDENT_DATE.year - 1, -1)
         }
     elif month is None:
-        periods = {m: (datetime.date(year, m, 1), datetime.date(year + m // 12, m % 12 + 1, 1)) for m in range(1, 13)}
+        periods = {m: (month_start(year, m), month_start(year, m + 1)) for m in range(1, 13)}
     else:
-        first = datetime.date(year, month, 1)
-        days = (datetime.date(year + month // 12, month % 12 + 1, 1) - first).days
+        first = month_start(year, month)
+        days = (month_start(year, month + 1) - first).days
         periods = {
             d: (first + datetime.timedelta(days=d - 1), first + datetime.timedelta(days=d)) for d in range(1, days + 1)
         }
@@ -506,15 +510,20 @@ def _event_actor(incident: Incident, actor: User | None) -> str:
     return actor.email
 
 
-# Values stored in events by their code, shown by their label.
+# Multi-choice answers, stored as lists: a change of one is [old list, new list].
+EVENT_LIST_FIELDS = frozenset({"assaults", "reviewed_assaults", "not_reported_reasons"})
+# Values stored in events by their code, shown by their label: the report's own choice
+# fields, and what is stored beside it.
 EVENT_VALUE_LABELS: dict[str, dict[Any, str]] = {
-    "status": dict(Status.choices),
-    "rejection_reason": dict(RejectionReason.choices),
+    **{
+        field.name: {key: str(text) for key, text in field.flatchoices}
+        for field in Incident._meta.get_fields()
+        if getattr(field, "choices", None)
+    },
     "support_offered": dict(SupportOffered.choices),
     "assaults": dict(AssaultKind.choices),
     "reviewed_assaults": dict(AssaultKind.choices),
     "not_reported_reasons": dict(NotReportedReason.choices),
-    "reviewed_injury": dict(Injury.choices),
 }
 EVENT_FIELD_LABELS = {
     "assigned_rep": "rep",
@@ -536,10 +545,7 @@ def _event_value(name: str, value: Any) -> str:
         return ", ".join(_event_value(name, item) for item in value)
     if isinstance(value, dict):
         return "changed" if value.get("changed") else str(value)
-    labels = EVENT_VALUE_LABELS.get(name)
-    if labels is None and name in INCIDENT_CHOICE_LABELS:
-        labels = INCIDENT_CHOICE_LABELS[name]
-    return str(labels.get(value, value) if labels else value)
+    return str(EVENT_VALUE_LABELS.get(name, {}).get(value, value))
 
 
 def _event_changes(changes: Mapping[str, Any]) -> str:
@@ -556,15 +562,6 @@ def _event_changes(changes: Mapping[str, Any]) -> str:
         else:
             parts.append(f"{label}: {_event_value(name, value)}")
     return "; ".join(parts)
-
-
-# Multi-choice answers, stored as lists: a change of one is [old list, new list].
-EVENT_LIST_FIELDS = frozenset({"assaults", "reviewed_assaults", "not_reported_reasons"})
-INCIDENT_CHOICE_LABELS: dict[str, dict[Any, str]] = {
-    field.name: {key: str(text) for key, text in field.flatchoices}
-    for field in Incident._meta.get_fields()
-    if getattr(field, "choices", None)
-}
 
 
 REVIEW_ACCESS_LINES = 100

@@ -1,8 +1,8 @@
 """Celery entry points: ids in, a service call, nothing personal in arguments or logs.
 
 The services queue these tasks by name (config.celery.publish) and never import this
-module, so it imports them at the top. Every task here is idempotent (its service claims the work in the database
-first), which is what makes acks_late safe.
+module, so it imports them at the top. Every task here is idempotent (its service claims
+the work in the database first), which is what makes acks_late safe.
 """
 
 from __future__ import annotations

@@ -79,28 +79,25 @@ class ConfirmForm(forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput)
 
 
-class FigureChangeList(ChangeList):
-    """The list, and how each figure on the page stands: in use for its area and year, or not
-    and why (one query for the page's areas and years)."""
-
-    def get_results(self, request: HttpRequest) -> None:
-        super().get_results(request)
-        names = area_names()
-        ranked = official_figures_ranked({(f.area, f.financial_year) for f in self.result_list})
-        for figure in self.result_list:
-            candidates = ranked.get((figure.area, figure.financial_year), [])
-            figure.standing = _standing(figure, candidates, names)
-            figure.area_name = names.get(figure.area, figure.area)
-
-
 class NamedAreaChangeList(ChangeList):
     """Each row's area by its name (one query for the page)."""
 
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
-        names = area_names()
+        self.names = area_names()
         for row in self.result_list:
-            row.area_name = names.get(row.area, row.area)
+            row.area_name = self.names.get(row.area, row.area)
+
+
+class FigureChangeList(NamedAreaChangeList):
+    """The list, and how each figure on the page stands: in use for its area and year, or not
+    and why (one query for the page's areas and years)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        ranked = official_figures_ranked({(f.area, f.financial_year) for f in self.result_list})
+        for figure in self.result_list:
+            figure.standing = _standing(figure, ranked.get((figure.area, figure.financial_year), []), self.names)
 
 
 def _standing(figure: OfficialFigure, candidates: list[OfficialFigure], names: dict[str, str]) -> str:

@@ -7,6 +7,7 @@ what the officer said: the page's form feeds the review services only.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Any
 
@@ -141,21 +142,17 @@ class CoveringPagePaginator(CappedCountPaginator):
     """
 
     def page(self, number: int | str) -> Page:
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        keys = self.object_list.select_related(None).prefetch_related(None).values_list("pk", flat=True)
-        ids = list(keys[bottom:top])
+        page = super().page(number)  # its slice of the list, not yet read
+        ids = list(page.object_list.select_related(None).prefetch_related(None).values_list("pk", flat=True))
         rows = self.object_list.in_bulk(ids)
-        return Page([rows[pk] for pk in ids if pk in rows], number, self)
+        page.object_list = [rows[pk] for pk in ids if pk in rows]
+        return page
 
 
 OUT_OF_DATE = "This page is out of date. Check the report below, then make your change again."
 
 
-def check_the_status_change(form: forms.ModelForm, cleaned: dict[str, Any]) -> None:
+def check_status_change(form: forms.ModelForm, cleaned: dict[str, Any]) -> None:
     """The review form's status change, checked as the service will check it, and text typed
     for a change not chosen: each refused beside its field, with what the rep typed kept."""
     to = cleaned.get("action") or ""
@@ -284,7 +281,7 @@ class IncidentReviewForm(forms.ModelForm):
             cleaned["duplicate_of"] = incident_queryset_for_staff(self.reviewer).filter(reference=reference).first()
             if cleaned["duplicate_of"] is None:
                 self.add_error("duplicate_of_reference", "No report with that reference in your forces.")
-        check_the_status_change(self, cleaned)
+        check_status_change(self, cleaned)
         cleaned["welfare"] = None
         contacted_on, support = cleaned.get("welfare_contacted_on"), cleaned.get("welfare_support_offered")
         if contacted_on and support:
@@ -575,9 +572,8 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     def rep(self, incident: Incident) -> str:
         if incident.assigned_rep is None:
             return "–"
-        # May break before the "@" and each "." of the domain in a narrow column.
-        local, _, domain = incident.assigned_rep.email.partition("@")
-        parts = [local, *(f"@{domain}".replace(".", "\n.").split("\n"))]
+        # May break before the "@" and each "." in a narrow column.
+        parts = re.split(r"(?=[@.])", incident.assigned_rep.email)
         return format_html_join(mark_safe("<wbr>"), "{}", ((part,) for part in parts))
 
     @admin.display(description="days waiting")

@@ -611,7 +611,7 @@ def test_the_page_posts_to_the_review_view_which_writes_once_and_redirects(rep: 
     assert "Phoned PC." in page.content.decode()
 
 
-def test_the_review_view_takes_posts_only_and_only_for_reports_in_scope(
+def test_the_review_view_writes_on_a_post_only_and_only_for_reports_in_scope(
     rep: User, other_rep: User, mine: Incident
 ) -> None:
     review = reverse("admin:incidents_incident_review", args=[mine.pk])
@@ -634,6 +634,11 @@ def test_a_half_filled_welfare_follow_up_is_shown_again_with_what_was_typed(rep:
     page = response.content.decode()
     assert "Choose the support offered, or clear the date." in page
     assert "Keep this text</textarea>" in page
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    response = staff_client(rep).post(
+        review, review_post(mine, welfare_contacted_on=tomorrow, welfare_support_offered="welfare")
+    )
+    assert "A follow-up cannot be in the future." in response.content.decode()
     assert not mine.notes.exists() and not mine.welfare_contacts.exists()
 
 

@@ -320,8 +320,11 @@ CELERY_BEAT_SCHEDULE = {
     # E-mails never sent (a dispatch lost while the broker was down, retries used up while the
     # mail server was): their rows are still unclaimed, so this finds and sends them.
     "notifications-resend-unsent": {"task": "incidents.tasks.notifications_resend_unsent", "schedule": 600.0},
-    # Repairs any recompute whose dispatch was lost (the marks are in the database).
-    "snapshots-sweep": {"task": "reports.tasks.snapshots_recompute_marked", "schedule": 300.0},
+    # The statistics catch up with the reports changed since the last run (the marks are in
+    # the database): a change shows on the dashboards within a minute.
+    "statistics-refresh": {"task": "reports.tasks.statistics_refresh", "schedule": 30.0},
+    # Everything recounted once a night: what no report change marks (a force renamed, a
+    # new version of the method) is current by the morning.
     "snapshots-nightly": {"task": "reports.tasks.snapshots_recompute_all", "schedule": crontab(hour=2, minute=30)},
     "privacy-retention": {"task": "incidents.tasks.privacy_apply_retention", "schedule": crontab(hour=3, minute=30)},
 }

@@ -7,6 +7,7 @@ from django.urls import include, path
 from config import views as config_views
 from incidents import offline
 from incidents import views as incident_views
+from reports import health
 
 handler500 = "config.views.server_error"
 # Read by allauth when one of its rate limits refuses a request.
@@ -14,7 +15,7 @@ handler429 = "config.views.too_many_attempts"
 
 urlpatterns = [
     path("", incident_views.home, name="home"),
-    path("healthz", config_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("csp-report", config_views.csp_report, name="csp_report"),
     # The installable app: the worker at the root, so its scope is the whole site.
     path("sw.js", offline.service_worker, name="service_worker"),

@@ -1,4 +1,5 @@
-"""Project-wide views: the health check for monitoring and the error page for an outage."""
+"""Project-wide views: the error pages for an outage and for too many attempts, and the CSP
+report endpoint. The health check is reports.health (it reads the statistics' state)."""
 
 from __future__ import annotations
 
@@ -9,88 +10,14 @@ import sys
 from urllib.parse import urlsplit
 
 import redis
-from django.conf import settings
-from django.core.cache import cache
-from django.db import DatabaseError, InterfaceError, OperationalError
-from django.db.models import Max
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
 from django.template import loader
-from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 from django.views.defaults import server_error as django_server_error
 
-from reports.models import Snapshot
-
 logger = logging.getLogger(__name__)
-
-BROKER_TIMEOUT = 1.0
-
-
-def _database() -> tuple[bool, int | None]:
-    """Whether the database answers, and the age in seconds of the newest snapshot."""
-    try:  # one query answers both
-        newest = Snapshot.objects.aggregate(newest=Max("computed_at"))["newest"]
-    except DatabaseError:
-        return False, None
-    return True, None if newest is None else int((timezone.now() - newest).total_seconds())
-
-
-def _broker() -> str:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return "in-process"
-    try:
-        client = redis.Redis.from_url(
-            settings.CELERY_BROKER_URL, socket_connect_timeout=BROKER_TIMEOUT, socket_timeout=BROKER_TIMEOUT
-        )
-        client.ping()
-    except (redis.RedisError, OSError):
-        return "unreachable"
-    return "ok"
-
-
-def _cache() -> str:
-    """The shared cache, probed with a write as the rate limits use it: a Redis that answers
-    reads but refuses writes (out of memory under noeviction, a read-only replica) fails
-    sign-in as surely as one that is down. Commands time out after 0.5 s (settings)."""
-    try:
-        cache.set("healthz", 1, 10)
-    except (redis.ConnectionError, redis.TimeoutError):
-        return "unreachable"
-    except redis.RedisError:
-        return "refusing writes"
-    return "ok"
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """For monitoring and load balancers: no login, nothing personal, answers within ~2 s.
-
-    503 when the database is down (this process cannot serve). A broker or cache that
-    cannot be reached, or a cache that refuses writes, leaves reports being saved (the
-    sweeps catch up; the submission limit counts in this process only), so it is 200 with
-    status "degraded", for an alert rather than for taking web out of rotation (sign-in
-    and exports wait for the cache).
-    """
-    database_ok, snapshot_age = _database()
-    broker = _broker()
-    cache_state = _cache()
-    if not database_ok:
-        status = "down"
-    elif broker not in ("ok", "in-process") or cache_state != "ok":
-        status = "degraded"
-    else:
-        status = "ok"
-    body = {
-        "status": status,
-        "database": "ok" if database_ok else "unavailable",
-        "broker": broker,
-        "cache": cache_state,
-        "newest_snapshot_age_seconds": snapshot_age,
-    }
-    return JsonResponse(body, status=503 if not database_ok else 200)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

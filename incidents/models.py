@@ -673,3 +673,22 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"Digest for {self.rep_id} on {self.day}"
+
+
+class StatisticsMark(models.Model):
+    """A force and financial year whose reports changed since the statistics last read them.
+
+    Written in the transaction that changes a report (incidents.services.events.
+    statistics_changed), so no change is lost whatever happens after it commits; the reports
+    app recomputes that force and year and deletes the mark (reports.services.snapshots).
+    """
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="+")
+    financial_year = models.PositiveSmallIntegerField()
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["force", "financial_year"], name="statistics_mark_key")]
+
+    def __str__(self) -> str:
+        return f"{self.force_id} {self.financial_year}"

@@ -153,16 +153,23 @@ class Snapshot(models.Model):
         return f"{self.area} {self.financial_year}"
 
 
-class RecomputeMark(models.Model):
-    """A (force, year) whose snapshot is out of date: written in the same transaction as the
-    change, so a dispatch lost while the broker was down is repaired by the sweep."""
+class Tally(models.Model):
+    """What one force's counted reports add up to in one financial year: the counts and
+    breakdowns the pages show and the sums the estimate needs (reports.selectors). Recomputed
+    from that force and year's reports alone when one of them changes; England and Wales and
+    the estimates are built from the tallies (reports.services.snapshots)."""
 
     area = models.CharField(max_length=9)
     financial_year = models.PositiveSmallIntegerField()
-    marked_at = models.DateTimeField()
+    computed_at = models.DateTimeField()
+    counts = models.JSONField(default=dict)
+    breakdowns = models.JSONField(default=dict)
+    # reports.selectors.estimate_sums: the parts' sums, officers who logged, out of scope.
+    sums = models.JSONField(default=dict)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["area", "financial_year"], name="recompute_mark_key")]
+        ordering = ["area", "financial_year"]
+        constraints = [models.UniqueConstraint(fields=["area", "financial_year"], name="tally_area_year")]
 
     def __str__(self) -> str:
         return f"{self.area} {self.financial_year}"

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import datetime
 import re
-import zoneinfo
 
 from django.db.models import Case, ExpressionWrapper, IntegerField, Value, When
 from django.db.models.functions import ExtractYear
 
-LONDON = zoneinfo.ZoneInfo("Europe/London")
+from incidents.periods import LONDON, financial_year_of
+
+__all__ = [
+    "LONDON",
+    "financial_year_bounds",
+    "financial_year_expression",
+    "financial_year_label",
+    "financial_year_of",
+    "parse_financial_year",
+]
+
 YEAR_PATTERN = re.compile(r"^\s*(\d{4})\s*[/_-]\s*(\d{2}|\d{4})\s*$")
 
 
@@ -19,15 +28,6 @@ def financial_year_bounds(year: int) -> tuple[datetime.datetime, datetime.dateti
         datetime.datetime(year, 4, 1, tzinfo=LONDON),
         datetime.datetime(year + 1, 4, 1, tzinfo=LONDON),
     )
-
-
-def financial_year_of(moment: datetime.date | datetime.datetime) -> int:
-    """The financial year (by its starting calendar year) a date or aware datetime falls in."""
-    if isinstance(moment, datetime.datetime):
-        if moment.tzinfo is None:
-            raise ValueError("an aware datetime is needed")
-        moment = moment.astimezone(LONDON).date()
-    return moment.year if moment.month >= 4 else moment.year - 1
 
 
 def financial_year_label(year: int) -> str:

@@ -23,7 +23,9 @@ Key = tuple[str, int]  # (area, financial year)
 
 
 def counted_incidents(
-    years: Iterable[int] | None = None, force_codes: Iterable[str] | None = None
+    years: Iterable[int] | None = None,
+    force_codes: Iterable[str] | None = None,
+    force_ids: Iterable[int] | None = None,
 ) -> QuerySet[Incident]:
     incidents = Incident.objects.exclude(status__in=NOT_COUNTED)
     if years is not None:
@@ -34,6 +36,8 @@ def counted_incidents(
         incidents = incidents.filter(span)
     if force_codes is not None:
         incidents = incidents.filter(force__code__in=set(force_codes))
+    if force_ids is not None:
+        incidents = incidents.filter(force_id__in=set(force_ids))
     return incidents
 
 
@@ -137,7 +141,9 @@ FINANCIAL_YEAR_SQL = {
 }
 
 
-def estimate_sums_sql(vendor: str, years: Iterable[int] | None) -> tuple[str, list[Any]]:
+def estimate_sums_sql(
+    vendor: str, years: Iterable[int] | None, force_ids: Iterable[int] | None = None
+) -> tuple[str, list[Any]]:
     """One statement: each officer's counts by force and year (an inner GROUP BY), then their
     sums and sums of products by force and year (the outer one). An anonymised report, whose
     officer is gone, is a cluster of its own. The inner query counts the two injury parts
@@ -172,6 +178,10 @@ def estimate_sums_sql(vendor: str, years: Iterable[int] | None) -> tuple[str, li
             ranges.append("(i.occurred_on >= %s AND i.occurred_on < %s)")
             params += [start.date(), end.date()]
         span = f" AND ({' OR '.join(ranges) or 'FALSE'})"
+    if force_ids is not None:
+        ids = sorted(set(force_ids))
+        span += f" AND i.force_id IN ({', '.join(['%s'] * len(ids)) or 'NULL'})"
+        params += ids
     incidents, forces = Incident._meta.db_table, Force._meta.db_table
     # Grouped by the force's key, its code joined at the end: sorting a few hundred thousand
     # officer groups by an integer is cheaper than by text.
@@ -194,10 +204,12 @@ SELECT f.code AS area, s.* FROM per_force s JOIN {forces} f ON f.id = s.force
     return sql, params
 
 
-def estimate_sums(years: Iterable[int] | None = None) -> dict[Key, dict[str, int]]:
+def estimate_sums(
+    years: Iterable[int] | None = None, force_ids: Iterable[int] | None = None
+) -> dict[Key, dict[str, int]]:
     """Per (force code, financial year): what the estimate needs (reports.statistics.Sums for
     each part, with prefixes w_, o_, a_), the officers who logged, and entries out of scope."""
-    sql, params = estimate_sums_sql(connection.vendor, years)
+    sql, params = estimate_sums_sql(connection.vendor, years, force_ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column[0] for column in cursor.description]
@@ -226,9 +238,13 @@ def figure_preference(figure: OfficialFigure) -> tuple[bool, bool, int, bool, da
     )
 
 
-def official_figures_ranked(keys: Iterable[Key] | None = None) -> dict[Key, list[OfficialFigure]]:
+def official_figures_ranked(
+    keys: Iterable[Key] | None = None, years: Iterable[int] | None = None
+) -> dict[Key, list[OfficialFigure]]:
     """Every figure of each (area, year), the one used first; older and lesser ones stay on record."""
     figures = OfficialFigure.objects.all()
+    if years is not None:
+        figures = figures.filter(financial_year__in=set(years))
     if keys is not None:
         wanted = Q()
         for area, year in set(keys):

@@ -9,11 +9,11 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from reports.services import snapshots_recompute_all as recompute_all
-from reports.services import snapshots_recompute_marked as sweep
+from reports.services import statistics_refresh as refresh
 
 # A database that drops out (a failover, a restart) is retried a few times with growing,
 # jittered waits; anything else is a bug and fails at once. The marks stay in the
-# database, so a task that gives up is repaired by the next sweep.
+# database, so a refresh that gives up is repaired by the next one.
 IDEMPOTENT = {
     "acks_late": True,
     "reject_on_worker_lost": True,
@@ -26,8 +26,8 @@ IDEMPOTENT = {
 
 
 @shared_task(**IDEMPOTENT)
-def snapshots_recompute_marked() -> None:
-    sweep()
+def statistics_refresh() -> None:
+    refresh()
 
 
 @shared_task(**IDEMPOTENT)

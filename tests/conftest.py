@@ -31,7 +31,6 @@ from config.celery import app as celery_app
 from incidents.choices import NATIONAL_GROUP, REPS_GROUP, AssaultKind, Injury, ReportedToForce
 from incidents.models import Force, Incident, RepForce, User
 from incidents.ratelimits import in_process_counts_forget
-from reports.services import recompute_batch_forget
 from tests.factories import UserFactory, force, make_officer
 
 CI = os.environ.get("CI", "").lower() == "true"
@@ -85,7 +84,6 @@ def _test_defaults(settings: pytest.FixtureRequest, request: pytest.FixtureReque
     settings.SITE_URL = "https://assaultlog.test"
     cache.clear()  # allauth's rate limits count in the cache
     cache_breaker.forget()  # a cache outage in an earlier test is over
-    recompute_batch_forget()  # nor is a recompute batched by one still pending
     in_process_counts_forget()  # nor are the submissions it counted in memory
     # Tasks run in-process unless the test is about the real broker.
     eager = celery_app.conf.task_always_eager

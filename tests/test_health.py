@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
 import pytest
 from django.db import OperationalError
 from django.test import Client, override_settings
+from django.utils import timezone
 
-from incidents.models import User
+from incidents.models import StatisticsMark, User
 from reports.services import snapshots_recompute
 from tests.conftest import use_redis_cache
 from tests.factories import IncidentFactory
@@ -26,13 +28,25 @@ def test_health_reports_database_broker_and_snapshot_age(client: Client, officer
         "broker": "in-process",
         "cache": "ok",
         "newest_snapshot_age_seconds": None,
+        "statistics_behind_seconds": None,
     }
     IncidentFactory(officer=officer)
     snapshots_recompute()
     response = client.get("/healthz")
     assert response.status_code == 200
     assert 0 <= response.json()["newest_snapshot_age_seconds"] < 60
+    assert response.json()["statistics_behind_seconds"] is None  # nothing waiting
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_a_change_the_statistics_have_not_counted_yet_shows_how_long_it_has_waited(
+    client: Client, officer: User
+) -> None:
+    incident = IncidentFactory(officer=officer)
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    StatisticsMark.objects.create(force=incident.force, financial_year=2024, marked_at=an_hour_ago)
+    behind = client.get("/healthz").json()["statistics_behind_seconds"]
+    assert 3600 <= behind < 3660  # an alert: the refresh (every 30 s) is not running
 
 
 @override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL="redis://127.0.0.1:1/0")

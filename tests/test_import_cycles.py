@@ -97,3 +97,32 @@ def test_the_cycle_check_finds_a_cycle() -> None:
     """The check above can fail: a made-up cycle through three modules is found."""
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(graph) == [["a", "b", "c"]]
+
+
+def test_the_apps_depend_one_way() -> None:
+    """reports builds on incidents, never the reverse (a change to a report marks what the
+    statistics need in incidents' own tables, and reports picks the marks up); config holds
+    settings, URLs, the Celery app and server configuration, and reads no app's models."""
+    graph = import_graph(project_modules())
+    backwards = sorted(
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        for target in targets
+        if module.startswith("incidents") and target.startswith("reports")
+    )
+    assert backwards == []
+    config_reads = sorted(
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        for target in targets
+        if module.startswith("config") and target.split(".")[0] in ("incidents", "reports") and "models" in target
+    )
+    assert config_reads == []
+    # config/urls.py routes to the apps' views, and nothing else in config names an app.
+    config_to_apps = {
+        module
+        for module, targets in graph.items()
+        for target in targets
+        if module.startswith("config") and target.split(".")[0] in ("incidents", "reports")
+    }
+    assert config_to_apps <= {"config.urls"}

@@ -8,9 +8,12 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from config.celery import publish
-from incidents.models import Incident, IncidentEvent
+from incidents.models import Incident, IncidentEvent, StatisticsMark
+from incidents.periods import financial_year_of
+from incidents.signals import statistics_marked
 
 
 def audit_value(value: Any) -> Any:
@@ -37,6 +40,25 @@ def record_event(
         changes=dict(changes or {}),
         visible_to_officer=visible_to_officer,
     )
+
+
+def statistics_changed(
+    *, force_id: int, occurred_on: datetime.date, previously_on: datetime.date | None = None
+) -> None:
+    """A report of this force changed in a way the statistics count: mark its financial year
+    (and the year it counted in before, if its date moved) in the caller's transaction. The
+    reports app picks the marks up (reports.services.snapshots.statistics_refresh); incidents
+    never calls it."""
+    years = sorted({financial_year_of(day) for day in (occurred_on, previously_on) if day})
+    now = timezone.now()
+    # One upsert, the years in order, so two changes at once cannot deadlock on the marks.
+    StatisticsMark.objects.bulk_create(
+        [StatisticsMark(force_id=force_id, financial_year=year, marked_at=now) for year in years],
+        update_conflicts=True,
+        unique_fields=["force", "financial_year"],
+        update_fields=["marked_at"],
+    )
+    statistics_marked.send(sender=StatisticsMark)
 
 
 # The tasks the services queue, by name (config.celery.publish).

@@ -45,9 +45,9 @@ from incidents.services.events import (
     audit_value,
     dispatch_on_commit,
     record_event,
+    statistics_changed,
 )
 from incidents.services.transitions import incident_transition
-from reports.services import incident_mark_stale
 
 logger = logging.getLogger(__name__)
 
@@ -223,7 +223,7 @@ def incident_quick_log(*, officer: AbstractBaseUser, submission_key: uuid.UUID, 
 
     def submitted(incident: Incident) -> None:
         record_event(incident=incident, actor=officer, kind=EventKind.SUBMITTED, changes={"via": "quick log"})
-        incident_mark_stale(force_code=incident.force.code, occurred_on=incident.occurred_on)
+        statistics_changed(force_id=incident.force_id, occurred_on=incident.occurred_on)
         _dispatch_submitted(incident)
         logger.info("incident submitted id=%s via=quick", incident.pk)
 
@@ -272,8 +272,8 @@ def incident_update(*, incident: Incident, actor: AbstractBaseUser, data: Mappin
     if changes:
         if locked.status != Status.DRAFT:
             # The year it counts in may change with the date: both go stale.
-            incident_mark_stale(
-                force_code=locked.force.code, occurred_on=values["occurred_on"], previously_on=before["occurred_on"]
+            statistics_changed(
+                force_id=locked.force_id, occurred_on=values["occurred_on"], previously_on=before["occurred_on"]
             )
         _write(locked, values)
         record_event(incident=locked, actor=actor, kind=EventKind.UPDATED, changes=changes)

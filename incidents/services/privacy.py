@@ -22,7 +22,7 @@ from django.utils import timezone
 from incidents.choices import CLOSED_STATUSES, AnonymisedBecause, EventKind
 from incidents.models import Incident, IncidentEvent, OfficerProfile, StaffAccess, User
 from incidents.selectors import SENT
-from incidents.services.events import record_event
+from incidents.services.events import record_event, statistics_changed
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +69,8 @@ def incident_anonymise(*, incident: Incident, because: str) -> bool:
         )
         locked.questions.all().delete()
         locked.notes.all().delete()
+        # The estimate counts each officer's reports together; this one now stands alone.
+        statistics_changed(force_id=locked.force_id, occurred_on=locked.occurred_on)
         if officer_id is not None:
             # The officer's own entries in the history no longer point at them.
             IncidentEvent.objects.filter(incident=locked, actor_id=officer_id).update(actor=None)

@@ -25,9 +25,8 @@ from incidents.models import (
     choice_mask,
 )
 from incidents.selectors import incident_can_review, incident_latest_event_id, rep_can_be_assigned
-from incidents.services.events import audit_value, record_event
+from incidents.services.events import audit_value, record_event, statistics_changed
 from incidents.services.transitions import TransitionNotAllowed, incident_transition
-from reports.services import incident_mark_stale
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +106,7 @@ def incident_classify(
         locked.reviewed_assault_mask = choice_mask(AssaultKind, after_kinds)
         locked.save(update_fields=["reviewed_assault_mask", "updated_at"])
     if changes:
-        incident_mark_stale(force_code=locked.force.code, occurred_on=locked.occurred_on)
+        statistics_changed(force_id=locked.force_id, occurred_on=locked.occurred_on)
         record_event(
             incident=locked,
             actor=actor,

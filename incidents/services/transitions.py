@@ -12,8 +12,7 @@ from django.utils import timezone
 from incidents.choices import EventKind, RejectionReason, Status
 from incidents.models import QUESTION_MAX_LENGTH, Incident, IncidentQuestion
 from incidents.selectors import incident_can_review
-from incidents.services.events import NOTIFY_OFFICER_TASK, dispatch_on_commit, record_event
-from reports.services import incident_mark_stale
+from incidents.services.events import NOTIFY_OFFICER_TASK, dispatch_on_commit, record_event, statistics_changed
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +114,7 @@ def incident_transition(
         locked.submitted_at = timezone.now()
     locked.status = to
     locked.save(update_fields=["status", "submitted_at", "rejection_reason", "duplicate_of", "updated_at"])
-    incident_mark_stale(force_code=locked.force.code, occurred_on=locked.occurred_on)
+    statistics_changed(force_id=locked.force_id, occurred_on=locked.occurred_on)
     event = record_event(
         incident=locked, actor=actor, kind=EVENT_KINDS.get(to, EventKind.STATUS_CHANGED), changes=changes
     )

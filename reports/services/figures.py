@@ -13,7 +13,7 @@ from reports.importing import FigureRow, ParsedFile, StrengthRow
 from reports.models import OfficerStrength, OfficialFigure
 from reports.periods import financial_year_label
 from reports.selectors import area_names, figure_preference, figure_source_text, official_figures_ranked
-from reports.services.snapshots import statistics_mark_stale
+from reports.services.snapshots import snapshots_from_tallies
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,8 @@ def official_figures_import(*, parsed: ParsedFile, release: Release, dry_run: bo
     for strength in parsed.strengths:
         if _strength_import(strength, release, plan, names, dry_run=dry_run):
             stale.add((strength.area, strength.as_at.year - 1))
-    statistics_mark_stale(keys=stale)
+    # The years whose figures changed, rebuilt from the tallies in this transaction.
+    snapshots_from_tallies({year for _area, year in stale})
     logger.info("official figures import new=%s changed=%s dry_run=%s", len(plan.new), len(plan.changed), dry_run)
     return plan
 

@@ -1,4 +1,19 @@
-"""Writes: marking statistics stale, computing the snapshots, the full recompute runs."""
+"""Writes: the statistics brought up to date with the reports, and the full recompute.
+
+The one path. A change to a report marks its force and financial year in its own
+transaction (incidents.models.StatisticsMark). statistics_refresh, run every 30 seconds by
+Celery beat (and as soon as a change commits when tasks run in-process, ``make run``), then:
+
+1. recomputes each marked force and year's tally from that force and year's reports only;
+2. recomputes the snapshots of those years from the tallies: each force's, and England and
+   Wales as their sum (reports.estimates fits each force's pool from the others, so a year's
+   estimates are rebuilt together, from the tallies, without reading the reports again);
+3. deletes the marks it covered, in the same transaction.
+
+A change committed meanwhile moves its mark's time on, so the mark survives for the next run;
+a run repeated or redelivered finds the snapshots unchanged (by their digest) and writes
+nothing. An official figures import rebuilds its years' snapshots in its own transaction.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +21,25 @@ import datetime
 import hashlib
 import json
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache, caches
-from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.utils import timezone
-from redis.exceptions import RedisError
 
 from config.celery import app as celery_app
 from config.celery import publish
-from incidents.models import Force
+from incidents.models import Force, StatisticsMark
 from reports import statistics
 from reports.estimates import year_estimates
-from reports.models import NATIONAL, OfficialFigure, RecomputeMark, RecomputeRun, Snapshot
+from reports.models import NATIONAL, OfficialFigure, RecomputeRun, Snapshot, Tally
 from reports.periods import financial_year_of
 from reports.selectors import (
-    Key,
     area_names,
     counted_incidents,
     estimate_sums,
@@ -41,7 +53,7 @@ from reports.selectors import (
 logger = logging.getLogger(__name__)
 
 # The tasks queued here, by name (config.celery.publish).
-RECOMPUTE_MARKED_TASK = "reports.tasks.snapshots_recompute_marked"
+REFRESH_TASK = "reports.tasks.statistics_refresh"
 RECOMPUTE_ALL_TASK = "reports.tasks.snapshots_recompute_all"
 
 COUNT_FIELDS = (
@@ -58,125 +70,80 @@ COUNT_FIELDS = (
 )
 
 
-# -- marking stale -----------------------------------------------------------------
+# -- the refresh -------------------------------------------------------------------
 
 
-RECOMPUTE_CALLBACK = "enqueue snapshots_recompute_marked"
-# Set in the cache while a recompute is queued and not yet started; the task clears it as it
-# starts, before it reads the marks. A change committed while it is set is covered by that
-# task, so it sends no other: a busy hour of filings queues a recompute now and then, not one
-# per report. It expires on its own, so a task lost after it was set (or a web process that
-# died between setting it and sending) holds back no change made after the expiry; the
-# changes in between wait for the sweep (every 5 minutes), as a lost dispatch always has.
-RECOMPUTE_QUEUED = "reports:recompute-queued"
-RECOMPUTE_QUEUED_SECONDS = 120
-# Without that flag (a per-process cache with a separate worker, or the cache down) each web
-# process sends at most one recompute in this many seconds, timed to start when they are up:
-# it reads the marks of every change the process committed meanwhile.
-RECOMPUTE_BATCH_SECONDS = 10
-# The worker times the start by its own clock: a second more for one a little ahead of ours.
-RECOMPUTE_BATCH_START_SECONDS = RECOMPUTE_BATCH_SECONDS + 1
-_batch_sent_until: dict[str, float] = {}
-_monotonic = time.monotonic  # tests move this clock on
+@transaction.atomic
+def statistics_refresh() -> int:
+    """Bring the statistics up to date with every report changed since the last run (the
+    module's docstring). Returns how many marks it covered."""
+    marks = list(StatisticsMark.objects.order_by("force_id", "financial_year"))
+    if not marks:
+        return 0
+    forces_by_year: dict[int, set[int]] = defaultdict(set)
+    for mark in marks:
+        forces_by_year[mark.financial_year].add(mark.force_id)
+    for year, force_ids in sorted(forces_by_year.items()):
+        tallies_recompute(year, force_ids=force_ids)
+    snapshots_from_tallies(forces_by_year)
+    covered = reduce(or_, (Q(pk=mark.pk, marked_at=mark.marked_at) for mark in marks))
+    StatisticsMark.objects.filter(covered).delete()
+    return len(marks)
 
 
-def _recompute_flag_shared() -> bool:
-    """Whether the task clears the flag the web set: one shared cache (production's Redis),
-    or tasks run in this process. A per-process memory cache with a separate worker would
-    hold each web process's flag until it expires."""
-    return _tasks_in_process() or not isinstance(caches["default"], LocMemCache)
+def statistics_refresh_soon(**_signal: Any) -> None:
+    """The receiver of incidents.signals.statistics_marked. Where tasks run in this process
+    (``make run``, most tests) the refresh runs as soon as the change commits, so a page
+    shows it at once; with a worker, Celery beat runs it (settings.CELERY_BEAT_SCHEDULE)."""
+    if not celery_app.conf.task_always_eager:
+        return
+
+    def refresh() -> None:
+        publish(REFRESH_TASK)
+
+    refresh.__qualname__ = f"enqueue {REFRESH_TASK}"
+    transaction.on_commit(refresh, robust=True)
 
 
-def _tasks_in_process() -> bool:
-    return bool(celery_app.conf.task_always_eager)
+# -- tallies: one force and year's reports, counted ---------------------------------------
 
 
-def statistics_mark_stale(*, keys: Iterable[tuple[str, int]]) -> None:
-    """Mark each (area, year) and England and Wales for those years as needing recompute, in
-    the caller's transaction, in one statement; one task after commit recomputes them, and the
-    sweep catches any dispatch lost on the way."""
-    keys = set(keys)
-    if keys:
-        _mark_stale(keys)
-
-
-def incident_mark_stale(
-    *, force_code: str, occurred_on: datetime.date, previously_on: datetime.date | None = None
-) -> None:
-    """A report changed: its year goes stale, and the year it counted in before if its date moved."""
-    _mark_stale({(force_code, financial_year_of(day)) for day in (occurred_on, previously_on) if day})
-
-
-def _mark_stale(keys: set[tuple[str, int]]) -> None:
+def tallies_recompute(year: int, *, force_ids: Iterable[int] | None = None) -> None:
+    """Recount the tallies of one year: of the given forces (every force when None), from
+    their reports alone. Two grouped queries; a force left with no counted report loses its
+    tally."""
+    force_ids = None if force_ids is None else set(force_ids)
+    incidents = counted_incidents(years=[year], force_ids=force_ids)
+    counts = incident_counts(incidents)
+    sums = estimate_sums([year], force_ids=force_ids)
+    forces = Force.objects.all() if force_ids is None else Force.objects.filter(pk__in=force_ids)
+    codes = list(forces.values_list("code", flat=True))
     now = timezone.now()
-    # One upsert for every mark, always in the same order, so two changes at once cannot
-    # deadlock on each other's marks.
-    marks = sorted({(key_area, year) for area, year in keys for key_area in (area, NATIONAL)})
-    RecomputeMark.objects.bulk_create(
-        [RecomputeMark(area=key_area, financial_year=year, marked_at=now) for key_area, year in marks],
+    tallies = []
+    for code in codes:
+        counted = counts.get((code, year))
+        if counted is not None:
+            tallies.append(
+                Tally(
+                    area=code,
+                    financial_year=year,
+                    computed_at=now,
+                    counts=counted["counts"],
+                    breakdowns=counted["breakdowns"],
+                    sums=sums.get((code, year), {}),
+                )
+            )
+    gone = set(codes) - {tally.area for tally in tallies}
+    Tally.objects.filter(financial_year=year, area__in=gone).delete()
+    Tally.objects.bulk_create(
+        tallies,
         update_conflicts=True,
         unique_fields=["area", "financial_year"],
-        update_fields=["marked_at"],
+        update_fields=["computed_at", "counts", "breakdowns", "sums"],
     )
-    db = transaction.get_connection()
-    # One dispatch per transaction however many marks it writes (an import writes hundreds).
-    if any(getattr(callback, "__qualname__", "") == RECOMPUTE_CALLBACK for _, callback, _ in db.run_on_commit):
-        return
-
-    def enqueue() -> None:
-        if _recompute_flag_shared():
-            try:
-                flagged = cache.add(RECOMPUTE_QUEUED, True, RECOMPUTE_QUEUED_SECONDS)
-            except RedisError:
-                logger.warning("cache unavailable: recompute batched in this process")
-            else:
-                if flagged:
-                    _recompute_send_flagged()
-                return  # else one is queued and will read this change's marks
-        _recompute_send_batched()
-
-    enqueue.__qualname__ = RECOMPUTE_CALLBACK
-    transaction.on_commit(enqueue, robust=True)
 
 
-def _recompute_send_flagged() -> None:
-    try:
-        publish(RECOMPUTE_MARKED_TASK)
-    except Exception:
-        _recompute_queued_clear()  # not queued after all: the next change tries again
-        raise
-
-
-def _recompute_send_batched() -> None:
-    """One recompute per RECOMPUTE_BATCH_SECONDS from this process, starting at the end of
-    them (tasks run in-process run at once: each change's own)."""
-    if _tasks_in_process():
-        publish(RECOMPUTE_MARKED_TASK)
-        return
-    now = _monotonic()
-    if now < _batch_sent_until.get("recompute", 0.0):
-        return  # the one sent moments ago starts after this commit
-    _batch_sent_until["recompute"] = now + RECOMPUTE_BATCH_SECONDS
-    try:
-        publish(RECOMPUTE_MARKED_TASK, countdown=RECOMPUTE_BATCH_START_SECONDS)
-    except Exception:
-        _batch_sent_until.clear()  # not sent: the next change tries again
-        raise
-
-
-def recompute_batch_forget() -> None:
-    """Send the next batched recompute at once (tests, and nothing else, need this)."""
-    _batch_sent_until.clear()
-
-
-def _recompute_queued_clear() -> None:
-    try:
-        cache.delete(RECOMPUTE_QUEUED)
-    except RedisError:
-        logger.warning("cache unavailable: could not clear the queued-recompute flag (it expires)")
-
-
-# -- computing -----------------------------------------------------------------------
+# -- snapshots: the pages' figures, from the tallies --------------------------------------
 
 
 def snapshot_data(
@@ -212,54 +179,54 @@ def snapshot_data(
     }
 
 
-def _national(per_force: dict[Key, dict[str, Any]], year: int) -> dict[str, Any]:
+def _national(tallies: Iterable[Tally]) -> dict[str, Any]:
+    """England and Wales: the forces' tallies added up."""
     counts: dict[str, int] = defaultdict(int)
     breakdowns: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for (_area, row_year), value in per_force.items():
-        if row_year != year:
-            continue
-        for name, count in value["counts"].items():
+    for tally in tallies:
+        for name, count in tally.counts.items():
             counts[name] += count
-        for name, bucket in value["breakdowns"].items():
+        for name, bucket in tally.breakdowns.items():
             for label, count in bucket.items():
                 breakdowns[name][label] += count
     return {"counts": dict(counts), "breakdowns": {name: dict(bucket) for name, bucket in breakdowns.items()}}
 
 
-@transaction.atomic
-def snapshots_recompute(*, years: Iterable[int] | None = None, force_codes: Iterable[str] | None = None) -> int:
-    """Recompute the snapshots of the given years (all when None) and upsert them.
-
-    A snapshot whose numbers have not changed is left alone, so running this twice
-    changes nothing. Returns how many snapshots were written.
-    """
-    years = None if years is None else sorted(set(years))
-    # National figures need every force of the year, so a year is always recomputed whole.
-    per_force = incident_counts(counted_incidents(years=years))
-    sums = estimate_sums(years)
-    ranked = official_figures_ranked()
+def snapshots_from_tallies(years: Iterable[int]) -> int:
+    """Rebuild the snapshots of the given years from the tallies, the official figures and
+    officer strength; upsert those that changed. Running it twice changes nothing. Returns
+    how many snapshots were written."""
+    years = sorted(set(years))
+    if not years:
+        return 0
+    by_year: dict[int, dict[str, Tally]] = defaultdict(dict)
+    for tally in Tally.objects.filter(financial_year__in=years):
+        by_year[tally.financial_year][tally.area] = tally
+    ranked = official_figures_ranked(years=years)
     names = area_names()
     strength = officer_strength_current()
-    wanted_years = set(years) if years is not None else {y for (_a, y) in per_force} | {y for (_a, y) in ranked}
-    force_codes_all = list(Force.objects.order_by("code").values_list("code", flat=True))
-    areas = [*force_codes_all, NATIONAL]
-    force_filter = set(force_codes) | {NATIONAL} if force_codes is not None else None
+    force_codes = list(Force.objects.order_by("code").values_list("code", flat=True))
     existing = {
         (area, year): digest
-        for area, year, digest in Snapshot.objects.filter(financial_year__in=wanted_years).values_list(
+        for area, year, digest in Snapshot.objects.filter(financial_year__in=years).values_list(
             "area", "financial_year", "digest"
         )
     }
     now = timezone.now()
     written: list[tuple[Any, ...]] = []
-    for year in sorted(wanted_years):
+    for year in years:
+        tallies = by_year[year]
         used = {area: candidates[0] for (area, fy), candidates in ranked.items() if fy == year}
-        rows = {area: row for (area, fy), row in sums.items() if fy == year}
-        estimates = year_estimates(year, rows, used, force_codes_all)
-        for area in areas:
-            if force_filter is not None and area not in force_filter:
-                continue
-            source = _national(per_force, year) if area == NATIONAL else per_force.get((area, year))
+        estimates = year_estimates(year, {code: t.sums for code, t in tallies.items()}, used, force_codes)
+        for area in [*force_codes, NATIONAL]:
+            tally = tallies.get(area)
+            source = (
+                _national(tallies.values())
+                if area == NATIONAL
+                else {"counts": tally.counts, "breakdowns": tally.breakdowns}
+                if tally
+                else None
+            )
             candidates = ranked.get((area, year), [])
             figure = candidates[0] if candidates else None
             if source is None and figure is None and (area, year) not in existing:
@@ -280,8 +247,19 @@ def snapshots_recompute(*, years: Iterable[int] | None = None, force_codes: Iter
             counts = data["counts"]
             written.append((area, year, now, figure_id, counts["logged"], counts["verified"], document, digest))
     _snapshots_upsert(written)
-    logger.info("snapshots recomputed written=%s years=%s", len(written), years or "all")
+    logger.info("snapshots written=%s years=%s", len(written), ",".join(map(str, years)))
     return len(written)
+
+
+@transaction.atomic
+def snapshots_recompute(*, years: Iterable[int] | None = None) -> int:
+    """Recount every force's tallies of the given years (all years with data when None) and
+    rebuild their snapshots: the full recompute, for the nightly run and national staff's
+    button. Returns how many snapshots were written."""
+    wanted = sorted(set(years) if years is not None else _years_with_data())
+    for year in wanted:
+        tallies_recompute(year)
+    return snapshots_from_tallies(wanted)
 
 
 SNAPSHOT_UPSERT = """
@@ -303,25 +281,6 @@ def _snapshots_upsert(rows: list[tuple[Any, ...]]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.executemany(SNAPSHOT_UPSERT, rows)
-
-
-@transaction.atomic
-def snapshots_recompute_marked(*, limit: int = 200) -> int:
-    """The sweep: recompute what is marked stale, then clear the marks it has covered.
-
-    A mark set again while this runs has a later marked_at and survives for the next pass.
-    The snapshots and the clearing of their marks commit together: a database lost between
-    them leaves both as they were (tests/faults/test_database_down.py).
-    """
-    # Before the marks are read: a change committed from here on sends a recompute of its own.
-    _recompute_queued_clear()
-    marks = list(RecomputeMark.objects.order_by("marked_at")[:limit])
-    if not marks:
-        return 0
-    snapshots_recompute(years={mark.financial_year for mark in marks})
-    for mark in marks:
-        RecomputeMark.objects.filter(pk=mark.pk, marked_at=mark.marked_at).delete()
-    return len(marks)
 
 
 # A run not finished by then was lost with its worker (the broker hands its task to another

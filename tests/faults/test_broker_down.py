@@ -1,5 +1,5 @@
 """Redis out of reach while an officer submits: the report is saved, the officer sees the
-confirmation within the spec's 3 seconds, and once Redis is back the sweeps catch up."""
+confirmation within the spec's 3 seconds, and once Redis is back the sweeps and the statistics refresh catch up."""
 
 from __future__ import annotations
 
@@ -20,12 +20,12 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from config.celery import broker_breaker
-from incidents.models import Incident, User
+from incidents.models import Incident, StatisticsMark, User
 from incidents.tasks import notifications_resend_unsent
-from reports.models import NATIONAL, RecomputeMark, Snapshot
+from reports.models import NATIONAL, Snapshot
 from reports.periods import financial_year_of
-from reports.services import recompute_batch_forget, snapshots_recompute_marked
-from reports.tasks import snapshots_recompute_marked as snapshots_recompute_marked_task
+from reports.services import statistics_refresh
+from reports.tasks import statistics_refresh as statistics_refresh_task
 from tests.conftest import transactional_db
 from tests.faults.services import RedisServer, broker, free_port, wait_for
 
@@ -97,10 +97,10 @@ def test_a_closed_broker_port_costs_the_officer_nothing(officer: User, client: C
     assert waited < CONFIRMATION_WITHIN_SECONDS, f"the officer waited {waited:.2f} s"
     # Nothing was dispatched: the receipt is unsent and the statistics' mark is waiting.
     assert incident.receipt_sent_at is None
-    assert RecomputeMark.objects.filter(area=incident.force.code).exists()
+    assert StatisticsMark.objects.filter(force=incident.force).exists()
     assert logged(incident.force.code) is None
 
-    snapshots_recompute_marked()
+    statistics_refresh()
     with time_machine.travel(timezone.now() + SWEEP_LATER):
         notifications_resend_unsent()
     assert logged(incident.force.code) == 1
@@ -114,10 +114,12 @@ def test_a_redis_stopped_mid_test_loses_nothing_and_the_sweeps_catch_up(
 ) -> None:
     area = officer.officer_profile.force.code
     with broker(redis_server.url):
-        # Redis up: the receipt and the recompute go through a real worker.
+        # Redis up: the receipt and the statistics refresh (sent as beat sends it every 30 s)
+        # go through a real worker.
         with worker():
             response, _ = quick_log(client)
             first = assert_confirmed(response, officer)
+            statistics_refresh_task.delay()
             assert wait_for(lambda: logged(area) == 1 and len(mail.outbox) == 1), "the worker never ran"
 
         # Redis stops for good (nothing saved): the web process's pooled connection is now dead.
@@ -128,17 +130,16 @@ def test_a_redis_stopped_mid_test_loses_nothing_and_the_sweeps_catch_up(
         second.refresh_from_db()
         assert second.receipt_sent_at is None
         assert logged(area) == 1
-        assert RecomputeMark.objects.filter(area=area).exists()
+        assert StatisticsMark.objects.filter(force__code=area).exists()
 
         # Redis is back on the same port. The web process's pool is not reset by hand: the
-        # sweep's dispatch below must find its own way back to the broker. (Beat's sweep comes
-        # minutes later, long after publish() would try the broker again: skip the wait.)
+        # refresh's dispatch below must find its own way back to the broker.
         redis_server.start()
         broker_breaker.forget()
         with worker():
-            snapshots_recompute_marked_task.delay()
-            assert wait_for(lambda: logged(area) == 2 and logged(NATIONAL) == 2), "the sweep never recomputed"
-        assert not RecomputeMark.objects.exists()
+            statistics_refresh_task.delay()
+            assert wait_for(lambda: logged(area) == 2 and logged(NATIONAL) == 2), "the refresh never ran"
+        assert not StatisticsMark.objects.exists()
 
     # The e-mail sweep, twice (as beat would, ten and twenty minutes on): the lost receipt
     # goes out once, and the first report's, sent before the outage, is not repeated.
@@ -159,13 +160,12 @@ def test_a_frozen_redis_that_accepts_but_never_answers_costs_the_officer_under_3
         assert_confirmed(response, officer)
         # The worst kind of outage: the TCP connection stays up (as through a failover or a
         # NAT that dropped its state) and nothing ever comes back. Each publish then waits
-        # out its socket timeouts; an injury needing treatment makes three dispatches (the
-        # receipt, the reps, the statistics), and only the first may pay.
+        # out its socket timeouts; an injury needing treatment makes two dispatches (the
+        # receipt, the reps), and only the first may pay.
         redis_server.pause()
-        recompute_batch_forget()  # as a report more than 10 s later: its recompute is its own
         response, waited = quick_log(client, injury="medical")
     incident = assert_confirmed(response, officer)
     assert waited < CONFIRMATION_WITHIN_SECONDS, f"the officer waited {waited:.2f} s"
     assert incident.injury == "medical"
     failed = [record for record in caplog.records if "in on_commit()" in record.getMessage()]
-    assert len(failed) == 3, "every dispatch was attempted and its failure logged"
+    assert len(failed) == 2, "every dispatch was attempted and its failure logged"

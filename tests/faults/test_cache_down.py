@@ -24,10 +24,10 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from config.cache import cache_breaker
 from incidents.choices import StaffAction
-from incidents.models import Incident, StaffAccess, User
-from reports.models import RecomputeMark, Snapshot
+from incidents.models import Incident, StaffAccess, StatisticsMark, User
+from reports.models import Snapshot
 from reports.periods import financial_year_of
-from reports.services import snapshots_recompute_marked
+from reports.services import statistics_refresh
 from tests.conftest import file_quick_logs, new_report_post, quick_post, transactional_db, use_redis_cache
 from tests.factories import PASSWORD, IncidentFactory
 from tests.faults.services import RedisServer, broker, free_port
@@ -196,20 +196,20 @@ def test_after_a_failed_cache_call_the_next_few_seconds_fail_at_once() -> None:
     assert calls == ["dialled", "dialled", "answered", "answered"]
 
 
-def test_a_frozen_cache_does_not_hold_up_the_statistics_sweep(
+def test_a_frozen_cache_does_not_hold_up_the_statistics_refresh(
     officer: User, settings: Any, redis_server: RedisServer
 ) -> None:
     incident = IncidentFactory(officer=officer)
     year = financial_year_of(incident.occurred_on)
-    RecomputeMark.objects.create(area=incident.force.code, financial_year=year, marked_at=timezone.now())
+    StatisticsMark.objects.create(force=incident.force, financial_year=year, marked_at=timezone.now())
     use_redis_cache(settings, redis_server.url)
     cache.set("warm", 1)  # a connection already open when it freezes
     redis_server.pause()
     try:
         started = time.monotonic()
-        assert snapshots_recompute_marked() == 1  # it clears the queued flag first: that fails fast
+        assert statistics_refresh() == 1  # it never asks the cache
         took = time.monotonic() - started
     finally:
         redis_server.resume()
-    assert took < 2.0, f"the sweep waited {took:.2f} s on the cache"
+    assert took < 2.0, f"the refresh waited {took:.2f} s on the cache"
     assert Snapshot.objects.get(area=incident.force.code, financial_year=year).logged == 1

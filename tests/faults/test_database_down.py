@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.choices import EventKind, Status
-from incidents.models import Incident, IncidentAssault, IncidentEvent, IncidentNotReportedReason, User
-from reports.models import NATIONAL, RecomputeMark, Snapshot
-from reports.services import snapshots_recompute, snapshots_recompute_marked
+from incidents.models import Incident, IncidentAssault, IncidentEvent, IncidentNotReportedReason, StatisticsMark, User
+from reports.models import Snapshot, Tally
+from reports.services import snapshots_recompute, statistics_refresh
 from tests.conftest import transactional_db
 from tests.factories import IncidentFactory
 from tests.faults.services import broker
@@ -122,14 +122,14 @@ def test_a_quick_log_cut_off_at_any_write_leaves_nothing_and_shows_the_503_page(
         assert not Incident.objects.exists()
         assert not IncidentAssault.objects.exists()
         assert not IncidentEvent.objects.exists()
-        assert not RecomputeMark.objects.exists()
+        assert not StatisticsMark.objects.exists()
 
     response = every_write_fails_in_turn(lambda: client.post(reverse("incidents:quick"), form), nothing_left)
     incident = Incident.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("incidents:submitted", args=[incident.reference])
     assert set(incident.assaults.values_list("kind", flat=True)) == {"punch", "kick", "spit"}
-    assert incident.events.count() == 1 and RecomputeMark.objects.count() == 2
+    assert incident.events.count() == 1 and StatisticsMark.objects.count() == 1
 
 
 def test_a_full_report_cut_off_while_saving_a_step_or_submitting_keeps_the_draft_as_it_was(
@@ -171,7 +171,7 @@ def test_a_full_report_cut_off_while_saving_a_step_or_submitting_keeps_the_draft
         incident = Incident.objects.get(pk=draft.pk)
         assert (incident.status, incident.submitted_at) == (Status.DRAFT, None)
         assert draft.events.count() == events
-        assert not RecomputeMark.objects.exists()
+        assert not StatisticsMark.objects.exists()
 
     check = reverse("incidents:check", args=[draft.reference])
     response = every_write_fails_in_turn(lambda: client.post(check), still_a_draft)
@@ -180,28 +180,37 @@ def test_a_full_report_cut_off_while_saving_a_step_or_submitting_keeps_the_draft
     assert draft.events.filter(kind=EventKind.SUBMITTED).count() == 1
 
 
-def test_a_statistics_sweep_cut_off_at_any_write_leaves_the_snapshots_and_marks_as_they_were(officer: User) -> None:
+def test_a_statistics_refresh_cut_off_at_any_write_leaves_the_statistics_and_marks_as_they_were(
+    officer: User,
+) -> None:
     IncidentFactory(officer=officer, occurred_on=datetime.date(2023, 6, 1))
     snapshots_recompute()
     IncidentFactory(officer=officer, occurred_on=datetime.date(2023, 7, 1))
     IncidentFactory(officer=officer, occurred_on=datetime.date(2024, 7, 1))
-    force = officer.officer_profile.force.code
-    for area, year in ((force, 2023), (NATIONAL, 2023), (force, 2024), (NATIONAL, 2024)):
-        RecomputeMark.objects.create(area=area, financial_year=year, marked_at=timezone.now())
-    before = sorted(Snapshot.objects.values_list("area", "financial_year", "logged", "digest"))
+    force = officer.officer_profile.force
+    for year in (2023, 2024):
+        StatisticsMark.objects.create(force=force, financial_year=year, marked_at=timezone.now())
+
+    def state() -> list[Any]:
+        return [
+            sorted(Snapshot.objects.values_list("area", "financial_year", "logged", "digest")),
+            sorted(Tally.objects.values_list("area", "financial_year", "counts")),
+        ]
+
+    before = state()
 
     def as_they_were(result: Any) -> None:
         assert isinstance(result, Exception)
-        assert sorted(Snapshot.objects.values_list("area", "financial_year", "logged", "digest")) == before
-        assert RecomputeMark.objects.count() == 4
+        assert state() == before
+        assert StatisticsMark.objects.count() == 2
 
-    def sweep() -> Any:
+    def refresh() -> Any:
         try:
-            return snapshots_recompute_marked()
+            return statistics_refresh()
         except Exception as error:  # the task would retry it; here it is what we look at
             return error
 
-    assert every_write_fails_in_turn(sweep, as_they_were) == 4
-    assert not RecomputeMark.objects.exists()
-    logged = dict(Snapshot.objects.filter(area=force).values_list("financial_year", "logged"))
+    assert every_write_fails_in_turn(refresh, as_they_were) == 2
+    assert not StatisticsMark.objects.exists()
+    logged = dict(Snapshot.objects.filter(area=force.code).values_list("financial_year", "logged"))
     assert logged == {2023: 2, 2024: 1}

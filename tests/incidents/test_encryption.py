@@ -164,7 +164,7 @@ def test_the_migration_encrypts_rows_written_before_it(officer: User) -> None:
     finally:
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes("incidents"))
+        executor.migrate(executor.loader.graph.leaf_nodes())
     assert raw("incidents_incident", "narrative", incident.pk).startswith("gAAAAA")
     fresh = Incident.objects.get(pk=incident.pk)
     assert (fresh.narrative, fresh.place, fresh.crime_reference) == (NARRATIVE, PLACE, CRIME_REF)

@@ -1,5 +1,5 @@
-"""What filing a report costs: the statements of the quick log's GET and POST, and the one
-statistics recompute that any number of reports filed before it starts share
+"""What filing a report costs: the statements of the quick log's GET and POST, and how the
+statistics refresh counts any number of reports filed before it runs
 (docs/performance.md, bench/throughput.py)."""
 
 from __future__ import annotations
@@ -11,32 +11,24 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from config.celery import app as celery_app
 from incidents import services as incident_services
-from incidents.models import User
+from incidents.models import StatisticsMark, User
 from incidents.selectors import officer_profile_for_user
-from reports.models import NATIONAL, RecomputeMark, Snapshot
+from reports.models import NATIONAL, Snapshot
 from reports.periods import financial_year_of
 from reports.services import snapshots as reports_services
-from reports.services.snapshots import (
-    RECOMPUTE_BATCH_SECONDS,
-    RECOMPUTE_BATCH_START_SECONDS,
-    RECOMPUTE_QUEUED,
-    snapshots_recompute_marked,
-)
-from tests.conftest import file_quick_logs, quick_data, quick_post, transactional_db, use_redis_cache
+from reports.services.snapshots import statistics_refresh
+from tests.conftest import file_quick_logs, quick_data, quick_post, transactional_db
 from tests.factories import PASSWORD
 
-RECOMPUTE = "reports.tasks.snapshots_recompute_marked"
+REFRESH = "reports.tasks.statistics_refresh"
 RECEIPT = "incidents.tasks.incident_send_receipt"
 STATEMENT = re.compile(r'^\s*(\w+)(?:.*?\b(?:FROM|INTO)\s+"?(\w+)"?)?', re.IGNORECASE | re.DOTALL)
 
@@ -96,10 +88,11 @@ def test_filing_from_the_quick_log_is_one_transaction_of_four_inserts(
         "INSERT incidents_incident",
         "INSERT incidents_incidentassault",
         "INSERT incidents_incidentevent",
-        "INSERT reports_recomputemark",
+        "INSERT incidents_statisticsmark",
         "COMMIT",
     ]
-    assert sorted(published) == [RECEIPT, RECOMPUTE]
+    # Tasks run in-process here (make run): the statistics are refreshed as it commits.
+    assert sorted(published) == [RECEIPT, REFRESH]
 
 
 @transactional_db
@@ -126,147 +119,47 @@ def test_signing_in_through_the_form_uses_the_backend_that_loads_the_profile(off
 
 
 @transactional_db
-def test_reports_filed_before_the_recompute_starts_share_it(
+def test_with_a_separate_worker_reports_only_mark_and_the_next_refresh_counts_them_all(
     officer: User, officer_client: Client, published: Published
 ) -> None:
+    celery_app.conf.task_always_eager = False  # a separate worker; put back by tests/conftest.py
     file_quick_logs(officer_client, 3)
-    assert published.count(RECEIPT) == 3
-    assert published.count(RECOMPUTE) == 1
-    # The worker starts it: it reads the marks of all three.
-    snapshots_recompute_marked()
+    assert published == [RECEIPT] * 3  # nothing sent for the statistics: beat runs the refresh
+    assert StatisticsMark.objects.count() == 1  # one force and year, marked three times
+    assert statistics_refresh() == 1
     force, year = officer.officer_profile.force.code, financial_year_of(timezone.localdate())
     assert Snapshot.objects.get(area=force, financial_year=year).logged == 3
     assert Snapshot.objects.get(area=NATIONAL, financial_year=year).logged == 3
-    assert not RecomputeMark.objects.exists()
-    # A report filed after it started queues the next one.
-    assert officer_client.post(reverse("incidents:quick"), quick_post(another="1")).status_code == 302
-    assert published.count(RECOMPUTE) == 2
+    assert not StatisticsMark.objects.exists()
+    assert statistics_refresh() == 0  # run again (beat, a redelivery): nothing to do
 
 
 @transactional_db
-def test_a_recompute_that_could_not_be_queued_is_tried_again_by_the_next_report(
-    officer_client: Client, published: Published, monkeypatch: pytest.MonkeyPatch
+def test_with_tasks_in_process_a_report_is_in_the_statistics_as_soon_as_it_is_filed(
+    officer: User, officer_client: Client
 ) -> None:
-    attempts: list[str] = []
-
-    def broker_down(task: Any, *args: int, countdown: float | None = None) -> None:
-        attempts.append(task)
-        raise OperationalError("broker down")
-
-    monkeypatch.setattr("reports.services.snapshots.publish", broker_down)
-    for _ in range(2):
-        # Saved and confirmed all the same; the marks wait for the sweep.
-        assert officer_client.post(reverse("incidents:quick"), quick_post(another="1")).status_code == 302
-    assert attempts == [RECOMPUTE, RECOMPUTE]
-    assert RecomputeMark.objects.count() == 2
-
-
-class Clock:
-    """time.monotonic, moved on by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@transactional_db
-def test_without_the_cache_the_reports_of_a_few_seconds_share_one_delayed_recompute(
-    officer_client: Client, published: Published, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    class CacheDown:
-        def add(self, *args: Any, **kwargs: Any) -> bool:
-            raise RedisConnectionError("cache down")
-
-        def delete(self, *args: Any, **kwargs: Any) -> None:
-            raise RedisConnectionError("cache down")
-
-    monkeypatch.setattr("reports.services.snapshots.cache", CacheDown())
-    clock = Clock()
-    monkeypatch.setattr("reports.services.snapshots._monotonic", clock)
-    celery_app.conf.task_always_eager = False  # a separate worker; put back by tests/conftest.py
-    for _ in range(3):
-        file_quick_logs(officer_client, 1)
-        clock.now += 3
-    # One for the three, starting when the batch is over, after all three committed.
-    assert published.count(RECOMPUTE) == 1
-    assert published.countdowns[published.index(RECOMPUTE)] == RECOMPUTE_BATCH_START_SECONDS
-    assert snapshots_recompute_marked() == 2  # and the task runs without the cache too
-    clock.now += RECOMPUTE_BATCH_SECONDS
-    assert officer_client.post(reverse("incidents:quick"), quick_post(another="1")).status_code == 302
-    assert published.count(RECOMPUTE) == 2  # the next batch
-
-
-@transactional_db
-def test_a_batched_recompute_the_broker_refused_is_sent_by_the_next_report(
-    officer_client: Client, monkeypatch: pytest.MonkeyPatch, settings: Any
-) -> None:
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    celery_app.conf.task_always_eager = False
-    attempts: list[str] = []
-
-    def broker_down(task: Any, *args: int, countdown: float | None = None) -> None:
-        attempts.append(task)
-        raise OperationalError("broker down")
-
-    monkeypatch.setattr("reports.services.snapshots.publish", broker_down)
     file_quick_logs(officer_client, 2)
-    assert attempts == [RECOMPUTE, RECOMPUTE]
-
-
-@transactional_db
-def test_with_a_per_process_cache_and_a_separate_worker_the_recompute_is_batched(
-    officer_client: Client, published: Published, settings: Any
-) -> None:
-    # The worker could not clear a flag set in this process's memory: no sharing then.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    celery_app.conf.task_always_eager = False  # put back after each test (tests/conftest.py)
-    file_quick_logs(officer_client, 2)
-    assert published.count(RECOMPUTE) == 1
-    assert published.countdowns[published.index(RECOMPUTE)] == RECOMPUTE_BATCH_START_SECONDS
-    assert not cache.get(RECOMPUTE_QUEUED)  # the flag is not set where no worker could clear it
-
-
-@pytest.mark.redis
-@transactional_db
-def test_with_the_shared_redis_cache_and_a_separate_worker_reports_share_the_queued_recompute(
-    officer: User, officer_client: Client, published: Published, settings: Any
-) -> None:
-    use_redis_cache(settings, settings.REDIS_URL, KEY_PREFIX=f"filing-cost-{uuid.uuid4().hex}")
-    assert not celery_app.conf.task_always_eager  # a redis test: the worker is elsewhere
-    try:
-        file_quick_logs(officer_client, 3)
-        assert published.count(RECOMPUTE) == 1
-        assert published.countdowns[published.index(RECOMPUTE)] is None  # sent to start at once
-        assert cache.get(RECOMPUTE_QUEUED)
-        assert snapshots_recompute_marked() == 2  # the worker starts it: the flag goes first
-        assert cache.get(RECOMPUTE_QUEUED) is None
-        assert officer_client.post(reverse("incidents:quick"), quick_post(another="1")).status_code == 302
-        assert published.count(RECOMPUTE) == 2
-    finally:
-        cache.delete(RECOMPUTE_QUEUED)
+    force, year = officer.officer_profile.force.code, financial_year_of(timezone.localdate())
+    assert Snapshot.objects.get(area=force, financial_year=year).logged == 2
+    assert Snapshot.objects.get(area=NATIONAL, financial_year=year).logged == 2
+    assert not StatisticsMark.objects.exists()
 
 
 @pytest.mark.postgres
 @transactional_db
-def test_a_report_committed_while_the_recompute_runs_queues_the_next_and_is_counted(
+def test_a_report_committed_while_the_refresh_runs_keeps_its_mark_and_is_counted_next(
     officer: User, officer_client: Client, published: Published, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    celery_app.conf.task_always_eager = False
     assert officer_client.post(reverse("incidents:quick"), quick_post(another="1")).status_code == 302
-    assert published.count(RECOMPUTE) == 1
-    recompute = reports_services.snapshots_recompute
+    rebuild = reports_services.snapshots_from_tallies
 
-    def another_report_lands_meanwhile(**kwargs: Any) -> int:
-        written = recompute(**kwargs)  # the task has read the marks and computed from them
+    def another_report_lands_meanwhile(years: Any) -> int:
+        written = rebuild(years)  # the refresh has read the marks and counted from them
 
         def file() -> None:  # another officer's request, on its own connection, commits now
             try:
-                incident_services.incident_quick_log(
-                    officer=officer,
-                    submission_key=uuid.uuid4(),
-                    data=quick_data(),
-                )
+                incident_services.incident_quick_log(officer=officer, submission_key=uuid.uuid4(), data=quick_data())
             except Exception as error:  # surfaced in the test's own thread below
                 failures.append(error)
             finally:
@@ -278,17 +171,15 @@ def test_a_report_committed_while_the_recompute_runs_queues_the_next_and_is_coun
         return written
 
     failures: list[Exception] = []
-
-    monkeypatch.setattr(reports_services, "snapshots_recompute", another_report_lands_meanwhile)
-    snapshots_recompute_marked()  # the worker runs the queued task
-    monkeypatch.setattr(reports_services, "snapshots_recompute", recompute)
+    monkeypatch.setattr(reports_services, "snapshots_from_tallies", another_report_lands_meanwhile)
+    assert statistics_refresh() == 1
+    monkeypatch.setattr(reports_services, "snapshots_from_tallies", rebuild)
     assert failures == []
     force, year = officer.officer_profile.force.code, financial_year_of(timezone.localdate())
     assert Snapshot.objects.get(area=force, financial_year=year).logged == 1
-    # The report that landed mid-run kept its marks and queued the next recompute ...
-    assert published.count(RECOMPUTE) == 2
-    assert RecomputeMark.objects.count() == 2
-    # ... which counts it.
-    snapshots_recompute_marked()
+    # The report that landed mid-run moved its mark on, so the refresh left it ...
+    assert StatisticsMark.objects.count() == 1
+    # ... for the next run, which counts it.
+    assert statistics_refresh() == 1
     assert Snapshot.objects.get(area=force, financial_year=year).logged == 2
     assert Snapshot.objects.get(area=NATIONAL, financial_year=year).logged == 2

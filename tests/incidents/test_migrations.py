@@ -44,6 +44,32 @@ def test_yes_no_booleans_become_answers_and_back(officer: User) -> None:
             )
             assert [row[0] for row in cursor.fetchall()] == [True, False, None]  # "Not sure" had no boolean
     finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes("incidents"))
+        migrate_to_latest()
+
+
+def migrate_to_latest() -> None:
+    """Every app to its latest migration (going back in incidents took reports' later ones)."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@transactional_db
+def test_the_tallies_start_with_every_force_and_year_that_holds_a_report_marked(officer: User) -> None:
+    """reports 0005: the tallies start empty, so the first refresh must count every force and
+    year with a report; a force without reports is not marked."""
+    import datetime
+
+    from incidents.models import StatisticsMark
+
+    IncidentFactory(officer=officer, occurred_on=datetime.date(2021, 3, 31))  # 2020/21
+    IncidentFactory(officer=officer, occurred_on=datetime.date(2023, 4, 1))  # 2023/24
+    try:
+        migrate([("reports", "0004_figure_basis_and_source_kind")])
+        StatisticsMark.objects.all().delete()
+        migrate([("reports", "0005_tallies_replace_recompute_marks")])
+        marks = set(StatisticsMark.objects.values_list("force_id", "financial_year"))
+        force = officer.officer_profile.force_id
+        assert marks == {(force, 2020), (force, 2021), (force, 2022), (force, 2023)}
+    finally:
+        migrate_to_latest()

@@ -20,9 +20,9 @@ from kombu.exceptions import OperationalError
 
 from config.celery import app as celery_app
 from incidents import services
-from incidents.models import Incident, User
+from incidents.models import Incident, StatisticsMark, User
 from incidents.tasks import incident_send_receipt
-from reports.models import NATIONAL, RecomputeMark, Snapshot
+from reports.models import NATIONAL, Snapshot
 from reports.periods import financial_year_of
 from tests import conftest
 from tests.conftest import transactional_db
@@ -86,19 +86,23 @@ def test_a_redelivered_receipt_task_sends_nothing_more(officer: User, redis_work
 
 @pytest.mark.redis
 @transactional_db
-def test_a_real_worker_counts_every_report_filed_while_a_recompute_is_queued_or_running(
+def test_a_real_worker_counts_every_report_filed_while_a_refresh_is_queued_or_running(
     officer: User, redis_worker: None
 ) -> None:
-    # Reports filed back to back share queued recomputes (reports/services.py); whichever
-    # lands while one runs queues the next, so none is left out of the statistics.
+    from reports.tasks import statistics_refresh
+
+    # Each report is followed by a refresh (as beat sends them), so reports land while one
+    # runs; the mark of one committed meanwhile survives for the next, so none is left out.
     for _ in range(6):
         services.incident_quick_log(officer=officer, submission_key=uuid.uuid4(), data=quick_data())
+        statistics_refresh.delay()
         time.sleep(0.05)
+    statistics_refresh.delay()
     force, year = officer.officer_profile.force.code, financial_year_of(timezone.localdate())
 
     def counted() -> bool:
         snapshot = Snapshot.objects.filter(area=force, financial_year=year).first()
-        return snapshot is not None and snapshot.logged == 6 and not RecomputeMark.objects.exists()
+        return snapshot is not None and snapshot.logged == 6 and not StatisticsMark.objects.exists()
 
     assert wait_for(counted), "a report was left out of the statistics"
     national = Snapshot.objects.get(area=NATIONAL, financial_year=year)
@@ -107,8 +111,6 @@ def test_a_real_worker_counts_every_report_filed_while_a_recompute_is_queued_or_
 
 @transactional_db
 def test_report_is_saved_when_the_broker_is_unreachable(officer: User, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reports.tasks import snapshots_recompute_marked
-
     failures: list[Exception] = []
 
     def spy_on(task: Any) -> None:
@@ -123,10 +125,9 @@ def test_report_is_saved_when_the_broker_is_unreachable(officer: User, monkeypat
 
         monkeypatch.setattr(task, "apply_async", spy)
 
-    # Whichever dispatch comes first meets the dead broker; config.celery.publish then
-    # spares the rest of the request another wait, so exactly one publish is attempted.
+    # The receipt meets the dead broker (the statistics wait for beat's refresh: nothing is
+    # sent for them), so exactly one publish is attempted.
     spy_on(incident_send_receipt)
-    spy_on(snapshots_recompute_marked)
     broker, eager = celery_app.conf.broker_url, celery_app.conf.task_always_eager
     reset_broker_connections()
     celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -193,7 +194,10 @@ def test_a_real_worker_updates_the_snapshot_when_a_report_is_verified(
     key = {"area": "E23000029", "financial_year": 2023}
     assert Snapshot.objects.get(**key).verified == 0
     services.incident_transition(incident=incident, actor=rep, to=Status.VERIFIED)
-    # The dispatch after commit reaches the worker through Redis; it recomputes the year.
+    # Beat's refresh reaches the worker through Redis; it counts the marked force and year.
+    from reports.tasks import statistics_refresh
+
+    statistics_refresh.delay()
     assert wait_for(lambda: Snapshot.objects.get(**key).verified == 1), "the worker never updated the snapshot"
 
 
@@ -211,7 +215,7 @@ def test_every_task_the_services_queue_by_name_is_registered_and_no_service_impo
         events.RECEIPT_TASK,
         events.NOTIFY_REPS_TASK,
         events.NOTIFY_OFFICER_TASK,
-        snapshots.RECOMPUTE_MARKED_TASK,
+        snapshots.REFRESH_TASK,
         snapshots.RECOMPUTE_ALL_TASK,
     ):
         assert name in app.tasks, name

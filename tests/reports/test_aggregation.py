@@ -11,9 +11,9 @@ import time_machine
 
 from incidents import services as incident_services
 from incidents.choices import Status
-from incidents.models import Incident, User
-from reports.models import NATIONAL, OfficialFigure, RecomputeMark, Snapshot
-from reports.services import snapshots_recompute, snapshots_recompute_marked
+from incidents.models import Incident, StatisticsMark, User
+from reports.models import NATIONAL, OfficialFigure, Snapshot, Tally
+from reports.services import snapshots_recompute, statistics_refresh
 from tests.conftest import quick_data
 from tests.factories import IncidentFactory, OfficialFigureFactory, make_officer
 
@@ -133,8 +133,8 @@ def test_other_forces_and_years_leave_the_counts_alone(officer: User, other_forc
     assert Snapshot.objects.get(area=NATIONAL, financial_year=2020).logged == 7
 
 
-def test_a_change_marks_the_year_stale_and_the_sweep_repairs_a_lost_dispatch(officer: User) -> None:
-    # No on_commit callbacks run in this test: as if the broker had lost the message.
+def test_a_change_marks_its_force_and_year_and_the_refresh_counts_it(officer: User) -> None:
+    # No on_commit callbacks run in this test: the refresh runs as beat would run it.
     incident_services.incident_quick_log(
         officer=officer,
         submission_key=uuid.uuid4(),
@@ -145,11 +145,14 @@ def test_a_change_marks_the_year_stale_and_the_sweep_repairs_a_lost_dispatch(off
             "reported_to_force": "no",
         },
     )
-    assert set(RecomputeMark.objects.values_list("area", "financial_year")) == {("E23000029", 2022), (NATIONAL, 2022)}
+    marks = StatisticsMark.objects.values_list("force__code", "financial_year")
+    assert set(marks) == {("E23000029", 2022)}
     assert not Snapshot.objects.exists()
-    assert snapshots_recompute_marked() == 2
+    assert statistics_refresh() == 1
     assert Snapshot.objects.get(area="E23000029", financial_year=2022).logged == 1
-    assert not RecomputeMark.objects.exists()
+    assert Snapshot.objects.get(area=NATIONAL, financial_year=2022).logged == 1
+    assert Tally.objects.get(area="E23000029", financial_year=2022).counts["logged"] == 1
+    assert not StatisticsMark.objects.exists()
 
 
 def test_verifying_a_report_updates_the_snapshot_after_commit(
@@ -218,8 +221,8 @@ def test_a_database_dropout_is_retried_and_a_bug_is_not(officer: User, monkeypat
             raise OperationalError("server closed the connection unexpectedly")
         return 0
 
-    monkeypatch.setattr(tasks, "sweep", flaky)  # the service, as the task module holds it
-    result = tasks.snapshots_recompute_marked.apply(throw=False)
+    monkeypatch.setattr(tasks, "refresh", flaky)  # the service, as the task module holds it
+    result = tasks.statistics_refresh.apply(throw=False)
     assert result.successful()
     assert len(calls) == 2  # retried once, then done
 
@@ -228,8 +231,8 @@ def test_a_database_dropout_is_retried_and_a_bug_is_not(officer: User, monkeypat
         raise ZeroDivisionError
 
     calls.clear()
-    monkeypatch.setattr(tasks, "sweep", broken)
-    result = tasks.snapshots_recompute_marked.apply(throw=False)
+    monkeypatch.setattr(tasks, "refresh", broken)
+    result = tasks.statistics_refresh.apply(throw=False)
     assert result.failed() and isinstance(result.result, ZeroDivisionError)
     assert len(calls) == 1  # not retried: a bug does not go away by waiting
 

@@ -20,9 +20,9 @@ from django.db import IntegrityError, connection, transaction
 
 from bench.synthetic import CLEAR_ASSAULTS, synthetic_incidents_insert, synthetic_officers
 from incidents.choices import AssaultKind, Duty, Injury, NotReportedReason, Setting
-from incidents.management.commands.seed_demo import OFFICIAL_DATA, OFFICIAL_FILES, OFFICIAL_RELEASE
 from incidents.models import Force, Incident, User, choice_bit, choice_mask
 from reports.importing import parse_official_file
+from reports.management.commands.seed_demo import OFFICIAL_DATA, OFFICIAL_FILES, OFFICIAL_RELEASE
 from reports.models import OfficialFigure, Snapshot
 from reports.selectors import estimate_sums
 from reports.services import official_figures_import, snapshots_recompute

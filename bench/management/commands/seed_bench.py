@@ -27,9 +27,9 @@ from django.db import connection, transaction
 
 from bench.synthetic import synthetic_incidents_insert, synthetic_officers
 from incidents.choices import NATIONAL_GROUP, REPS_GROUP
-from incidents.management.commands.seed_demo import OFFICIAL_DATA, OFFICIAL_FILES, OFFICIAL_RELEASE
 from incidents.models import Force, RepForce, User
 from reports.importing import parse_official_file
+from reports.management.commands.seed_demo import OFFICIAL_DATA, OFFICIAL_FILES, OFFICIAL_RELEASE
 from reports.services import official_figures_import, snapshots_recompute_all
 
 PREFIX = "SEED-"

@@ -80,12 +80,11 @@ def statistics_refresh() -> int:
     marks = list(StatisticsMark.objects.order_by("force_id", "financial_year"))
     if not marks:
         return 0
-    forces_by_year: dict[int, set[int]] = defaultdict(set)
-    for mark in marks:
-        forces_by_year[mark.financial_year].add(mark.force_id)
-    for year, force_ids in sorted(forces_by_year.items()):
-        tallies_recompute(year, force_ids=force_ids)
-    snapshots_from_tallies(forces_by_year)
+    years = {mark.financial_year for mark in marks}
+    # Every marked force in every marked year: usually one of each; a few extra pairs are
+    # recounted to the same numbers, and the two queries stay two.
+    tallies_recompute(years, force_ids={mark.force_id for mark in marks})
+    snapshots_from_tallies(years)
     covered = reduce(or_, (Q(pk=mark.pk, marked_at=mark.marked_at) for mark in marks))
     StatisticsMark.objects.filter(covered).delete()
     return len(marks)
@@ -108,33 +107,33 @@ def statistics_refresh_soon(**_signal: Any) -> None:
 # -- tallies: one force and year's reports, counted ---------------------------------------
 
 
-def tallies_recompute(year: int, *, force_ids: Iterable[int] | None = None) -> None:
-    """Recount the tallies of one year: of the given forces (every force when None), from
-    their reports alone. Two grouped queries; a force left with no counted report loses its
-    tally."""
+def tallies_recompute(years: Iterable[int], *, force_ids: Iterable[int] | None = None) -> None:
+    """Recount the tallies of the given years: of the given forces (every force when None),
+    from their reports alone, in two grouped queries whatever the number of years. A force
+    and year left with no counted report loses its tally."""
+    years = sorted(set(years))
     force_ids = None if force_ids is None else set(force_ids)
-    incidents = counted_incidents(years=[year], force_ids=force_ids)
-    counts = incident_counts(incidents)
-    sums = estimate_sums([year], force_ids=force_ids)
+    counts = incident_counts(counted_incidents(years=years, force_ids=force_ids))
+    sums = estimate_sums(years, force_ids=force_ids)
     forces = Force.objects.all() if force_ids is None else Force.objects.filter(pk__in=force_ids)
     codes = list(forces.values_list("code", flat=True))
     now = timezone.now()
-    tallies = []
-    for code in codes:
-        counted = counts.get((code, year))
-        if counted is not None:
-            tallies.append(
-                Tally(
-                    area=code,
-                    financial_year=year,
-                    computed_at=now,
-                    counts=counted["counts"],
-                    breakdowns=counted["breakdowns"],
-                    sums=sums.get((code, year), {}),
-                )
-            )
-    gone = set(codes) - {tally.area for tally in tallies}
-    Tally.objects.filter(financial_year=year, area__in=gone).delete()
+    tallies = [
+        Tally(
+            area=code,
+            financial_year=year,
+            computed_at=now,
+            counts=counts[(code, year)]["counts"],
+            breakdowns=counts[(code, year)]["breakdowns"],
+            sums=sums.get((code, year), {}),
+        )
+        for code, year in sorted(counts)
+        if code in codes and year in years
+    ]
+    kept = Q()
+    for tally in tallies:
+        kept |= Q(area=tally.area, financial_year=tally.financial_year)
+    Tally.objects.filter(financial_year__in=years, area__in=codes).exclude(kept).delete()
     Tally.objects.bulk_create(
         tallies,
         update_conflicts=True,
@@ -257,8 +256,7 @@ def snapshots_recompute(*, years: Iterable[int] | None = None) -> int:
     rebuild their snapshots: the full recompute, for the nightly run and national staff's
     button. Returns how many snapshots were written."""
     wanted = sorted(set(years) if years is not None else _years_with_data())
-    for year in wanted:
-        tallies_recompute(year)
+    tallies_recompute(wanted)
     return snapshots_from_tallies(wanted)
 
 

@@ -1,6 +1,6 @@
 """After a service fails to answer, fail at once for a few seconds instead of waiting on it again.
 
-Used for the broker (config.celery.publish) and the cache (config.cache.RedisCache): a request
+Used for the broker (config.celery.publish) and the cache (config.cache.GuardedConnectionPool): a request
 that makes several calls pays for one timeout at most, and the requests right behind it in the
 same process for none. The state is per process: each web process finds out for itself, once
 every few seconds.

@@ -6,15 +6,19 @@ A frozen Redis costs the request that finds it one socket timeout (0.5 s,
 settings.CACHE_REDIS_OPTIONS), not one for each cache call it makes. A command Redis answers
 with an error (out of memory under noeviction, a read-only replica) fails as it is; it costs
 no time, so there is nothing to hold back.
+
+Through public hooks only: Django's Redis cache takes a ``pool_class`` option (settings), and a
+redis-py connection pool takes the ``connection_class`` its connections are made of. The pool
+here makes them of a subclass of the class redis-py chose for the address (plain TCP, TLS for
+``rediss://``, a Unix socket) whose connect, send and read go through the breaker.
 """
 
 from __future__ import annotations
 
-from functools import wraps
+import functools
 from typing import Any
 
-from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
-from django.utils.functional import cached_property
+import redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -27,30 +31,31 @@ cache_breaker = Breaker(
 )
 
 
-class _Guarded:
-    """A cache client whose every method goes through the breaker."""
-
-    def __init__(self, client: Any, address: str) -> None:
-        self._client = client
-        self._address = address
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name in ("_client", "_address"):
-            raise AttributeError(name)  # copy and pickle probe these before __init__ has run
-        attribute = getattr(self._client, name)
-        if not callable(attribute):
-            return attribute
-
-        @wraps(attribute)
-        def guarded(*args: object, **kwargs: object) -> Any:
-            return cache_breaker.call(self._address, attribute, *args, **kwargs)
-
-        return guarded
+def _address(connection: redis.connection.AbstractConnection) -> str:
+    """host, port and database (or the socket's path), as redis-py describes the connection."""
+    return ",".join(f"{name}={value}" for name, value in connection.repr_pieces())
 
 
-class RedisCache(DjangoRedisCache):
-    """Django's Redis cache with the breaker above (settings.CACHES)."""
+@functools.cache
+def guarded(connection_class: type[redis.connection.AbstractConnection]) -> type[Any]:
+    """``connection_class`` with its connect, send and read held back by the breaker."""
 
-    @cached_property
-    def _cache(self) -> Any:
-        return _Guarded(self._class(self._servers, **self._options), ",".join(self._servers))
+    class Guarded(connection_class):  # type: ignore[valid-type,misc]  # a class chosen at run time
+        def connect(self) -> None:
+            cache_breaker.call(_address(self), super().connect)
+
+        def send_packed_command(self, *args: Any, **kwargs: Any) -> None:
+            cache_breaker.call(_address(self), super().send_packed_command, *args, **kwargs)
+
+        def read_response(self, *args: Any, **kwargs: Any) -> Any:
+            return cache_breaker.call(_address(self), super().read_response, *args, **kwargs)
+
+    Guarded.__name__ = Guarded.__qualname__ = f"Guarded{connection_class.__name__}"
+    return Guarded
+
+
+class GuardedConnectionPool(redis.ConnectionPool):
+    """The cache's connection pool (settings.CACHE_REDIS_OPTIONS["pool_class"])."""
+
+    def __init__(self, *args: Any, connection_class: type[Any] = redis.Connection, **kwargs: Any) -> None:
+        super().__init__(*args, connection_class=guarded(connection_class), **kwargs)

@@ -202,8 +202,12 @@ if PRODUCTION and not CACHE_URL.startswith(("redis://", "rediss://")):
 # second instead of holding it, and is not tried again for 5 s (config/cache.py; filing
 # carries on, its limit counted in the process's memory, incidents/ratelimits.py; sign-in
 # and exports answer 503, config/views.py).
-CACHE_REDIS_BACKEND = "config.cache.RedisCache"
-CACHE_REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+CACHE_REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
+CACHE_REDIS_OPTIONS = {
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 0.5,
+    "pool_class": "config.cache.GuardedConnectionPool",
+}
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
@@ -216,7 +220,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # django-ratelimit's system checks: the development LocMem cache is per-process (E003), fine
 # for one dev server and refused in production above; Django's own RedisCache (shared, atomic
-# INCR; ours is a subclass) is simply not on the library's list yet (W001,
+# INCR) is simply not on the library's list yet (W001,
 # jsocol/django-ratelimit#283).
 SILENCED_SYSTEM_CHECKS = []
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

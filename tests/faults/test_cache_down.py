@@ -1,4 +1,4 @@
-"""The cache (Redis: allauth's and our rate limits, the queued-recompute flag) down or frozen.
+"""The cache (Redis: allauth's and our rate limits) down or frozen.
 
 Filing a report carries on (its limit counted in the process's memory); what the limits protect (signing in, exporting,
 closing an account) answers the "briefly unavailable" page, never a 500, and changes nothing.
@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import redis
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCacheClient
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -98,14 +98,15 @@ def test_allauths_cache_calls_stop_dialling_a_cache_that_just_failed(
 ) -> None:
     # allauth's login rate limit calls the cache itself, not through our code: the backend
     # (config/cache.py) holds back every caller's commands for a few seconds.
+    # Counted where redis-py itself dials, under the breaker's connection class.
     dials: list[str] = []
-    get_client = RedisCacheClient.get_client
+    connect = redis.Connection.connect
 
-    def counted(self: RedisCacheClient, *args: Any, **kwargs: Any) -> Any:
+    def counted(self: redis.Connection) -> None:
         dials.append("dial")
-        return get_client(self, *args, **kwargs)
+        connect(self)
 
-    monkeypatch.setattr(RedisCacheClient, "get_client", counted)
+    monkeypatch.setattr(redis.Connection, "connect", counted)
     login = {"login": officer.email, "password": PASSWORD}
     assert_unavailable(Client(raise_request_exception=False).post(reverse("account_login"), login))
     assert dials == ["dial"]  # the first command failed; none after it in that request

@@ -124,7 +124,7 @@ def test_exports_beyond_the_rate_are_refused_and_not_logged(settings: object, re
 
 @pytest.mark.redis
 def test_limits_hold_in_the_shared_redis_cache_production_uses(settings: Any, officer: User) -> None:
-    """Production counts in Django's RedisCache (ours, config/cache.py; django-ratelimit's
+    """Production counts in Django's RedisCache (with config/cache.py's pool; django-ratelimit's
     W001 is silenced for it): the limit holds there too. Keys live one minute, so nothing is
     left behind to clear; the prefix is new each run (user ids repeat from run to run)."""
     use_redis_cache(settings, settings.REDIS_URL, KEY_PREFIX=f"ratelimit-test-{uuid.uuid4().hex}")

@@ -1,86 +1,49 @@
-"""Request ids and the JSON log format (``LOG_FORMAT=json``).
+"""Request ids and the JSON log format (``LOG_FORMAT=json``), on two maintained libraries.
 
-Every request gets an id: the incoming ``X-Request-ID`` when it is a sane token (a load
-balancer or proxy that sets one lets its logs and ours be joined), otherwise a new one. It
-is returned in the response header and put on every log record made while the request is
-served, through a context variable read by ``RequestIdFilter``. A Celery task's records
-carry its task id the same way.
+Every request gets an id from django-guid's middleware (settings.DJANGO_GUID): the incoming
+``X-Request-ID`` when it is a UUID (a load balancer or proxy that sets one lets its logs and
+ours be joined), otherwise a new one, returned in the response header. ``RequestIdFilter``
+puts it on every log record made while the request is served, and a Celery task's id on the
+records made while the task runs (celery.current_task). The JSON format is python-json-logger's.
 
-Logs never carry personal data: the app logs ids and references, never report content or
-query strings. Both formats also mask anything shaped like an e-mail address and leave out
-exception messages (a database error quotes the row's values, an e-mail in a unique-key
-violation for one); the exception's type and stack are kept.
-
-Nor can a log line be forged: a message is one line whatever it holds. Control characters
-(a path with ``%0A`` in it, as gunicorn's access line writes it decoded; a browser's CSP
-report) are written as escapes such as ``\\x0a``, in both formats and on gunicorn's lines.
+What is ours is what neither library does. Logs never carry personal data: the app logs ids
+and references, never report content or query strings, and both formats also mask anything
+shaped like an e-mail address and leave out exception messages (a database error quotes the
+row's values, an e-mail in a unique-key violation for one); the exception's type and stack
+are kept. Nor can a log line be forged: a message is one line whatever it holds. Control
+characters (a path with ``%0A`` in it, as gunicorn's access line writes it decoded; a
+browser's CSP report) are written as escapes such as ``\\x0a``, in both formats and on
+gunicorn's lines.
 """
 
 from __future__ import annotations
 
-import datetime
-import json
 import logging
 import re
 import traceback
-import uuid
-from collections.abc import Callable
-from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+from celery import current_task
+from django_guid import get_guid
+from pythonjsonlogger.json import JsonFormatter as LibraryJsonFormatter
 
-REQUEST_ID_HEADER = "X-Request-ID"
-# Letters, digits and - _ . : only, up to 64: enough for a UUID, a ULID or a proxy's own
-# format, and nothing that could forge a log line or carry text.
-SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+# What a request id from gunicorn's access line may look like (a UUID, as django-guid lets in).
+SANE_REQUEST_ID = re.compile(r"[0-9a-fA-F-]{32,36}")
 EMAIL = re.compile(r"[^\s@\"'<>(),;:]+@[^\s@\"'<>(),;:]+\.[A-Za-z]{2,}")
-
-request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
-
-
-def request_id_from_header(value: str | None) -> str:
-    """The incoming id if it is a sane token, else a new random one."""
-    if value and SANE_REQUEST_ID.fullmatch(value):
-        return value
-    return uuid.uuid4().hex
-
-
-class RequestIdMiddleware:
-    """Gives each request an id, returns it as ``X-Request-ID`` and logs with it.
-
-    First in MIDDLEWARE, so the id is on every record any later middleware or view makes
-    and on every response, redirects and errors included.
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = request_id_from_header(request.headers.get(REQUEST_ID_HEADER))
-        request.request_id = request_id  # type: ignore[attr-defined]
-        token = request_id_var.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
-        response[REQUEST_ID_HEADER] = request_id
-        return response
 
 
 def _task_id() -> str | None:
-    from celery import current_task  # celery sets it only inside a running task
-
+    """The id of the Celery task running in this thread, if any (set only inside a task)."""
     request = getattr(current_task, "request", None) if current_task else None
     return getattr(request, "id", None)
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds ``request_id`` and ``task_id`` to every record ("-" outside a request or task)."""
+    """Adds ``request_id`` (django-guid's) and ``task_id`` to every record ("-" outside a
+    request or task)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get() or "-"
+        record.request_id = get_guid() or "-"
         record.task_id = _task_id() or "-"
         return True
 
@@ -131,21 +94,34 @@ class PlainFormatter(logging.Formatter):
         return line
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object a line: time, level, logger, message, request id, task id."""
+JSON_FIELDS = {"time", "level", "logger", "message", "request_id", "task_id", "exception", "stack"}
 
-    def format(self, record: logging.LogRecord) -> str:
-        document: dict[str, Any] = {
-            "time": datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": safe_message(record),
-            "request_id": request_id_var.get() or _access_log_request_id(record),
-        }
-        task_id = getattr(record, "task_id", None)
-        if task_id and task_id != "-":
-            document["task_id"] = task_id
-        summary = exception_summary(record)
-        if summary:
-            document["exception"], document["stack"] = summary
-        return json.dumps(document, ensure_ascii=False)
+
+class JsonFormatter(LibraryJsonFormatter):
+    """python-json-logger's formatter, one object a line: time, level, logger, message, request
+    id, and the task id and exception (type and stack, no message) where there is one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("fmt", "%(levelname)s %(name)s %(message)s %(request_id)s %(task_id)s")
+        kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger", "exc_info": "stack"})
+        kwargs.setdefault("timestamp", "time")
+        kwargs.setdefault("json_ensure_ascii", False)
+        super().__init__(*args, **kwargs)
+
+    def formatException(self, ei: Any) -> str:  # noqa: N802  (logging.Formatter's name)
+        """Only the stack: the message may quote personal data (its type is added below)."""
+        return "".join(traceback.format_tb(ei[2]))
+
+    def add_fields(self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]) -> None:
+        super().add_fields(log_data, record, message_dict)
+        log_data["message"] = safe_message(record)
+        if record.exc_info and record.exc_info[0] is not None:
+            log_data["exception"] = record.exc_info[0].__qualname__
+        request_id = log_data.get("request_id")
+        log_data["request_id"] = request_id if request_id not in (None, "-") else _access_log_request_id(record)
+        if log_data.get("task_id") in (None, "-"):
+            log_data.pop("task_id", None)
+        # Nothing else: a record's extra attributes are not written (django.request's carry the
+        # request itself, whose text holds the query string).
+        for key in set(log_data) - JSON_FIELDS:
+            del log_data[key]

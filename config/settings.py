@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "django_ratelimit",
+    "django_guid",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -96,7 +97,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: every later log record and every response (redirects, errors) gets the id.
-    "config.logging.RequestIdMiddleware",
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -408,6 +409,9 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in {"plain", "json"}:
     raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# Request ids (django-guid's middleware, first in MIDDLEWARE): an incoming X-Request-ID is kept
+# when it is a UUID, otherwise replaced by a new one; the id goes back in the response header.
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": True, "RETURN_HEADER": True, "EXPOSE_HEADER": False}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -421,6 +425,8 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # django-guid says at INFO, for every request, whether the header came with it.
+    "loggers": {"django_guid": {"level": "WARNING"}},
 }
 # Workers log through the same handler (and format) instead of Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -47,9 +47,9 @@ def post_csp_report(client: Client, **headers: str) -> object:
 
 
 def test_a_record_made_during_a_request_is_json_carrying_its_request_id(client: Client, json_log: io.StringIO) -> None:
-    response = post_csp_report(client, **{"X-Request-ID": "lb-7f3a.42"})
+    response = post_csp_report(client, **{"X-Request-ID": "3f2b9c1e-5d4a-4e8b-9a7c-1d2e3f4a5b6c"})
     [record] = [r for r in records(json_log) if r["logger"] == "config.csp"]
-    assert record["request_id"] == "lb-7f3a.42" == response["X-Request-ID"]
+    assert record["request_id"] == "3f2b9c1e-5d4a-4e8b-9a7c-1d2e3f4a5b6c" == response["X-Request-ID"]
     assert record["level"] == "WARNING" and record["time"]
     assert "secret" not in json_log.getvalue()  # no query strings
 
@@ -74,6 +74,7 @@ def test_redirects_carry_the_request_id_too(client: Client) -> None:
     "bogus",
     [
         "",
+        "lb-7f3a.42",  # a proxy's own format: only a UUID is kept (django-guid)
         "a" * 65,
         "two words",
         "id\r\nforged: line",
@@ -145,3 +146,11 @@ def test_an_unknown_log_format_is_refused() -> None:
         check=False,
     )
     assert result.returncode != 0 and "LOG_FORMAT must be" in result.stderr
+
+
+def test_json_records_write_only_their_own_fields_never_a_records_extras(json_log: io.StringIO) -> None:
+    # Django's request logger passes the request itself as an extra: its text holds the query.
+    logging.getLogger("tests.logging").warning("Not Found: %s", "/page", extra={"request": "/page?q=secret"})
+    [record] = records(json_log)
+    assert set(record) == {"time", "level", "logger", "message", "request_id"}
+    assert "secret" not in json_log.getvalue()

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.http import HttpRequest
 
 from incidents.choices import (
     NATIONAL_GROUP,
@@ -241,6 +242,14 @@ class User(AbstractUser):
     def covered_force_ids(self) -> frozenset[int]:
         """The forces this rep covers (RepForce)."""
         return frozenset(self.rep_forces.values_list("force_id", flat=True))
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of a request that only signed-in users reach (login_required views, the admin),
+    as this project's User; anyone else is refused."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
 
 
 class OfficerProfile(models.Model):

@@ -12,7 +12,6 @@ import json
 from functools import cache
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.staticfiles.finders import find
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -24,6 +23,7 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
+from incidents.models import User
 from incidents.selectors import officer_profile_for_user
 
 # What the phone keeps to open the app with no signal: the layout's files and the icons.
@@ -37,7 +37,7 @@ PRECACHE_STATIC = [
 ]
 
 
-def outbox_owner(user: AbstractBaseUser) -> str:
+def outbox_owner(user: User) -> str:
     """An opaque tag for the signed-in officer: reports saved on a phone are sent only for them."""
     return salted_hmac("assault-log.outbox-owner", str(user.pk)).hexdigest()[:20]
 

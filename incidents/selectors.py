@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Case, Exists, Q, QuerySet, When
 from django.http import Http404
@@ -67,7 +67,7 @@ def force_domain_for_email(email: str) -> ForceEmailDomain | None:
     return max(matches, key=lambda match: len(match.domain), default=None)
 
 
-def officer_profile_for_user(user: AbstractBaseUser | AnonymousUser) -> OfficerProfile | None:
+def officer_profile_for_user(user: User | AnonymousUser) -> OfficerProfile | None:
     if not user.is_authenticated:
         return None
     # The signed-in user arrives with it (incidents/backends.py); any other user is asked
@@ -80,7 +80,7 @@ def officer_profile_for_user(user: AbstractBaseUser | AnonymousUser) -> OfficerP
     return profile
 
 
-def incident_list_for_officer(user: AbstractBaseUser) -> QuerySet[Incident]:
+def incident_list_for_officer(user: User) -> QuerySet[Incident]:
     return (
         Incident.objects.filter(officer=user)
         .select_related("force")
@@ -89,7 +89,7 @@ def incident_list_for_officer(user: AbstractBaseUser) -> QuerySet[Incident]:
     )
 
 
-def incident_waiting_for_officer(user: AbstractBaseUser, *, limit: int = 10) -> list[Incident]:
+def incident_waiting_for_officer(user: User, *, limit: int = 10) -> list[Incident]:
     """What the officer has to do: reports a rep has a question about, then drafts to finish."""
     questions_first = Case(When(status=Status.NEEDS_INFO, then=0), default=1)
     return list(
@@ -99,7 +99,7 @@ def incident_waiting_for_officer(user: AbstractBaseUser, *, limit: int = 10) -> 
     )
 
 
-def incident_get_for_user(user: AbstractBaseUser | AnonymousUser, reference: str) -> Incident:
+def incident_get_for_user(user: User | AnonymousUser, reference: str) -> Incident:
     """The officer's own incident, or 404 whether it is missing or simply not theirs.
 
     Staff reach reports only through the admin, gated by incident_queryset_for_staff.
@@ -255,7 +255,7 @@ SAME_ANSWERS_LOOKED_AT = 20
 
 
 def incident_recent_with_same_answers(
-    officer: AbstractBaseUser, data: Mapping[str, Any], *, submission_key: uuid.UUID, drafts: bool
+    officer: User, data: Mapping[str, Any], *, submission_key: uuid.UUID, drafts: bool
 ) -> Incident | None:
     """The officer's newest report created in the last 15 minutes whose answers to the
     questions in ``data`` are the same: among their drafts (``drafts``, a full report started
@@ -320,7 +320,7 @@ IDENTITY_WITHHELD = "Identity withheld"
 IDENTITY_ANONYMISED = "Anonymised: no one's identity is held"
 
 
-def staff_is_national(user: AbstractBaseUser | AnonymousUser) -> bool:
+def staff_is_national(user: User | AnonymousUser) -> bool:
     if not (user.is_authenticated and user.is_active and user.is_staff):  # type: ignore[union-attr]
         return False
     if user.is_superuser:  # type: ignore[union-attr]
@@ -328,7 +328,7 @@ def staff_is_national(user: AbstractBaseUser | AnonymousUser) -> bool:
     return bool(user.in_national_group)  # type: ignore[union-attr]
 
 
-def staff_force_ids(user: AbstractBaseUser) -> frozenset[int]:
+def staff_force_ids(user: User) -> frozenset[int]:
     """The forces a rep covers, read once per request (User.covered_force_ids)."""
     return user.covered_force_ids  # type: ignore[attr-defined,no-any-return]
 
@@ -342,7 +342,7 @@ def incident_was_sent(incident: Incident) -> bool:
     return incident.status != Status.DRAFT and incident.submitted_at is not None
 
 
-def incident_queryset_for_staff(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Incident]:
+def incident_queryset_for_staff(user: User | AnonymousUser) -> QuerySet[Incident]:
     """The one gate for staff: national staff see every force, a rep only their own, others none.
 
     Only reports that were sent: never a draft, nor a draft withdrawn before it was sent.
@@ -356,7 +356,7 @@ def incident_queryset_for_staff(user: AbstractBaseUser | AnonymousUser) -> Query
 
 
 def incident_periods_for_staff(
-    user: AbstractBaseUser | AnonymousUser, *, year: int | None = None, month: int | None = None
+    user: User | AnonymousUser, *, year: int | None = None, month: int | None = None
 ) -> list[int]:
     """The periods that hold at least one report ``user`` may see: the calendar years since
     the earliest possible date (newest first), or the months of ``year``, or the days of
@@ -393,7 +393,7 @@ def incident_periods_for_staff(
     return [key for key in periods if found.get(f"p{key}")]
 
 
-def incident_can_review(user: AbstractBaseUser | AnonymousUser, incident: Incident) -> bool:
+def incident_can_review(user: User | AnonymousUser, incident: Incident) -> bool:
     if not (user.is_authenticated and user.is_staff and user.has_perm("incidents.review_incident")):  # type: ignore[union-attr]
         return False
     if not incident_was_sent(incident):
@@ -567,7 +567,7 @@ def _event_changes(changes: Mapping[str, Any]) -> str:
 REVIEW_ACCESS_LINES = 100
 
 
-def incident_review_record(incident: Incident, viewer: AbstractBaseUser) -> ReviewRecord:
+def incident_review_record(incident: Incident, viewer: User) -> ReviewRecord:
     """A report's questions, notes, welfare follow-ups, possible duplicates and timeline for
     its review page, and for national staff who has viewed it. The caller has checked that
     ``viewer`` may see ``incident`` (it came from incident_queryset_for_staff)."""
@@ -646,7 +646,7 @@ EXPORT_MULTI = (
 )
 
 
-def incident_export_rows(incidents: QuerySet[Incident], viewer: AbstractBaseUser) -> tuple[list[str], Any]:
+def incident_export_rows(incidents: QuerySet[Incident], viewer: User) -> tuple[list[str], Any]:
     """Header and rows (an iterator) for a spreadsheet of reports, as ``viewer`` may see them.
 
     Withheld identities stay withheld; the narrative goes to national staff only.

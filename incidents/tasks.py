@@ -8,6 +8,7 @@ the work in the database first), which is what makes acks_late safe.
 from __future__ import annotations
 
 from smtplib import SMTPException
+from typing import Any
 
 from celery import shared_task
 
@@ -20,7 +21,7 @@ from incidents.services import (
 from incidents.services import notifications_resend_unsent as resend
 from incidents.services.privacy import retention_apply
 
-RETRY = {
+RETRY: dict[str, Any] = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": (SMTPException, ConnectionError, TimeoutError),

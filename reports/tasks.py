@@ -5,6 +5,8 @@ at the top."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
@@ -14,7 +16,7 @@ from reports.services import statistics_refresh as refresh
 # A database that drops out (a failover, a restart) is retried a few times with growing,
 # jittered waits; anything else is a bug and fails at once. The marks stay in the
 # database, so a refresh that gives up is repaired by the next one.
-IDEMPOTENT = {
+IDEMPOTENT: dict[str, Any] = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": (OperationalError, InterfaceError),

@@ -6,12 +6,11 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from config.celery import publish
-from incidents.models import Incident, IncidentEvent, StatisticsMark
+from incidents.models import Incident, IncidentEvent, StatisticsMark, User
 from incidents.periods import financial_year_of
 from incidents.signals import statistics_marked
 
@@ -28,7 +27,7 @@ def audit_value(value: Any) -> Any:
 def record_event(
     *,
     incident: Incident,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     kind: str,
     changes: Mapping[str, Any] | None = None,
     visible_to_officer: bool = True,

@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -35,6 +34,7 @@ from incidents.models import (
     IncidentNotReportedReason,
     IncidentQuestion,
     OfficerProfile,
+    User,
     choice_mask,
     incident_rule_errors,
 )
@@ -66,7 +66,7 @@ class IncidentNotEditable(Exception):
 
 
 def officer_register(
-    *, user: AbstractBaseUser, display_name: str, collar_number: str, usual_duty: str, service_band: str
+    *, user: User, display_name: str, collar_number: str, usual_duty: str, service_band: str
 ) -> OfficerProfile:
     """Make a newly signed-up user an officer of the force their e-mail domain belongs to."""
     match = force_domain_for_email(user.email)  # type: ignore[attr-defined]
@@ -162,7 +162,7 @@ def _write(incident: Incident, values: Mapping[str, Any]) -> None:
 
 def _create(
     *,
-    officer: AbstractBaseUser,
+    officer: User,
     submission_key: uuid.UUID,
     status: str,
     values: Mapping[str, Any],
@@ -214,7 +214,7 @@ def _dispatch_submitted(incident: Incident) -> None:
         dispatch_on_commit(NOTIFY_REPS_TASK, incident.pk)
 
 
-def incident_quick_log(*, officer: AbstractBaseUser, submission_key: uuid.UUID, data: Mapping[str, Any]) -> Incident:
+def incident_quick_log(*, officer: User, submission_key: uuid.UUID, data: Mapping[str, Any]) -> Incident:
     """File a complete, submitted report from the quick-log page (one transaction, see _create)."""
     values = _normalise(data)
     _apply_defaults(values)
@@ -232,7 +232,7 @@ def incident_quick_log(*, officer: AbstractBaseUser, submission_key: uuid.UUID, 
     )
 
 
-def incident_draft_start(*, officer: AbstractBaseUser, submission_key: uuid.UUID, data: Mapping[str, Any]) -> Incident:
+def incident_draft_start(*, officer: User, submission_key: uuid.UUID, data: Mapping[str, Any]) -> Incident:
     """Save the first step of a full report as a draft (one transaction, see _create)."""
     values = _normalise(data)
     _apply_defaults(values)
@@ -255,7 +255,7 @@ def _lock_editable(incident: Incident) -> Incident:
 
 
 @transaction.atomic
-def incident_update(*, incident: Incident, actor: AbstractBaseUser, data: Mapping[str, Any]) -> Incident:
+def incident_update(*, incident: Incident, actor: User, data: Mapping[str, Any]) -> Incident:
     """Change what the officer said, before review starts. Records what changed."""
     locked = _lock_editable(incident)
     before = incident_values(locked)
@@ -294,7 +294,7 @@ def _check_complete(values: Mapping[str, Any]) -> None:
 
 
 @transaction.atomic
-def incident_submit(*, incident: Incident, actor: AbstractBaseUser) -> Incident:
+def incident_submit(*, incident: Incident, actor: User) -> Incident:
     """Submit a draft. Submitting one already submitted changes nothing (double tap)."""
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
     if locked.status != Status.DRAFT:
@@ -308,14 +308,14 @@ def incident_submit(*, incident: Incident, actor: AbstractBaseUser) -> Incident:
 
 
 @transaction.atomic
-def incident_withdraw(*, incident: Incident, actor: AbstractBaseUser) -> Incident:
+def incident_withdraw(*, incident: Incident, actor: User) -> Incident:
     """The officer takes a report back before review. It stays, out of the statistics."""
     _lock_editable(incident)
     return incident_transition(incident=incident, actor=actor, to=Status.WITHDRAWN)
 
 
 @transaction.atomic
-def incident_answer_question(*, incident: Incident, actor: AbstractBaseUser, answer: str) -> IncidentQuestion:
+def incident_answer_question(*, incident: Incident, actor: User, answer: str) -> IncidentQuestion:
     """The officer answers the open question; the report goes back into review."""
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
     question = locked.questions.filter(answered_at__isnull=True).order_by("-asked_at").first()

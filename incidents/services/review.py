@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -56,13 +55,13 @@ class WelfareFollowUp:
     support_offered: str
 
 
-def _require_reviewer(actor: AbstractBaseUser, incident: Incident) -> None:
+def _require_reviewer(actor: User, incident: Incident) -> None:
     if not incident_can_review(actor, incident):
         raise PermissionDenied("Not a report you can review.")
 
 
 @transaction.atomic
-def incident_assign(*, incident: Incident, actor: AbstractBaseUser, rep: User | None) -> Incident:
+def incident_assign(*, incident: Incident, actor: User, rep: User | None) -> Incident:
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
     _require_reviewer(actor, locked)
     if rep is not None and not rep_can_be_assigned(rep, locked):
@@ -84,7 +83,7 @@ def incident_assign(*, incident: Incident, actor: AbstractBaseUser, rep: User | 
 
 @transaction.atomic
 def incident_classify(
-    *, incident: Incident, actor: AbstractBaseUser, reviewed_injury: str, reviewed_assaults: Iterable[str]
+    *, incident: Incident, actor: User, reviewed_injury: str, reviewed_assaults: Iterable[str]
 ) -> Incident:
     """The rep's classification, kept beside the officer's (which is never changed)."""
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
@@ -118,7 +117,7 @@ def incident_classify(
 
 
 @transaction.atomic
-def incident_note_add(*, incident: Incident, actor: AbstractBaseUser, text: str) -> IncidentNote:
+def incident_note_add(*, incident: Incident, actor: User, text: str) -> IncidentNote:
     _require_reviewer(actor, incident)
     text = text.strip()
     if not text:
@@ -140,7 +139,7 @@ def incident_note_add(*, incident: Incident, actor: AbstractBaseUser, text: str)
 def welfare_record(
     *,
     incident: Incident,
-    actor: AbstractBaseUser,
+    actor: User,
     contacted_on: datetime.date,
     contact_made: bool,
     support_offered: str,
@@ -175,7 +174,7 @@ def welfare_record(
 def incident_review(
     *,
     incident: Incident,
-    actor: AbstractBaseUser,
+    actor: User,
     assigned_rep: User | None = UNCHANGED,
     reviewed_injury: str = UNCHANGED,
     reviewed_assaults: Iterable[str] = UNCHANGED,
@@ -254,7 +253,7 @@ def _bulk(incidents: Iterable[Incident], change: Any) -> BulkResult:
     return result
 
 
-def incidents_bulk_transition(*, incidents: Iterable[Incident], actor: AbstractBaseUser, to: str) -> BulkResult:
+def incidents_bulk_transition(*, incidents: Iterable[Incident], actor: User, to: str) -> BulkResult:
     return _bulk(incidents, lambda incident: bool(incident_transition(incident=incident, actor=actor, to=to)))
 
 
@@ -269,7 +268,7 @@ def incidents_bulk_assign_to_me(*, incidents: Iterable[Incident], actor: User) -
 
 
 def staff_access_record(
-    *, actor: AbstractBaseUser, action: str, incident: Incident | None = None, detail: dict[str, Any] | None = None
+    *, actor: User, action: str, incident: Incident | None = None, detail: dict[str, Any] | None = None
 ) -> StaffAccess:
     """Log that a staff user viewed a report or exported reports (never their content)."""
     if action not in StaffAction.values:

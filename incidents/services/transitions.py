@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from incidents.choices import EventKind, RejectionReason, Status
-from incidents.models import QUESTION_MAX_LENGTH, Incident, IncidentQuestion
+from incidents.models import QUESTION_MAX_LENGTH, Incident, IncidentQuestion, User
 from incidents.selectors import incident_can_review
 from incidents.services.events import NOTIFY_OFFICER_TASK, dispatch_on_commit, record_event, statistics_changed
 
@@ -40,7 +39,7 @@ class TransitionNotAllowed(ValidationError):
     """The move is impossible from where the report is, or not this person's to make."""
 
 
-def _role(actor: AbstractBaseUser, incident: Incident) -> str:
+def _role(actor: User, incident: Incident) -> str:
     if actor.pk == incident.officer_id and not actor.is_staff:  # type: ignore[attr-defined]
         return OFFICER
     if incident_can_review(actor, incident):
@@ -79,7 +78,7 @@ def transition_problems(
 def incident_transition(
     *,
     incident: Incident,
-    actor: AbstractBaseUser,
+    actor: User,
     to: str,
     rejection_reason: str = "",
     duplicate_of: Incident | None = None,

@@ -27,14 +27,13 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from config.celery import app as celery_app
 from config.celery import publish
-from incidents.models import Force, StatisticsMark
+from incidents.models import Force, StatisticsMark, User
 from reports import statistics
 from reports.estimates import year_estimates
 from reports.models import NATIONAL, OfficialFigure, RecomputeRun, Snapshot, Tally
@@ -294,7 +293,7 @@ class RecomputeAlreadyRunning(Exception):
         self.run = run
 
 
-def recompute_run_start(*, actor: AbstractBaseUser) -> RecomputeRun:
+def recompute_run_start(*, actor: User) -> RecomputeRun:
     """Start a full recompute, one at a time: pressed again while one runs, it says so."""
     running = RecomputeRun.objects.filter(
         finished_at__isnull=True, error="", started_at__gte=timezone.now() - RECOMPUTE_RUN_LOST_AFTER

@@ -15,10 +15,16 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from incidents.models import User
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -108,7 +114,14 @@ def gunicorn(database_url: str, *, port: int, workers: int) -> Iterator[subproce
             process.wait()
 
 
-def session_cookie(user: object, *, staff: bool = False) -> str:
+def seeded(found: T | None, what: str) -> T:
+    """``found`` in the seeded database (a query's first row); a database not seeded stops the run."""
+    if found is None:
+        raise SystemExit(f"No {what} in the database: seed it first (manage.py seed_bench).")
+    return found
+
+
+def session_cookie(user: User, *, staff: bool = False) -> str:
     """A signed-in session stored as allauth's login leaves it (password, then the TOTP
     code for staff), without going through the login pages."""
     from allauth.mfa.models import Authenticator
@@ -116,10 +129,10 @@ def session_cookie(user: object, *, staff: bool = False) -> str:
     from django.contrib.sessions.backends.db import SessionStore
 
     session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)  # type: ignore[attr-defined]
+    session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "incidents.backends.AuthenticationBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()  # type: ignore[attr-defined]
-    methods = [{"method": "password", "at": time.time(), "email": user.email}]  # type: ignore[attr-defined]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    methods = [{"method": "password", "at": time.time(), "email": user.email}]
     if staff:
         totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
         methods.append({"method": "mfa", "at": time.time(), "id": totp.pk, "type": "totp"})
@@ -138,7 +151,12 @@ class Response:
 
 
 def request(
-    method: str, port: int, path: str, *, cookies: dict[str, str] | None = None, form: dict[str, str] | None = None
+    method: str,
+    port: int,
+    path: str,
+    *,
+    cookies: dict[str, str] | None = None,
+    form: Mapping[str, str | Sequence[str]] | None = None,
 ) -> Response:
     """One request on a new connection (gunicorn's sync workers close after each response)."""
     headers = {"Host": f"{HOST}:{port}"}

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,7 +30,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 NON_FORCES = ("Action Fraud", "CIFAS", "UK Finance")
 
 
-def table(years: int, codes: int) -> dict[str, list[list[object]]]:
+def table(years: int, codes: int) -> dict[str, list[Sequence[object]]]:
     from tests.reports.workbooks import PRC_HEADER
 
     names = [row["short_name"] for row in _forces()]
@@ -37,7 +38,7 @@ def table(years: int, codes: int) -> dict[str, list[list[object]]]:
     sheets = {}
     for year in range(2017, 2017 + years):
         label = f"{year}/{str(year + 1)[-2:]}"
-        rows: list[list[object]] = [[f"Police recorded crime, year ending March {year + 1}"], [], PRC_HEADER]
+        rows: list[Sequence[object]] = [[f"Police recorded crime, year ending March {year + 1}"], [], PRC_HEADER]
         for name in [*names, *NON_FORCES]:
             for code in offence_codes:
                 for quarter in range(1, 5):

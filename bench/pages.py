@@ -19,6 +19,10 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from incidents.models import User
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -29,7 +33,7 @@ ADMIN_LIST_TARGET_MS = 300
 EXPORT_ROWS = 10_000
 
 
-def pages(admin: str) -> tuple[list[tuple[str, str, str]], object, object]:
+def pages(admin: str) -> tuple[list[tuple[str, str, str]], User, User]:
     """(label, persona, path) for every page measured. Filled in from the seeded data."""
     from django.db.models import Count
 
@@ -37,18 +41,22 @@ def pages(admin: str) -> tuple[list[tuple[str, str, str]], object, object]:
     from reports.models import Snapshot
 
     officer = User.objects.get(email="seed.officer.1@seed.invalid")
-    rep = User.objects.filter(email__startswith="seed.rep.").order_by("email").first()
+    rep = harness.seeded(User.objects.filter(email__startswith="seed.rep.").order_by("email").first(), "rep")
     force = RepForce.objects.get(rep=rep).force
-    incident = Incident.objects.filter(force=force, status="submitted").order_by("-submitted_at").first()
+    incident = harness.seeded(
+        Incident.objects.filter(force=force, status="submitted").order_by("-submitted_at").first(), "sent report"
+    )
     # The newest year with an official figure, as an MP's briefing would be.
     snapshot = Snapshot.objects.filter(area=force.code, official_figure__isnull=False).order_by("-financial_year")
-    year = (snapshot.first() or Snapshot.objects.order_by("-financial_year").first()).financial_year
+    year = harness.seeded(
+        snapshot.first() or Snapshot.objects.order_by("-financial_year").first(), "statistics snapshot"
+    ).financial_year
     # An export of at least EXPORT_ROWS rows: the whole list if that is its size, else the
     # smallest of these filters on the biggest force that reaches it.
     total = Incident.objects.exclude(status="draft").count()
     export_query = ""
     if total > EXPORT_ROWS * 1.2:
-        biggest = Force.objects.annotate(n=Count("incidents")).order_by("-n").first()
+        biggest = harness.seeded(Force.objects.annotate(n=Count("incidents")).order_by("-n").first(), "force")
         candidates = []
         for name, value in (
             ("injury__exact", "none"),
@@ -118,6 +126,7 @@ def main() -> None:
 
     from django.conf import settings
     from django.db import connection
+    from django.http import StreamingHttpResponse
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -142,9 +151,9 @@ def main() -> None:
         if sessions[persona]:
             client.cookies[settings.SESSION_COOKIE_NAME] = sessions[persona]
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(path)
-            body = b"".join(response.streaming_content) if response.streaming else response.content
-        harness.expect(response.status_code, label, path)
+            page = client.get(path)
+            body = b"".join(page) if isinstance(page, StreamingHttpResponse) else page.content
+        harness.expect(page.status_code, label, path)
         queries[label + persona] = len(captured)
         if "export" in path:
             rows[label] = body.count(b"\n") - 1

@@ -103,7 +103,7 @@ def main() -> None:
 
     from incidents.models import Force, Incident, User
 
-    biggest = Force.objects.annotate(n=Count("incidents")).order_by("-n").first()
+    biggest = harness.seeded(Force.objects.annotate(n=Count("incidents")).order_by("-n").first(), "force")
     rep = User.objects.get(email=f"seed.rep.{biggest.slug}@seed.invalid")
     national = User.objects.get(email="seed.national@seed.invalid")
     personas = {"rep": rep, "national": national}

@@ -35,6 +35,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -98,17 +99,17 @@ def submitting_user(port: int, cookies: dict[str, str], deadline: float, tally: 
             # reports, finding the ones that share every other answer.
             "note": f"bench report {uuid.uuid4().hex[:12]}",
         }
-        response = harness.request("POST", port, "/report/quick/", cookies=cookies, form=form)  # type: ignore[arg-type]
+        response = harness.request("POST", port, "/report/quick/", cookies=cookies, form=form)
         if response.status != 302:
             tally.errors.append(f"quick log {response.status}")
         tally.add(response, submitted=response.status == 302)
 
 
-def run(target: object, args: tuple[object, ...], users: int, seconds: float) -> Tally:
+def run(target: Callable[..., None], args: Sequence[tuple[object, ...]], users: int, seconds: float) -> Tally:
     tally = Tally()
     busy = harness.cpu_busy_seconds()
     deadline = time.monotonic() + seconds
-    threads = [threading.Thread(target=target, args=(*args[i], deadline, tally)) for i in range(users)]  # type: ignore[arg-type]
+    threads = [threading.Thread(target=target, args=(*args[i], deadline, tally)) for i in range(users)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -173,23 +174,23 @@ def main() -> None:
         print(f"# deleting {filed.count()} reports filed by the run")
         filed.delete()
         harness.purge_queue(harness.production_env(database_url)["REDIS_URL"])
-    trivial, submission = harness.median(results["trivial"]), harness.median(results["submission"])
-    signed_in_trivial = harness.median(results["signed_in"])
+    trivial_rate, submission_rate = harness.median(results["trivial"]), harness.median(results["submission"])
+    signed_in_rate = harness.median(results["signed_in"])
     print(f"# {harness.load_average()} at end")
     print("| Run | Requests/s (median of rounds) | p95 latency | Machine CPU per request | Reports filed/s |")
     print("|---|---:|---:|---:|---:|")
-    for name, label, filed in (
+    for name, label, reports_per_second in (
         ("trivial", "Trivial view", ""),
         ("signed_in", "Trivial view, signed in", ""),
         ("submission", "Quick log: GET form + POST", f"{harness.median(results['submissions']):.1f}"),
     ):
         print(
             f"| {label} | {harness.median(results[name]):.0f} | {harness.median(p95[name]):.0f} ms "
-            f"| {harness.median(cpu_ms[name]):.2f} ms | {filed} |"
+            f"| {harness.median(cpu_ms[name]):.2f} ms | {reports_per_second} |"
         )
     print(
-        f"Ratio (requests/s): {submission / trivial:.2f} of the trivial view, "
-        f"{submission / signed_in_trivial:.2f} of the signed-in trivial view"
+        f"Ratio (requests/s): {submission_rate / trivial_rate:.2f} of the trivial view, "
+        f"{submission_rate / signed_in_rate:.2f} of the signed-in trivial view"
     )
     # The target (issue 19): a GET and a POST of the quick log cost at most 3x the machine CPU
     # of two signed-in do-nothing requests, and at least 50 reports are filed a second.

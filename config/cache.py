@@ -37,7 +37,7 @@ def _address(connection: redis.connection.AbstractConnection) -> str:
 
 
 @functools.cache
-def guarded(connection_class: type[redis.connection.AbstractConnection]) -> type[Any]:
+def guarded(connection_class: type[redis.connection.AbstractConnection]) -> type[redis.connection.AbstractConnection]:
     """``connection_class`` with its connect, send and read held back by the breaker."""
 
     class Guarded(connection_class):  # type: ignore[valid-type,misc]  # a class chosen at run time
@@ -57,5 +57,8 @@ def guarded(connection_class: type[redis.connection.AbstractConnection]) -> type
 class GuardedConnectionPool(redis.ConnectionPool):
     """The cache's connection pool (settings.CACHE_REDIS_OPTIONS["pool_class"])."""
 
-    def __init__(self, *args: Any, connection_class: type[Any] = redis.Connection, **kwargs: Any) -> None:
-        super().__init__(*args, connection_class=guarded(connection_class), **kwargs)
+    def __init__(
+        self, connection_class: type[redis.connection.AbstractConnection] = redis.Connection, **kwargs: Any
+    ) -> None:
+        guarded_class = guarded(connection_class)  # type: ignore[arg-type]  # classes hash; mypy misses it (mypy#11470)
+        super().__init__(connection_class=guarded_class, **kwargs)

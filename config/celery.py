@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from typing import TypedDict
 
 from celery import Celery
 from kombu.exceptions import OperationalError
@@ -35,3 +36,16 @@ def publish(task_name: str, *args: int, countdown: float | None = None) -> None:
     Celery). In-process (task_always_eager, ``make run``) the task runs here and now."""
     task = app.tasks[task_name]
     broker_breaker.call(app.conf.broker_url, task.apply_async, args, countdown=countdown)
+
+
+class TaskOptions(TypedDict, total=False):
+    """The options the tasks modules give @shared_task, as one typed dict (a plain dict of
+    them would hide the task's signature from the type checker)."""
+
+    acks_late: bool
+    reject_on_worker_lost: bool
+    autoretry_for: tuple[type[Exception], ...]
+    max_retries: int
+    retry_backoff: bool | int
+    retry_backoff_max: int
+    retry_jitter: bool

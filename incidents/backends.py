@@ -8,20 +8,26 @@ no profile: the outer join finds none and that is remembered too.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from allauth.account import auth_backends as allauth_backends
 from django.contrib.auth import backends, get_user_model
 
 
+class _CanAuthenticate(Protocol):
+    def user_can_authenticate(self, user: Any) -> bool: ...
+
+
 class _UserWithOfficerProfile:
-    def get_user(self, user_id: Any) -> Any:
+    """Mixed into a backend that has user_can_authenticate (Django's, allauth's)."""
+
+    def get_user(self: _CanAuthenticate, user_id: Any) -> Any:
         user_model = get_user_model()
         try:
             user = user_model._default_manager.select_related("officer_profile__force").get(pk=user_id)
         except user_model.DoesNotExist:
             return None
-        return user if self.user_can_authenticate(user) else None  # type: ignore[attr-defined]
+        return user if self.user_can_authenticate(user) else None
 
 
 class ModelBackend(_UserWithOfficerProfile, backends.ModelBackend):

@@ -108,7 +108,7 @@ class EncryptedMixin:
         return decrypt(value) if value else value
 
     def get_prep_value(self, value: Any) -> Any:
-        value = super().get_prep_value(value)  # type: ignore[misc]
+        value = super().get_prep_value(value)  # type: ignore[misc]  # a mixin: the Field it is mixed into has it
         return encrypt(value) if value else value
 
     def get_lookup(self, lookup_name: str) -> Any:

@@ -4,7 +4,7 @@ the services (``incident_rule_errors``) so both give the same message."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from allauth.account.forms import AddEmailForm, LoginForm, ResetPasswordForm, SignupForm
 from crispy_forms.helper import FormHelper
@@ -50,7 +50,7 @@ class CrispyMixin:
     """Render through crispy without its own <form> tag: templates own the form element."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -145,7 +145,8 @@ class IncidentFormBase(CrispyMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         current = incident_values(self.incident) if self.incident else {}
         merged = {**current, **{name: value for name, value in cleaned.items() if name in self.fields}}
         for field, message in incident_rule_errors(merged, now=timezone.localtime()).items():
@@ -188,7 +189,13 @@ class QuickLogForm(IncidentFormBase):
         return data
 
 
-class WhenWhereForm(IncidentFormBase):
+class IncidentStepForm(IncidentFormBase):
+    """A page of the full report (STEPS), under its title."""
+
+    title: ClassVar[str]
+
+
+class WhenWhereForm(IncidentStepForm):
     title = "When and where"
     occurred_on = date_field()
     occurred_at = forms.TimeField(
@@ -211,7 +218,7 @@ class WhenWhereForm(IncidentFormBase):
         return clean_submission_key(self.cleaned_data.get("submission_key", ""))
 
 
-class WhatHappenedForm(IncidentFormBase):
+class WhatHappenedForm(IncidentStepForm):
     title = "What happened"
     assaults = assaults_field()
     injury = injury_field()
@@ -227,7 +234,7 @@ class WhatHappenedForm(IncidentFormBase):
         return self.cleaned_data.get("other_officers_assaulted") or 0
 
 
-class CircumstancesForm(IncidentFormBase):
+class CircumstancesForm(IncidentStepForm):
     title = "Circumstances"
     duty_type = optional_choice("What duty were you on?", Duty.choices)
     single_crewed = yes_no_unsure("Were you single-crewed?")
@@ -237,7 +244,7 @@ class CircumstancesForm(IncidentFormBase):
     body_worn_video = yes_no_unsure("Was body-worn video running?")
 
 
-class OffenderForm(IncidentFormBase):
+class OffenderForm(IncidentStepForm):
     title = "The offender"
     offender_count = number_field("How many offenders?", min_value=1, max_value=MAX_OFFENDERS)
     offender_intoxicated = yes_no_unsure("Under the influence of alcohol or drugs?")
@@ -245,7 +252,7 @@ class OffenderForm(IncidentFormBase):
     offender_under_18 = yes_no_unsure("Under 18?")
 
 
-class ReportingForm(IncidentFormBase):
+class ReportingForm(IncidentStepForm):
     title = "Reporting it"
     reported_to_force = reported_field()
     recorded_as_crime = optional_choice(
@@ -273,7 +280,7 @@ class ReportingForm(IncidentFormBase):
     )
 
 
-class AccountForm(IncidentFormBase):
+class AccountForm(IncidentStepForm):
     title = "In your words"
     narrative = forms.CharField(
         label="What happened, in your own words (optional)",
@@ -303,7 +310,7 @@ class AnswerForm(CrispyMixin, forms.Form):
     )
 
 
-STEPS: tuple[type[IncidentFormBase], ...] = (
+STEPS: tuple[type[IncidentStepForm], ...] = (
     WhenWhereForm,
     WhatHappenedForm,
     CircumstancesForm,

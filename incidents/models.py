@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.http import HttpRequest
 
 from incidents.choices import (
@@ -190,7 +191,7 @@ class ForceEmailDomain(models.Model):
     class Meta:
         ordering = ["domain"]
         constraints = [
-            models.CheckConstraint(condition=Q(domain=models.functions.Lower("domain")), name="email_domain_lower"),
+            models.CheckConstraint(condition=Q(domain=Lower("domain")), name="email_domain_lower"),
         ]
 
     def __str__(self) -> str:
@@ -221,13 +222,13 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """Everyone signs in with an e-mail address; there are no usernames."""
 
-    username = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment]  # AbstractUser's field removed: no usernames
     email = models.EmailField("e-mail address", unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]  # AbstractUser's makes users by username
 
     def __str__(self) -> str:
         return self.email

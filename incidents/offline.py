@@ -23,7 +23,7 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
-from incidents.models import User
+from incidents.models import User, signed_in_user
 from incidents.selectors import officer_profile_for_user
 
 # What the phone keeps to open the app with no signal: the layout's files and the icons.
@@ -120,4 +120,5 @@ def token(request: HttpRequest) -> JsonResponse:
     """What the outbox needs before sending: a CSRF token for this session and whose it is."""
     if officer_profile_for_user(request.user) is None:
         return JsonResponse({"signIn": reverse("account_login")}, status=401)
-    return JsonResponse({"csrfToken": get_token(request), "owner": outbox_owner(request.user)})
+    user = signed_in_user(request)  # an officer
+    return JsonResponse({"csrfToken": get_token(request), "owner": outbox_owner(user)})

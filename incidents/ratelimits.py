@@ -25,14 +25,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 REPORT_SUBMIT = "report-submit"
 EXPORT = "export"
@@ -48,7 +48,7 @@ WHAT = {
 
 
 def rate_limited(
-    group: str, *, rate_setting: str, method: str = "POST", count: Callable[[HttpResponse], bool] | None = None
+    group: str, *, rate_setting: str, method: str = "POST", count: Callable[[HttpResponseBase], bool] | None = None
 ) -> Callable[[View], View]:
     """Past the rate in ``settings.<rate_setting>`` of the signed-in user's ``method``
     requests in ``group``, answer 429 without calling the view.
@@ -61,7 +61,7 @@ def rate_limited(
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             rate = getattr(settings, rate_setting)
             # Counted before the view: over the limit. Counted after: at it, since this one would pass it.
             usage = _usage(request, group=group, rate=rate, method=method, increment=count is None)
@@ -78,7 +78,7 @@ def rate_limited(
     return decorator
 
 
-def filed(response: HttpResponse) -> bool:
+def filed(response: HttpResponseBase) -> bool:
     """A filing view's answer when it filed: it redirects to the report; errors come back as a page."""
     return response.status_code in (301, 302, 303)
 

@@ -74,7 +74,8 @@ def officer_profile_for_user(user: User | AnonymousUser) -> OfficerProfile | Non
     # once, with the force (every officer page and every filing needs it).
     related = OfficerProfile.user.field.remote_field
     if related.is_cached(user):
-        return related.get_cached_value(user)
+        cached = related.get_cached_value(user)
+        return cached if isinstance(cached, OfficerProfile) else None
     profile = OfficerProfile.objects.select_related("force").filter(user_id=user.pk).first()
     related.set_cached_value(user, profile)
     return profile
@@ -131,11 +132,14 @@ class SummarySection:
     rows: list[tuple[str, str]]
 
 
+def _number(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
 def incident_summary(incident: Incident) -> list[SummarySection]:
     """What the report says, section by section, as the officer's pages show it."""
     assaults = ", ".join(row.get_kind_display() for row in sorted(incident.assaults.all(), key=lambda r: r.kind))
     reasons = ", ".join(row.get_reason_display() for row in incident.not_reported_reasons.all())
-    number = lambda value: "" if value is None else str(value)  # noqa: E731
     return [
         SummarySection(
             "When and where",
@@ -153,8 +157,8 @@ def incident_summary(incident: Incident) -> list[SummarySection]:
             [
                 ("What happened", assaults),
                 ("Injury", _label(Injury, incident.injury)),
-                ("Days off work", number(incident.days_off_work)),
-                ("Other officers assaulted", number(incident.other_officers_assaulted)),
+                ("Days off work", _number(incident.days_off_work)),
+                ("Other officers assaulted", _number(incident.other_officers_assaulted)),
             ],
         ),
         SummarySection(
@@ -173,7 +177,7 @@ def incident_summary(incident: Incident) -> list[SummarySection]:
             "The offender",
             4,
             [
-                ("Number of offenders", number(incident.offender_count)),
+                ("Number of offenders", _number(incident.offender_count)),
                 ("Alcohol or drugs", _yes_no(incident.offender_intoxicated)),
                 ("Mental-health crisis", _yes_no(incident.offender_mental_health)),
                 ("Under 18", _yes_no(incident.offender_under_18)),
@@ -321,16 +325,16 @@ IDENTITY_ANONYMISED = "Anonymised: no one's identity is held"
 
 
 def staff_is_national(user: User | AnonymousUser) -> bool:
-    if not (user.is_authenticated and user.is_active and user.is_staff):  # type: ignore[union-attr]
+    if not (user.is_authenticated and user.is_active and user.is_staff):
         return False
-    if user.is_superuser:  # type: ignore[union-attr]
+    if user.is_superuser:
         return True
-    return bool(user.in_national_group)  # type: ignore[union-attr]
+    return user.in_national_group
 
 
 def staff_force_ids(user: User) -> frozenset[int]:
     """The forces a rep covers, read once per request (User.covered_force_ids)."""
-    return user.covered_force_ids  # type: ignore[attr-defined,no-any-return]
+    return user.covered_force_ids
 
 
 # What staff may ever see: reports that were sent. A draft is the officer's own work in
@@ -350,8 +354,8 @@ def incident_queryset_for_staff(user: User | AnonymousUser) -> QuerySet[Incident
     incidents = Incident.objects.filter(SENT)
     if staff_is_national(user):
         return incidents
-    if user.is_authenticated and user.is_active and user.is_staff:  # type: ignore[union-attr]
-        return incidents.filter(force_id__in=staff_force_ids(user))  # type: ignore[arg-type]
+    if user.is_authenticated and user.is_active and user.is_staff:
+        return incidents.filter(force_id__in=staff_force_ids(user))
     return incidents.none()
 
 
@@ -394,11 +398,11 @@ def incident_periods_for_staff(
 
 
 def incident_can_review(user: User | AnonymousUser, incident: Incident) -> bool:
-    if not (user.is_authenticated and user.is_staff and user.has_perm("incidents.review_incident")):  # type: ignore[union-attr]
+    if not (user.is_authenticated and user.is_staff and user.has_perm("incidents.review_incident")):
         return False
     if not incident_was_sent(incident):
         return False
-    return staff_is_national(user) or incident.force_id in staff_force_ids(user)  # type: ignore[arg-type]
+    return staff_is_national(user) or incident.force_id in staff_force_ids(user)
 
 
 def reps_of_force(force_id: int) -> QuerySet[User]:
@@ -428,10 +432,11 @@ def officer_identity(incident: Incident) -> str:
     """Who filed the report, as staff may see it: nothing at all for "statistics only"."""
     if incident.anonymised_at is not None:
         return IDENTITY_ANONYMISED
-    if not incident.share_identity or incident.officer_id is None:
+    officer = incident.officer if incident.share_identity and incident.officer_id is not None else None
+    if officer is None:
         return IDENTITY_WITHHELD
-    profile = getattr(incident.officer, "officer_profile", None)
-    parts = [profile.display_name if profile else "", incident.officer.email, profile.collar_number if profile else ""]
+    profile = getattr(officer, "officer_profile", None)
+    parts = [profile.display_name if profile else "", officer.email, profile.collar_number if profile else ""]
     return " · ".join(part for part in parts if part)
 
 
@@ -518,7 +523,7 @@ EVENT_VALUE_LABELS: dict[str, dict[Any, str]] = {
     **{
         field.name: {key: str(text) for key, text in field.flatchoices}
         for field in Incident._meta.get_fields()
-        if getattr(field, "choices", None)
+        if isinstance(field, models.Field) and field.choices
     },
     "support_offered": dict(SupportOffered.choices),
     "assaults": dict(AssaultKind.choices),

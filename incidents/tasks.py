@@ -8,10 +8,10 @@ the work in the database first), which is what makes acks_late safe.
 from __future__ import annotations
 
 from smtplib import SMTPException
-from typing import Any
 
 from celery import shared_task
 
+from config.celery import TaskOptions
 from incidents.services import (
     incident_event_notify_officer,
     incident_receipt_send,
@@ -21,7 +21,7 @@ from incidents.services import (
 from incidents.services import notifications_resend_unsent as resend
 from incidents.services.privacy import retention_apply
 
-RETRY: dict[str, Any] = {
+RETRY: TaskOptions = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": (SMTPException, ConnectionError, TimeoutError),

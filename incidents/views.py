@@ -6,17 +6,17 @@ import datetime
 import uuid
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.utils import render_crispy_form
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from incidents import forms, services
 from incidents.choices import Status
-from incidents.models import Incident
+from incidents.models import Incident, User, signed_in_user
 from incidents.ratelimits import ACCOUNT_CLOSE, REPORT_SUBMIT, filed, rate_limited
 from incidents.selectors import (
     incident_get_for_user,
@@ -42,7 +42,7 @@ from incidents.selectors import (
 )
 from incidents.spreadsheets import csv_response
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 MY_REPORTS_PAGE_SIZE = 20
 
 
@@ -51,7 +51,7 @@ def officer_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if officer_profile_for_user(request.user) is None:
             return render(request, "incidents/not_officer.html", status=403)
         return view(request, *args, **kwargs)
@@ -70,16 +70,19 @@ def _attach_service_errors(form: BaseForm, error: ValidationError) -> None:
         form.add_error(None, item)
         if item.code == services.SUBMISSION_KEY_TAKEN:
             # Sent again, the same key would be refused again: the page carries a fresh one.
-            form.data = form.data.copy()
-            form.data["submission_key"] = str(uuid.uuid4())
+            # Bound to request.POST (_posted): a QueryDict.
+            data = cast(QueryDict, form.data).copy()
+            data["submission_key"] = str(uuid.uuid4())
+            form.data = data
 
 
 def home(request: HttpRequest) -> HttpResponse:
     profile = officer_profile_for_user(request.user)
     if profile is None:
         return render(request, "home.html", {"profile": None})
-    recent = list(incident_list_for_officer(request.user)[:3])
-    waiting = incident_waiting_for_officer(request.user)
+    user = signed_in_user(request)  # an officer
+    recent = list(incident_list_for_officer(user)[:3])
+    waiting = incident_waiting_for_officer(user)
     return render(request, "home.html", {"profile": profile, "recent": recent, "waiting": waiting})
 
 
@@ -87,16 +90,17 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @rate_limited(REPORT_SUBMIT, rate_setting="REPORT_SUBMIT_RATE", count=filed)
 def quick_log(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
     form = forms.QuickLogForm(
         _posted(request), initial={"occurred_on": timezone.localdate(), "submission_key": uuid.uuid4()}
     )
     if request.method == "POST" and form.is_valid():
-        earlier = _sent_twice(request, form, started=False)
+        earlier = _sent_twice(request, user, form, started=False)
         if earlier is not None:
             return _same_answers_page(request, earlier, started=False)
         try:
             incident = services.incident_quick_log(
-                officer=request.user,
+                officer=user,
                 submission_key=form.cleaned_data["submission_key"],
                 data=form.incident_data(),
             )
@@ -108,13 +112,13 @@ def quick_log(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/quick_log.html", context, status=_form_status(form))
 
 
-def _sent_twice(request: HttpRequest, form: forms.IncidentFormBase, *, started: bool) -> Incident | None:
+def _sent_twice(request: HttpRequest, user: User, form: forms.IncidentFormBase, *, started: bool) -> Incident | None:
     """The report this one repeats (a draft, when a full report is ``started``), unless the
     officer said it is another."""
     if request.POST.get(forms.ANOTHER):
         return None
     return incident_recent_with_same_answers(
-        request.user, form.incident_data(), submission_key=form.cleaned_data["submission_key"], drafts=started
+        user, form.incident_data(), submission_key=form.cleaned_data["submission_key"], drafts=started
     )
 
 
@@ -173,16 +177,17 @@ def submitted(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @rate_limited(REPORT_SUBMIT, rate_setting="REPORT_SUBMIT_RATE", count=filed)
 def report_new(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
     form = forms.WhenWhereForm(
         _posted(request), initial={"occurred_on": timezone.localdate(), "submission_key": uuid.uuid4()}
     )
     if request.method == "POST" and form.is_valid():
-        earlier = _sent_twice(request, form, started=True)
+        earlier = _sent_twice(request, user, form, started=True)
         if earlier is not None:
             return _same_answers_page(request, earlier, started=True)
         try:
             incident = services.incident_draft_start(
-                officer=request.user,
+                officer=user,
                 submission_key=form.cleaned_data["submission_key"],
                 data=form.incident_data(),
             )
@@ -196,7 +201,8 @@ def report_new(request: HttpRequest) -> HttpResponse:
 @officer_required
 @require_http_methods(["GET", "POST"])
 def report_step(request: HttpRequest, reference: str, step: int) -> HttpResponse:
-    incident = incident_get_for_user(request.user, reference)
+    user = signed_in_user(request)
+    incident = incident_get_for_user(user, reference)
     if not 1 <= step <= len(forms.STEPS):
         return redirect("incidents:step", reference=incident.reference, step=1)
     if not incident.is_officer_editable:
@@ -206,7 +212,7 @@ def report_step(request: HttpRequest, reference: str, step: int) -> HttpResponse
     form = form_class(_posted(request), initial=_initial(incident, form_class), incident=incident)
     if request.method == "POST" and form.is_valid():
         try:
-            services.incident_update(incident=incident, actor=request.user, data=form.incident_data())
+            services.incident_update(incident=incident, actor=user, data=form.incident_data())
         except ValidationError as error:
             _attach_service_errors(form, error)
         except services.IncidentNotEditable:
@@ -227,7 +233,8 @@ def report_step(request: HttpRequest, reference: str, step: int) -> HttpResponse
 @rate_limited(REPORT_SUBMIT, rate_setting="REPORT_SUBMIT_RATE", count=filed)
 def report_check(request: HttpRequest, reference: str) -> HttpResponse:
     """A draft's last page: everything it says, and the button that submits it."""
-    incident = incident_get_for_user(request.user, reference)
+    user = signed_in_user(request)
+    incident = incident_get_for_user(user, reference)
     if incident.status != Status.DRAFT:
         # A second press, or a resubmit whose first answer was lost: the report is filed,
         # so the officer gets the confirmation the first press would have shown.
@@ -237,7 +244,7 @@ def report_check(request: HttpRequest, reference: str) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            services.incident_submit(incident=incident, actor=request.user)
+            services.incident_submit(incident=incident, actor=user)
         except ValidationError as error:
             errors = error.message_dict
         else:
@@ -252,7 +259,8 @@ def report_check(request: HttpRequest, reference: str) -> HttpResponse:
 
 @officer_required
 def my_reports(request: HttpRequest) -> HttpResponse:
-    page = Paginator(incident_list_for_officer(request.user), MY_REPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    user = signed_in_user(request)
+    page = Paginator(incident_list_for_officer(user), MY_REPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "incidents/my_reports.html", {"page": page})
 
 
@@ -266,11 +274,12 @@ def report_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def report_answer(request: HttpRequest, reference: str) -> HttpResponse:
     """The officer answers the federation's question; the report goes back into review."""
-    incident = incident_get_for_user(request.user, reference)
+    user = signed_in_user(request)
+    incident = incident_get_for_user(user, reference)
     form = forms.AnswerForm(request.POST)
     if form.is_valid():
         try:
-            services.incident_answer_question(incident=incident, actor=request.user, answer=form.cleaned_data["answer"])
+            services.incident_answer_question(incident=incident, actor=user, answer=form.cleaned_data["answer"])
         except ValidationError as error:
             _attach_service_errors(form, error)
         except services.IncidentNotEditable:
@@ -301,13 +310,14 @@ def _render_detail(request: HttpRequest, incident: Incident, answer_form: forms.
 @officer_required
 @require_http_methods(["GET", "POST"])
 def report_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
-    incident = incident_get_for_user(request.user, reference)
+    user = signed_in_user(request)
+    incident = incident_get_for_user(user, reference)
     if not incident.is_officer_editable:
         messages.info(request, "This report is being reviewed, so it can no longer be withdrawn.")
         return redirect("incidents:detail", reference=incident.reference)
     if request.method == "POST":
         try:
-            services.incident_withdraw(incident=incident, actor=request.user)
+            services.incident_withdraw(incident=incident, actor=user)
         except services.IncidentNotEditable:
             messages.info(request, "This report is being reviewed, so it can no longer be withdrawn.")
         else:
@@ -320,6 +330,8 @@ def report_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     officer = officer_profile_for_user(request.user)
+    if officer is None:  # officer_required lets only officers in
+        raise PermissionDenied
     form = forms.ProfileForm.for_profile(officer, data=_posted(request))
     if request.method == "POST" and form.is_valid():
         services.officer_profile_update(profile=officer, data=form.cleaned_data)
@@ -330,12 +342,13 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @officer_required
 @require_http_methods(["GET"])
-def my_data(request: HttpRequest, file_format: str) -> HttpResponse:
+def my_data(request: HttpRequest, file_format: str) -> HttpResponseBase:
     """Everything held about the officer, as JSON or as a CSV a spreadsheet opens."""
-    export = officer_data_export(request.user)
+    user = signed_in_user(request)
+    export = officer_data_export(user)
     stem = f"assault-log-my-data-{timezone.localdate():%Y%m%d}"
     if file_format == "json":
-        response: HttpResponse = JsonResponse(export, json_dumps_params={"indent": 2, "ensure_ascii": False})
+        response: HttpResponseBase = JsonResponse(export, json_dumps_params={"indent": 2, "ensure_ascii": False})
         response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
     else:
         response = csv_response(["Section", "Report", "Item", "Value"], officer_data_rows(export), stem=stem)
@@ -347,15 +360,16 @@ def my_data(request: HttpRequest, file_format: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @rate_limited(ACCOUNT_CLOSE, rate_setting="ACCOUNT_CLOSE_RATE")
 def account_close(request: HttpRequest) -> HttpResponse:
-    form = forms.CloseAccountForm(request.user, data=_posted(request))
+    user = signed_in_user(request)
+    form = forms.CloseAccountForm(user, data=_posted(request))
     if request.method == "POST" and form.is_valid():
-        services.officer_account_close(officer=request.user)
+        services.officer_account_close(officer=user)
         logout(request)
         messages.success(request, "Your account is closed. Your reports now count only as anonymous statistics.")
         return redirect("home")
     context = {
         "form": form,
-        "report_count": incident_list_for_officer(request.user).exclude(status=Status.DRAFT).count(),
+        "report_count": incident_list_for_officer(user).exclude(status=Status.DRAFT).count(),
     }
     return render(request, "incidents/close_account.html", context, status=_form_status(form))
 

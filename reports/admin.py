@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ALL_VAR, ERROR_FLAG, ORDER_VAR, PAGE_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -26,6 +27,7 @@ from incidents.admin.filters import (
     page_number,
     refused_parameters,
 )
+from incidents.models import signed_in_user
 from reports.choices import FigureBasis, SourceKind
 from reports.importing import ForceNames, parse_official_file
 from reports.models import OfficerStrength, OfficialFigure, PendingImport, RecomputeRun
@@ -245,9 +247,10 @@ class OfficialFigureAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
                 except ImportRefused as error:
                     messages.error(request, str(error))
                 else:
+                    upload = cast(UploadedFile, request.FILES["file"])  # the one file the form took, not a list
                     pending = PendingImport.objects.create(
-                        uploaded_by=request.user,
-                        file_name=request.FILES["file"].name[:200],
+                        uploaded_by=signed_in_user(request),
+                        file_name=(upload.name or "")[:200],  # never empty: the form refuses a file without a name
                         content=form.cleaned_data["file"],
                         source_title=form.cleaned_data["source_title"],
                         source_url=form.cleaned_data["source_url"],
@@ -262,7 +265,9 @@ class OfficialFigureAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     def _confirm(self, request: HttpRequest) -> HttpResponse:
         confirm = ConfirmForm(request.POST)
         pending = (
-            PendingImport.objects.filter(token=confirm.cleaned_data["token"], uploaded_by=request.user).first()
+            PendingImport.objects.filter(
+                token=confirm.cleaned_data["token"], uploaded_by=signed_in_user(request)
+            ).first()
             if confirm.is_valid()
             else None
         )

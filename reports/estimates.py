@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from reports import statistics
 from reports.models import NATIONAL, OfficialFigure
@@ -74,7 +74,7 @@ def _area(row: Mapping[str, int]) -> Area:
     )
 
 
-def usable(share: Share | None) -> bool:
+def usable(share: Share | None) -> TypeGuard[Share]:
     """An estimate needs at least one answer's worth of entries recorded as a crime, or a pool
     to borrow from: from none recorded and nothing to borrow, official / share is unbounded."""
     return share is not None and (share.prior.fitted or share.direct.k >= 1)
@@ -84,12 +84,13 @@ def _components(figure: OfficialFigure, area: Area) -> list[tuple[int, Share]] |
     """(official count, share) pairs whose implied totals add up to the area's: by offence where
     the figure gives both and each part can be estimated, else the total with all entries' share."""
     with_share, without_share = area.shares["w"], area.shares["o"]
-    both = figure.with_injury is not None and figure.without_injury is not None
-    if both and usable(with_share) and usable(without_share):
-        return [(figure.with_injury, with_share), (figure.without_injury, without_share)]  # type: ignore[list-item]
-    if not usable(area.shares["a"]) or figure.count is None:
+    with_injury, without_injury = figure.with_injury, figure.without_injury
+    if with_injury is not None and without_injury is not None and usable(with_share) and usable(without_share):
+        return [(with_injury, with_share), (without_injury, without_share)]
+    all_share = area.shares["a"]
+    if not usable(all_share) or figure.count is None:
         return None
-    return [(figure.count, area.shares["a"])]  # type: ignore[list-item]
+    return [(figure.count, all_share)]
 
 
 def _implied(parts: list[tuple[int, Share]], seed: str) -> Implied:
@@ -190,7 +191,7 @@ def _national(
             if not usable(rest_share):
                 parts, reason = [], "the forces without a figure of their own have no answers"
             else:
-                parts.append((remainder, rest_share))  # type: ignore[arg-type]
+                parts.append((remainder, rest_share))
     elif len(components) < len(forces):
         parts, reason = [], "there is no comparable national figure, and not every force has one of its own"
     pool = statistics.fit_prior(area.effective["a"] for area in areas.values())  # shown, not used

@@ -94,7 +94,8 @@ def incident_counts(incidents: QuerySet[Incident]) -> dict[Key, dict[str, Any]]:
         **{f"b{n}": Count("id", filter=condition) for n, (_, _, condition) in enumerate(columns)},
     )
     result: dict[Key, dict[str, Any]] = {}
-    for row in rows:
+    for grouped in rows:
+        row: dict[str, Any] = dict(grouped)
         breakdowns: dict[str, dict[str, int]] = defaultdict(dict)
         for n, (name, label, _condition) in enumerate(columns):
             count = row.pop(f"b{n}")
@@ -328,15 +329,17 @@ def national_check(candidates: list[OfficialFigure]) -> dict[str, Any] | None:
     """England and Wales summed from the forces, against the best national total published as
     such (another release's, or the same file's): the difference, if any, is shown."""
     used = candidates[0] if candidates else None
-    if used is None or not used.derived or used.count is None:
+    used_count = used.count if used is not None and used.derived else None
+    if used_count is None:
         return None
     published = next((f for f in candidates if not f.derived and f.compared and f.count is not None), None)
-    if published is None:
+    published_count = published.count if published is not None else None
+    if published is None or published_count is None:
         return None
     return {
-        "published_total": published.count,
+        "published_total": published_count,
         "source": figure_source_text(published),
-        "difference": used.count - published.count,  # type: ignore[operator]
+        "difference": used_count - published_count,
     }
 
 

@@ -299,8 +299,8 @@ def implied(official: int, s: Share) -> Implied:
     n = n0 + s.direct.n
     low, high = official / s.high, official / s.low
     point = min(high, max(low, chapman(official, k0 + s.direct.k, n)))
-    band = tuple(chapman(official, k0 + p * s.direct.n, n) for p in reversed(s.direct.band))
-    return Implied(point, low, high, band, official)  # type: ignore[arg-type]
+    band_low, band_high = (chapman(official, k0 + p * s.direct.n, n) for p in reversed(s.direct.band))
+    return Implied(point, low, high, (band_low, band_high), official)
 
 
 def implied_sum(parts: list[tuple[int, Share]], seed: str) -> Implied:

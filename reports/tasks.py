@@ -5,18 +5,17 @@ at the top."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from config.celery import TaskOptions
 from reports.services import snapshots_recompute_all as recompute_all
 from reports.services import statistics_refresh as refresh
 
 # A database that drops out (a failover, a restart) is retried a few times with growing,
 # jittered waits; anything else is a bug and fails at once. The marks stay in the
 # database, so a refresh that gives up is repaired by the next one.
-IDEMPOTENT: dict[str, Any] = {
+IDEMPOTENT: TaskOptions = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": (OperationalError, InterfaceError),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from incidents.models import Force
+from incidents.models import Force, signed_in_user
 from reports import charts, services
 from reports.models import NATIONAL, RecomputeRun
 from reports.periods import financial_year_label
@@ -33,18 +33,21 @@ from reports.tables import (
     dashboard_viewer,
 )
 
-View = Callable[..., HttpResponse]
+P = ParamSpec("P")
 
 
-def viewer_required(view: View) -> View:
+def viewer_required(
+    view: Callable[Concatenate[HttpRequest, Viewer, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Signed-in users who may see dashboards; the view is given the viewer after the request."""
+
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         viewer = dashboard_viewer(request.user)
         if viewer is None:
             return render(request, "reports/no_access.html", status=403)
-        request.viewer = viewer  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
+        return view(request, viewer, *args, **kwargs)
 
     return wrapped
 
@@ -69,8 +72,7 @@ def _csv(filename: str, header: list[str], rows: list[list[Any]]) -> HttpRespons
 
 
 @viewer_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+def dashboard(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     years = snapshot_years()
     year = _year(request, years, comparable_years(NATIONAL))
     sort = request.GET.get("sort", "name")
@@ -200,8 +202,7 @@ def _force_context(request: HttpRequest, slug: str, viewer: Viewer) -> dict[str,
 
 
 @viewer_required
-def force_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+def force_dashboard(request: HttpRequest, viewer: Viewer, slug: str) -> HttpResponse:
     context = _force_context(request, slug, viewer)
     if request.GET.get("format") == "csv":
         if request.GET.get("table") == "breakdowns":
@@ -218,11 +219,12 @@ def force_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @viewer_required
-def briefing(request: HttpRequest, slug: str, year: str) -> HttpResponse:
+def briefing(request: HttpRequest, viewer: Viewer, slug: str, year: str) -> HttpResponse:
     """One printed page for outside readers: suppressed whoever prints it."""
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
-    request.GET = request.GET.copy()  # type: ignore[assignment]
-    request.GET["year"] = year.split("-")[0]
+    # The year from the path, where _force_context reads it (the query string's "year").
+    query = request.GET.copy()
+    query["year"] = year.split("-")[0]
+    request.GET = query  # type: ignore[assignment]  # a mutable copy; the stubs allow only the parsed original
     context = _force_context(request, slug, viewer.printing())
     if str(context["year"]) != request.GET["year"] or not context["full"]:
         # A force's briefing is about its officers' entries: for its reps and national staff.
@@ -265,12 +267,11 @@ def method(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @viewer_required
-def recompute(request: HttpRequest) -> HttpResponse:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+def recompute(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     if not viewer.national:
         return render(request, "reports/no_access.html", status=403)
     try:
-        run = services.recompute_run_start(actor=request.user)
+        run = services.recompute_run_start(actor=signed_in_user(request))
     except services.RecomputeAlreadyRunning as running:
         started = timezone.localtime(running.run.started_at)
         messages.info(

@@ -8,7 +8,7 @@ from django.contrib import admin
 
 from incidents.admin import access, accounts, incident
 
-admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's sign-in wraps it
 admin.site.site_header = "Assault Log review"
 admin.site.site_title = "Assault Log review"
 admin.site.index_title = "Federation review"

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from incidents.admin.filters import DeclaredFiltersOnly
@@ -31,7 +32,7 @@ class ForceAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     readonly_fields = ("code", "slug")
     inlines = [ForceEmailDomainInline]
 
-    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Force]:
         return super().get_queryset(request).prefetch_related("email_domains")
 
     @admin.display(description="E-mail domains")
@@ -49,7 +50,7 @@ class RepForceInline(admin.StackedInline):
     verbose_name_plural = "forces this rep covers"
 
 
-class StaffUserForm(UserChangeForm):  # type: ignore[type-arg]
+class StaffUserForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
         fields = "__all__"
@@ -61,14 +62,14 @@ class StaffUserForm(UserChangeForm):  # type: ignore[type-arg]
         return is_staff
 
 
-class StaffUserCreationForm(AdminUserCreationForm):  # type: ignore[type-arg]
+class StaffUserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
 
 
 @admin.register(User)
-class UserAdmin(DeclaredFiltersOnly, BaseUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(DeclaredFiltersOnly, BaseUserAdmin):
     form = StaffUserForm
     add_form = StaffUserCreationForm
     inlines = [RepForceInline]

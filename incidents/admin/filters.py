@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin, messages
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
@@ -25,7 +25,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from incidents.choices import AWAITING_REVIEW_STATUSES, Answer, AssaultKind, Injury, ReportedToForce, Status
-from incidents.models import EARLIEST_INCIDENT_DATE, Force, Incident, IncidentAssault
+from incidents.models import EARLIEST_INCIDENT_DATE, Force, Incident, IncidentAssault, signed_in_user
 from incidents.selectors import staff_force_ids, staff_is_national
 
 # A report staff can see has been sent: it is anything but a draft.
@@ -56,9 +56,10 @@ class ScopedForceFilter(admin.SimpleListFilter):
     parameter_name = "force"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        user = signed_in_user(request)
         forces = Force.objects.order_by("short_name")
-        if not staff_is_national(request.user):
-            forces = forces.filter(pk__in=staff_force_ids(request.user))
+        if not staff_is_national(user):
+            forces = forces.filter(pk__in=staff_force_ids(user))
         return [(str(force.pk), force.short_name) for force in forces]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Incident]) -> QuerySet[Incident]:
@@ -112,12 +113,13 @@ class AssignedFilter(admin.SimpleListFilter):
         return [("me", "Assigned to me"), ("none", "Unassigned"), ("others", "Assigned to others")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Incident]) -> QuerySet[Incident]:
+        user = signed_in_user(request)
         if self.value() == "me":
-            return queryset.filter(assigned_rep=request.user)
+            return queryset.filter(assigned_rep=user)
         if self.value() == "none":
             return queryset.filter(assigned_rep__isnull=True)
         if self.value() == "others":
-            return queryset.filter(assigned_rep__isnull=False).exclude(assigned_rep=request.user)
+            return queryset.filter(assigned_rep__isnull=False).exclude(assigned_rep=user)
         return queryset
 
 
@@ -179,7 +181,8 @@ def _force(request: HttpRequest, value: str, params: dict[str, str]) -> str | No
     force_id = _whole_number(value, 1, 2**31 - 1)
     if force_id is None or not Force.objects.filter(pk=force_id).exists():
         return "That force is not one we know."
-    if not staff_is_national(request.user) and force_id not in staff_force_ids(request.user):
+    user = signed_in_user(request)
+    if not staff_is_national(user) and force_id not in staff_force_ids(user):
         return "That force is not one you cover."
     return None
 
@@ -309,8 +312,9 @@ class DeclaredFiltersOnly:
     model never becomes a filter by accident.
     """
 
-    list_filter: Any
-    date_hierarchy: str | None
+    # Class attributes of the ModelAdmin this is mixed into.
+    list_filter: ClassVar[Any]
+    date_hierarchy: ClassVar[str | None]
 
     # The forms Django's own field filters put in their links: choices and booleans
     # (__exact, __isnull), related objects (__id__exact), dates (__gte, __lt).
@@ -321,7 +325,7 @@ class DeclaredFiltersOnly:
         # only when it is not empty) and was a 500: refused as any field it does not allow is.
         if from_field == "":
             raise DisallowedModelAdminToField("An empty _to_field is not a field.")
-        return super().get_object(request, object_id, from_field)  # type: ignore[misc]
+        return super().get_object(request, object_id, from_field)  # type: ignore[misc]  # mixin: ModelAdmin has it
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
         allowed: set[str] = set()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -20,7 +20,8 @@ from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import ExpressionWrapper, F, Q, QuerySet, SmallIntegerField
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models.options import Options
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -46,7 +47,7 @@ from incidents.choices import (
     SupportOffered,
 )
 from incidents.fields import search_digests
-from incidents.models import Incident
+from incidents.models import Incident, User, signed_in_user
 from incidents.ratelimits import EXPORT, rate_limited
 from incidents.selectors import (
     assignable_reps,
@@ -61,7 +62,7 @@ from incidents.services.review import STALE_REVIEW, UNCHANGED, WelfareFollowUp
 from incidents.services.transitions import STAFF, TRANSITIONS, transition_problems
 from incidents.spreadsheets import csv_response, xlsx_response
 
-ACTION_LABELS = {
+ACTION_LABELS: dict[str, str] = {
     Status.IN_REVIEW: "Start review",
     Status.NEEDS_INFO: "Ask the officer a question",
     Status.VERIFIED: "Verify",
@@ -97,7 +98,12 @@ OFFICER_FIELDS = (
 
 
 # The list's injury column, short enough to leave room for the status and the rep.
-INJURY_SHORT = {Injury.NONE: "No injury", Injury.MINOR: "Minor", Injury.MEDICAL: "Medical", Injury.SERIOUS: "Serious"}
+INJURY_SHORT: dict[str, str] = {
+    Injury.NONE: "No injury",
+    Injury.MINOR: "Minor",
+    Injury.MEDICAL: "Medical",
+    Injury.SERIOUS: "Serious",
+}
 
 
 def reference_prefix(term: str) -> str:
@@ -121,9 +127,10 @@ class CappedCountPaginator(Paginator):
     """
 
     CAP = 1_000
+    object_list: QuerySet[Any]  # the admin's change list pages a queryset
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         # Without ORDER BY: ordered, the count walked the queue index past every row the
         # filters skip (1.6 s for "verified" at a million reports); unordered, the database
         # takes the first 10,001 matches any way it likes (3 to 30 ms).
@@ -141,9 +148,10 @@ class CoveringPagePaginator(CappedCountPaginator):
     (docs/performance.md). Then the page's 50 rows are read by id.
     """
 
-    def page(self, number: int | str) -> Page:
-        page = super().page(number)  # its slice of the list, not yet read
-        ids = list(page.object_list.select_related(None).prefetch_related(None).values_list("pk", flat=True))
+    def page(self, number: int | str) -> Page[Any]:
+        page = super().page(number)
+        window = cast("QuerySet[Any]", page.object_list)  # its slice of the list, not yet read
+        ids = list(window.select_related(None).prefetch_related(None).values_list("pk", flat=True))
         rows = self.object_list.in_bulk(ids)
         page.object_list = [rows[pk] for pk in ids if pk in rows]
         return page
@@ -152,7 +160,7 @@ class CoveringPagePaginator(CappedCountPaginator):
 OUT_OF_DATE = "This page is out of date. Check the report below, then make your change again."
 
 
-def check_status_change(form: forms.ModelForm, cleaned: dict[str, Any]) -> None:
+def check_status_change(form: forms.ModelForm[Incident], cleaned: dict[str, Any]) -> None:
     """The review form's status change, checked as the service will check it, and text typed
     for a change not chosen: each refused beside its field, with what the rep typed kept."""
     to = cleaned.get("action") or ""
@@ -182,7 +190,7 @@ def check_status_change(form: forms.ModelForm, cleaned: dict[str, Any]) -> None:
         form.add_error("duplicate_of_reference" if name == "duplicate_of" else name, problem)
 
 
-def review_done(form: forms.ModelForm, reviewed: Incident) -> str:
+def review_done(form: forms.ModelForm[Incident], reviewed: Incident) -> str:
     """What a saved review did, in the rep's words, for the message after it."""
     data = form.cleaned_data
     done = []
@@ -252,6 +260,9 @@ class IncidentReviewForm(forms.ModelForm):
     # changed the report since, the review is refused rather than silently overwriting.
     seen_event = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+    # Set by IncidentAdmin.get_form on the class it makes for each request.
+    reviewer: ClassVar[User]
+
     class Meta:
         model = Incident
         fields = ["assigned_rep", "reviewed_injury"]
@@ -260,21 +271,27 @@ class IncidentReviewForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         incident = self.instance
         self.initial["seen_event"] = incident_latest_event_id(incident)
-        self.fields["assigned_rep"].queryset = assignable_reps(incident.force_id)
+        # The field Django makes for a foreign key, and the choice field declared above.
+        assigned_rep = cast("forms.ModelChoiceField[User]", self.fields["assigned_rep"])
+        action = cast(forms.ChoiceField, self.fields["action"])
+        assigned_rep.queryset = assignable_reps(incident.force_id)
         self.initial["reviewed_assaults"] = list(incident.reviewed_assaults.values_list("kind", flat=True))
         possible = [to for (start, to), who in TRANSITIONS.items() if start == incident.status and STAFF in who]
-        self.fields["action"].choices = [("", "No change")] + [(to, ACTION_LABELS[to]) for to in possible]
+        action.choices = [("", "No change")] + [(to, ACTION_LABELS[to]) for to in possible]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         latest = incident_latest_event_id(self.instance)
         if cleaned.get("seen_event") != latest:
             # Shown again with what the rep typed, the report as it now stands and the new
             # version, so the rep can check the other change and send theirs again. A form
             # without a version (an old page, a script) is refused the same way.
             self.add_error(None, STALE_REVIEW if cleaned.get("seen_event") is not None else OUT_OF_DATE)
-            self.data = self.data.copy()
-            self.data["seen_event"] = str(latest)
+            # Bound to request.POST (review_view, Django's change view): a QueryDict.
+            data = cast(QueryDict, self.data).copy()
+            data["seen_event"] = str(latest)
+            self.data = data
         reference = cleaned.get("duplicate_of_reference", "").strip().upper()
         cleaned["duplicate_of"] = None
         if reference:
@@ -347,7 +364,9 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
         *OFFICER_FIELDS,
     )
 
-    def get_fieldsets(self, request: HttpRequest, obj: Incident | None = None) -> list[tuple[str, dict[str, Any]]]:
+    def get_fieldsets(  # type: ignore[override]  # Django's fieldset options type is private to its stubs
+        self, request: HttpRequest, obj: Incident | None = None
+    ) -> list[tuple[str, dict[str, Any]]]:
         return [
             (
                 "Review",
@@ -439,9 +458,12 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
             return {}
         return actions
 
-    def get_form(self, request: HttpRequest, obj: Incident | None = None, **kwargs: Any) -> type[forms.ModelForm]:
-        form = super().get_form(request, obj, **kwargs)
-        form.reviewer = request.user  # type: ignore[attr-defined]  # a new class per request
+    def get_form(
+        self, request: HttpRequest, obj: Incident | None = None, change: bool = False, **kwargs: Any
+    ) -> type[IncidentReviewForm]:
+        # A new subclass of self.form (IncidentReviewForm) per request.
+        form = cast("type[IncidentReviewForm]", super().get_form(request, obj, change, **kwargs))
+        form.reviewer = signed_in_user(request)
         return form
 
     # -- the report's page and its review ----------------------------------------
@@ -489,7 +511,8 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
             request, object_id, reverse("admin:incidents_incident_review", args=[incident.pk]), extra_context
         )
         if response.status_code == 200:
-            services.staff_access_record(actor=request.user, action=StaffAction.VIEWED, incident=incident)
+            user = signed_in_user(request)
+            services.staff_access_record(actor=user, action=StaffAction.VIEWED, incident=incident)
         return response
 
     def render_change_form(
@@ -502,7 +525,8 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
         obj: Incident | None = None,
     ) -> HttpResponse:
         if obj is not None:
-            context["record"] = incident_review_record(obj, request.user)
+            user = signed_in_user(request)
+            context["record"] = incident_review_record(obj, user)
             context["title"] = "Review report"
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -522,10 +546,11 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
                 request, object_id, reverse("admin:incidents_incident_review", args=[incident.pk])
             )
         data = form.cleaned_data
+        user = signed_in_user(request)
         try:
             reviewed = services.incident_review(
                 incident=incident,
-                actor=request.user,
+                actor=user,
                 assigned_rep=data["assigned_rep"] if "assigned_rep" in form.changed_data else UNCHANGED,
                 reviewed_injury=data["reviewed_injury"],
                 reviewed_assaults=data["reviewed_assaults"],
@@ -546,10 +571,13 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
         if "_continue" not in request.POST:
             return self.response_post_save_change(request, reviewed)  # the list, its filters kept
         page = reverse("admin:incidents_incident_change", args=[reviewed.pk])
-        preserved = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+        preserved: dict[str, Options[Any] | str] = {
+            "preserved_filters": self.get_preserved_filters(request),
+            "opts": self.opts,
+        }
         return redirect(add_preserved_filters(preserved, page))
 
-    def save_model(self, request: HttpRequest, obj: Incident, form: forms.ModelForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Incident, form: forms.ModelForm[Incident], change: bool) -> None:
         # Never reached: review_view writes through the review service, and hands Django's
         # change view only a form that failed validation, which it draws and does not save.
         raise PermissionDenied("A review is saved by the review service.")
@@ -606,17 +634,20 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
 
     @admin.action(description="Assign to me", permissions=["review"])
     def assign_to_me(self, request: HttpRequest, queryset: QuerySet[Incident]) -> None:
-        result = services.incidents_bulk_assign_to_me(incidents=queryset, actor=request.user)
+        user = signed_in_user(request)
+        result = services.incidents_bulk_assign_to_me(incidents=queryset, actor=user)
         self.message_user(request, result.message("assigned to you"), messages.INFO)
 
     @admin.action(description="Start review", permissions=["review"])
     def start_review(self, request: HttpRequest, queryset: QuerySet[Incident]) -> None:
-        result = services.incidents_bulk_transition(incidents=queryset, actor=request.user, to=Status.IN_REVIEW)
+        user = signed_in_user(request)
+        result = services.incidents_bulk_transition(incidents=queryset, actor=user, to=Status.IN_REVIEW)
         self.message_user(request, result.message("moved to in review"), messages.INFO)
 
     @admin.action(description="Verify", permissions=["review"])
     def verify(self, request: HttpRequest, queryset: QuerySet[Incident]) -> None:
-        result = services.incidents_bulk_transition(incidents=queryset, actor=request.user, to=Status.VERIFIED)
+        user = signed_in_user(request)
+        result = services.incidents_bulk_transition(incidents=queryset, actor=user, to=Status.VERIFIED)
         self.message_user(request, result.message("verified"), messages.INFO)
 
     def has_review_permission(self, request: HttpRequest) -> bool:
@@ -624,7 +655,7 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
 
     # -- the list and its export ---------------------------------------------------
 
-    def export_view(self, request: HttpRequest, file_format: str) -> HttpResponse:
+    def export_view(self, request: HttpRequest, file_format: str) -> HttpResponseBase:
         """The change list as filtered and searched, as a file. Its own permission, logged."""
         if not request.user.has_perm("incidents.export_incident"):
             raise PermissionDenied
@@ -639,12 +670,13 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
             # The change list shows such a link as "?e=1"; the export says what went wrong.
             self.message_user(request, "Nothing was exported. The filters in the link are not valid.", messages.ERROR)
             return redirect(reverse("admin:incidents_incident_changelist"))
-        header, rows = incident_export_rows(queryset, request.user)
+        user = signed_in_user(request)
+        header, rows = incident_export_rows(queryset, user)
         # The filters, but never the search term: it may be a crime reference, which is
         # stored only encrypted and must not sit readable in the access log.
         filters = {key: value for key, value in request.GET.items() if key != SEARCH_VAR}
         services.staff_access_record(
-            actor=request.user,
+            actor=user,
             action=StaffAction.EXPORTED,
             detail={
                 "format": file_format,

@@ -14,7 +14,7 @@ from django.db import migrations
 FORCES_CSV = Path(__file__).resolve().parent.parent / "data" / "forces.csv"
 
 
-def load_forces(apps, schema_editor):  # type: ignore[no-untyped-def]
+def load_forces(apps, schema_editor):
     Force = apps.get_model("incidents", "Force")
     ForceEmailDomain = apps.get_model("incidents", "ForceEmailDomain")
     with FORCES_CSV.open(newline="", encoding="utf-8") as handle:

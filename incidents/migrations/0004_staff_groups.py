@@ -22,7 +22,7 @@ NATIONAL_PERMISSIONS = [*REP_PERMISSIONS, ("incidents", "view_staffaccess")]
 GROUPS = {"Federation reps": REP_PERMISSIONS, "National staff": NATIONAL_PERMISSIONS}
 
 
-def create_groups(apps, schema_editor):  # type: ignore[no-untyped-def]
+def create_groups(apps, schema_editor):
     # Permissions are normally made after migrate; make them now so the groups can hold them.
     for app_config in apps.get_app_configs():
         app_config.models_module = True

@@ -3,7 +3,7 @@
 from django.db import migrations, models
 
 
-def backfill(apps, schema_editor):  # type: ignore[no-untyped-def]
+def backfill(apps, schema_editor):
     """Compute the bit summaries of reports filed before the masks existed."""
     from incidents.choices import AssaultKind, NotReportedReason
 

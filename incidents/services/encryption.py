@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.apps import apps
@@ -30,11 +31,12 @@ class EncryptedTable:
 def encrypted_tables() -> Iterator[EncryptedTable]:
     for model in apps.get_models():
         fields = model._meta.concrete_fields
-        columns = tuple(f.column for f in fields if isinstance(f, EncryptedMixin))
+        # A concrete field always has its column (Field.column is None only for others).
+        columns = tuple(f.column for f in fields if isinstance(f, EncryptedMixin) and f.column)
         if not columns:
             continue
-        by_name = {f.name: f for f in fields}
-        digests = tuple((f.column, by_name[f.source].column) for f in fields if isinstance(f, DigestField))
+        by_name = {f.name: f.column for f in fields if f.column}
+        digests = tuple((f.column, by_name[f.source]) for f in fields if isinstance(f, DigestField) and f.column)
         yield EncryptedTable(model._meta.db_table, columns, digests)
 
 
@@ -47,7 +49,7 @@ def _select(table: EncryptedTable, batch_size: int, *, lock: bool = False) -> st
     return sql + (" FOR UPDATE" if lock and connection.features.has_select_for_update else "")
 
 
-def _batches(table: EncryptedTable, batch_size: int) -> Iterator[list[tuple]]:
+def _batches(table: EncryptedTable, batch_size: int) -> Iterator[list[tuple[Any, ...]]]:
     select = _select(table, batch_size)
     last = 0
     while True:

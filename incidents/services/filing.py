@@ -69,7 +69,7 @@ def officer_register(
     *, user: User, display_name: str, collar_number: str, usual_duty: str, service_band: str
 ) -> OfficerProfile:
     """Make a newly signed-up user an officer of the force their e-mail domain belongs to."""
-    match = force_domain_for_email(user.email)  # type: ignore[attr-defined]
+    match = force_domain_for_email(user.email)
     if match is None:
         raise ValidationError({"email": "That e-mail domain does not belong to a police force we know."})
     return OfficerProfile.objects.create(
@@ -131,14 +131,22 @@ def _validate(values: Mapping[str, Any]) -> None:
 
 def _set_multi(incident: Incident, field: str, new: Iterable[str], *, fresh: bool) -> None:
     """Make the report's rows for ``field`` exactly ``new``; a ``fresh`` report has none yet."""
-    model, column = (IncidentAssault, "kind") if field == "assaults" else (IncidentNotReportedReason, "reason")
+    rows = incident.assaults if field == "assaults" else incident.not_reported_reasons
+    column = "kind" if field == "assaults" else "reason"
     new = set(new)
     existing: set[str] = set()
     if not fresh:
-        model.objects.filter(incident=incident).exclude(**{f"{column}__in": new}).delete()
-        existing = set(model.objects.filter(incident=incident).values_list(column, flat=True))
+        rows.exclude(**{f"{column}__in": new}).delete()
+        existing = set(rows.values_list(column, flat=True))
     if new - existing:
-        model.objects.bulk_create([model(incident=incident, **{column: value}) for value in sorted(new - existing)])
+        if field == "assaults":
+            IncidentAssault.objects.bulk_create(
+                [IncidentAssault(incident=incident, kind=value) for value in sorted(new - existing)]
+            )
+        else:
+            IncidentNotReportedReason.objects.bulk_create(
+                [IncidentNotReportedReason(incident=incident, reason=value) for value in sorted(new - existing)]
+            )
 
 
 def _write(incident: Incident, values: Mapping[str, Any]) -> None:
@@ -178,6 +186,8 @@ def _create(
     statements fewer (docs/performance.md). Inside a caller's transaction it is a savepoint.
     """
     profile = officer_profile_for_user(officer)
+    if profile is None:
+        raise ValueError("only an officer, with a profile, files a report")  # the views admit officers only
     now = timezone.now()
     for _attempt in range(5):
         incident = Incident(

@@ -28,14 +28,14 @@ RESEND_AFTER = datetime.timedelta(minutes=5)
 
 
 def _officer_link(incident: Incident) -> str:
-    return settings.SITE_URL + reverse("incidents:detail", args=[incident.reference])
+    return str(settings.SITE_URL) + reverse("incidents:detail", args=[incident.reference])
 
 
 def _admin_link(incident: Incident) -> str:
-    return settings.SITE_URL + reverse("admin:incidents_incident_change", args=[incident.pk])
+    return str(settings.SITE_URL) + reverse("admin:incidents_incident_change", args=[incident.pk])
 
 
-def _send_claimed(claim: QuerySet, field: str, send: Callable[[], None]) -> bool:
+def _send_claimed(claim: QuerySet[Incident] | QuerySet[IncidentEvent], field: str, send: Callable[[], None]) -> bool:
     """Claim the row (``field`` still empty), send, and release the claim if sending fails."""
     now = timezone.now()
     if not claim.filter(**{f"{field}__isnull": True}).update(**{field: now}):
@@ -51,7 +51,8 @@ def _send_claimed(claim: QuerySet, field: str, send: Callable[[], None]) -> bool
 def incident_receipt_send(*, incident_id: int) -> bool:
     """Tell the officer their report arrived."""
     incident = Incident.objects.select_related("officer").get(pk=incident_id)
-    if not incident_was_sent(incident) or incident.officer is None:
+    officer = incident.officer
+    if not incident_was_sent(incident) or officer is None:
         return False
 
     def send() -> None:
@@ -63,7 +64,7 @@ def incident_receipt_send(*, incident_id: int) -> bool:
                 "This e-mail holds the reference only; the report itself stays in Assault Log.\n"
             ),
             from_email=None,
-            recipient_list=[incident.officer.email],
+            recipient_list=[officer.email],
         )
 
     sent = _send_claimed(Incident.objects.filter(pk=incident_id), "receipt_sent_at", send)
@@ -100,7 +101,8 @@ def incident_event_notify_officer(*, event_id: int) -> bool:
     """Tell the officer something happened to their report (a status change or a question)."""
     event = IncidentEvent.objects.select_related("incident__officer").get(pk=event_id)
     incident = event.incident
-    if incident.officer is None:  # anonymised: there is no one to tell
+    officer = incident.officer
+    if officer is None:  # anonymised: there is no one to tell
         return False
 
     def send() -> None:
@@ -110,7 +112,7 @@ def incident_event_notify_officer(*, event_id: int) -> bool:
                 f"There is an update on your report {incident.reference}.\n\nSee it here:\n{_officer_link(incident)}\n"
             ),
             from_email=None,
-            recipient_list=[incident.officer.email],
+            recipient_list=[officer.email],
         )
 
     sent = _send_claimed(IncidentEvent.objects.filter(pk=event_id), "notified_at", send)

@@ -32,7 +32,7 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (Status.NEEDS_INFO, Status.IN_REVIEW): frozenset({OFFICER, STAFF}),
     (Status.NEEDS_INFO, Status.REJECTED): frozenset({STAFF}),
 }
-EVENT_KINDS = {Status.SUBMITTED: EventKind.SUBMITTED, Status.WITHDRAWN: EventKind.WITHDRAWN}
+EVENT_KINDS: dict[str, EventKind] = {Status.SUBMITTED: EventKind.SUBMITTED, Status.WITHDRAWN: EventKind.WITHDRAWN}
 
 
 class TransitionNotAllowed(ValidationError):
@@ -40,7 +40,7 @@ class TransitionNotAllowed(ValidationError):
 
 
 def _role(actor: User, incident: Incident) -> str:
-    if actor.pk == incident.officer_id and not actor.is_staff:  # type: ignore[attr-defined]
+    if actor.pk == incident.officer_id and not actor.is_staff:
         return OFFICER
     if incident_can_review(actor, incident):
         return STAFF

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms, template
-from django.forms.forms import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS
 
 register = template.Library()
 
@@ -13,7 +13,8 @@ GENERIC_MESSAGES = {"This field is required."}
 @register.inclusion_tag("partials/error_summary.html")
 def error_summary(form: forms.BaseForm | None) -> dict[str, Any]:
     """The list of problems at the top of a form, each linking to its field."""
-    items: list[dict[str, str | None]] = []
+    # A message is a string or a lazy one (an ErrorList yields its errors' messages).
+    items: list[dict[str, object]] = []
     if form is None or not form.is_bound:
         return {"items": items}
     for name, errors in form.errors.items():

@@ -195,15 +195,15 @@ def _parse_prc(rows: Iterator[Row], names: ForceNames, parsed: ParsedFile) -> No
             partial[(area, year)].append(f"{code} quarters {_quarters_text(set(counts))} only")
     for area, year in sorted(partial):
         parsed.notes.append(f"{names.label(area, year)}: {'; '.join(sorted(partial[(area, year)]))}, not imported.")
-    for (area, year), counts in sorted(by_year.items()):
-        with_injury, without_injury = counts.get(WITH_INJURY_CODE), counts.get(WITHOUT_INJURY_CODE)
+    for (area, year), totals in sorted(by_year.items()):
+        with_injury, without_injury = totals.get(WITH_INJURY_CODE), totals.get(WITHOUT_INJURY_CODE)
         if with_injury is not None and without_injury is not None:
-            row = FigureRow(area, year, with_injury, without_injury, with_injury + without_injury)
+            figure = FigureRow(area, year, with_injury, without_injury, with_injury + without_injury)
         elif with_injury is not None:
-            row = FigureRow(area, year, with_injury, None, None, basis=FigureBasis.EIGHT_S_ONLY)
+            figure = FigureRow(area, year, with_injury, None, None, basis=FigureBasis.EIGHT_S_ONLY)
         else:
-            row = FigureRow(area, year, None, without_injury, None, basis=FigureBasis.ONLY_104)
-        parsed.figures.append(row)
+            figure = FigureRow(area, year, None, without_injury, None, basis=FigureBasis.ONLY_104)
+        parsed.figures.append(figure)
 
 
 def _quarters_text(quarters: set[int]) -> str:
@@ -236,9 +236,8 @@ def _derive_national(parsed: ParsedFile, names: ForceNames) -> None:
                     f"{label}: not summed from the forces ({len(covered)} of {len(forces)}; missing {missing})."
                 )
             continue
-        parts = [row.with_injury for row in rows], [row.without_injury for row in rows]
-        with_injury = sum(parts[0]) if None not in parts[0] else None  # type: ignore[arg-type]
-        without_injury = sum(parts[1]) if None not in parts[1] else None  # type: ignore[arg-type]
+        with_injury = _sum_or_none([row.with_injury for row in rows])
+        without_injury = _sum_or_none([row.without_injury for row in rows])
         total = sum(row.total or 0 for row in rows)
         published = national.get(year)
         if published is not None:
@@ -261,6 +260,12 @@ def _derive_national(parsed: ParsedFile, names: ForceNames) -> None:
             )
         )
         parsed.notes.append(f"{label}: {total:,}, the sum of the {len(forces)} forces.")
+
+
+def _sum_or_none(counts: list[int | None]) -> int | None:
+    """The counts' sum, or None if any of them is missing."""
+    known = [count for count in counts if count is not None]
+    return sum(known) if len(known) == len(counts) else None
 
 
 # -- Home Office workforce --------------------------------------------------------------
@@ -287,8 +292,10 @@ def _parse_workforce(rows: Iterator[Row], names: ForceNames, parsed: ParsedFile)
             totals[0] += fte
             totals[1] += headcount or 0
             lines.setdefault((area, as_at), row.line)
-    for (area, as_at), (fte, headcount) in sorted(sums.items()):
-        parsed.strengths.append(StrengthRow(area, as_at, fte, int(headcount) or None, line=lines[(area, as_at)]))
+    for (area, as_at), (fte_total, headcount_total) in sorted(sums.items()):
+        parsed.strengths.append(
+            StrengthRow(area, as_at, fte_total, int(headcount_total) or None, line=lines[(area, as_at)])
+        )
 
 
 # -- officer strength (the simple sheet of it) ------------------------------------------

@@ -23,7 +23,8 @@ def _choice_names(choices: type[FigureBasis] | type[SourceKind]) -> dict[str, st
     """Each choice by its stored value and its label, written any way (spaces, case, "+")."""
     found: dict[str, str] = {}
     for value, label in choices.choices:
-        for text in (value, label, label.split(",")[0], label.split("(")[0]):
+        name = str(label)
+        for text in (value, name, name.split(",")[0], name.split("(")[0]):
             found.setdefault(_compact(text), value)
     return found
 
@@ -181,9 +182,14 @@ def _basis_problem(
         return "a total-only figure has a total and no parts (with both parts, its basis is 8s_104)"
     if basis == FigureBasis.EIGHT_S_AND_104 and total is None and (with_injury is None or without_injury is None):
         return "an 8S + 104 figure needs its total, or both its parts"
-    both = with_injury is not None and without_injury is not None and total is not None
-    if both and basis != FigureBasis.PRE_2017_ESTIMATE and total != with_injury + without_injury:  # type: ignore[operator]
-        return f"{total} is not {with_injury} + {without_injury} = {with_injury + without_injury}"  # type: ignore[operator]
+    if (
+        with_injury is not None
+        and without_injury is not None
+        and total is not None
+        and basis != FigureBasis.PRE_2017_ESTIMATE
+        and total != with_injury + without_injury
+    ):
+        return f"{total} is not {with_injury} + {without_injury} = {with_injury + without_injury}"
     return None
 
 

@@ -8,7 +8,7 @@ from django.db import migrations
 PERMISSIONS = ["add_officialfigure", "view_officialfigure", "view_officerstrength", "view_recomputerun"]
 
 
-def grant(apps, schema_editor):  # type: ignore[no-untyped-def]
+def grant(apps, schema_editor):
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)

@@ -198,8 +198,8 @@ def snapshots_from_tallies(years: Iterable[int]) -> int:
     if not years:
         return 0
     by_year: dict[int, dict[str, Tally]] = defaultdict(dict)
-    for tally in Tally.objects.filter(financial_year__in=years):
-        by_year[tally.financial_year][tally.area] = tally
+    for row in Tally.objects.filter(financial_year__in=years):
+        by_year[row.financial_year][row.area] = row
     ranked = official_figures_ranked(years=years)
     names = area_names()
     strength = officer_strength_current()

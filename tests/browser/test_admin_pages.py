@@ -6,6 +6,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from playwright.sync_api import Browser, expect
+from pytest_django.live_server_helper import LiveServer
 
 from incidents.models import User
 from tests.browser.conftest import PHONE, AxeChecker, staff_page
@@ -16,9 +17,9 @@ pytestmark = [pytest.mark.browser, transactional_db]
 
 
 def test_the_superusers_account_pages_pass_axe_on_a_desk_and_a_phone(
-    browser: Browser, live_server: object, axe_check: AxeChecker
+    browser: Browser, live_server: LiveServer, axe_check: AxeChecker
 ) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     superuser = make_staff(NATIONAL_GROUP)
     User.objects.filter(pk=superuser.pk).update(is_superuser=True)
     EmailAddress.objects.create(user=superuser, email=superuser.email, verified=True, primary=True)

@@ -11,6 +11,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 from playwright.sync_api import Browser, expect
+from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.conftest import AxeChecker, staff_page
 from tests.conftest import NATIONAL_GROUP, make_staff, transactional_db
@@ -26,9 +27,9 @@ FIGURES = (
 
 
 def test_national_staff_import_recompute_and_read_the_briefing(
-    browser: Browser, live_server: object, axe_check: AxeChecker, tmp_path: Path
+    browser: Browser, live_server: LiveServer, axe_check: AxeChecker, tmp_path: Path
 ) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     shots = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     staff = make_staff(NATIONAL_GROUP)

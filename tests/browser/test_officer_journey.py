@@ -11,6 +11,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from incidents.choices import Status
 from incidents.models import Incident, User
@@ -35,9 +36,9 @@ def verified_officer() -> User:
 
 
 def test_officer_signs_up_quick_logs_a_spit_and_adds_detail(
-    page: Page, live_server: object, axe_check: AxeChecker
+    page: Page, live_server: LiveServer, axe_check: AxeChecker
 ) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
 
     # Sign up with a force e-mail address.
     page.goto(f"{base}/")
@@ -128,8 +129,8 @@ def test_officer_signs_up_quick_logs_a_spit_and_adds_detail(
     assert len(axe_check.pages) >= 12
 
 
-def test_quick_log_works_without_javascript(browser: Browser, live_server: object) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+def test_quick_log_works_without_javascript(browser: Browser, live_server: LiveServer) -> None:
+    base = live_server.url
     officer = verified_officer()
     context = browser.new_context(java_script_enabled=False, viewport=PHONE)
     page = context.new_page()
@@ -144,8 +145,8 @@ def test_quick_log_works_without_javascript(browser: Browser, live_server: objec
     assert Incident.objects.filter(officer=officer, status=Status.SUBMITTED).count() == 1
 
 
-def test_touch_targets_are_at_least_44px(page: Page, live_server: object) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+def test_touch_targets_are_at_least_44px(page: Page, live_server: LiveServer) -> None:
+    base = live_server.url
     officer = verified_officer()
     sign_in(page, base, officer.email)
     page.goto(f"{base}/report/quick/")
@@ -157,9 +158,9 @@ def test_touch_targets_are_at_least_44px(page: Page, live_server: object) -> Non
     assert small == []
 
 
-def test_screenshots_of_the_quick_log_and_my_reports(page: Page, live_server: object, tmp_path: Path) -> None:
+def test_screenshots_of_the_quick_log_and_my_reports(page: Page, live_server: LiveServer, tmp_path: Path) -> None:
     """Regenerate the README's pictures with SCREENSHOTS_DIR=docs/screenshots make test."""
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     target = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
     target.mkdir(parents=True, exist_ok=True)
     officer = verified_officer()
@@ -180,8 +181,8 @@ def test_screenshots_of_the_quick_log_and_my_reports(page: Page, live_server: ob
         assert (target / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_answers_typed_when_the_session_expired_are_kept(page: Page, live_server: object) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+def test_answers_typed_when_the_session_expired_are_kept(page: Page, live_server: LiveServer) -> None:
+    base = live_server.url
     officer = verified_officer()
     incident = IncidentFactory(officer=officer)
     sign_in(page, base, officer.email)
@@ -210,8 +211,8 @@ def test_answers_typed_when_the_session_expired_are_kept(page: Page, live_server
     expect(page.get_by_text("and did not send")).to_have_count(0)
 
 
-def test_a_logged_quick_log_is_not_restored_onto_the_next_one(page: Page, live_server: object) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+def test_a_logged_quick_log_is_not_restored_onto_the_next_one(page: Page, live_server: LiveServer) -> None:
+    base = live_server.url
     officer = verified_officer()
     sign_in(page, base, officer.email)
     for kind in ("Kick", "Bite"):
@@ -227,9 +228,9 @@ def test_a_logged_quick_log_is_not_restored_onto_the_next_one(page: Page, live_s
 
 
 def test_a_quick_log_left_and_reopened_says_when_it_was_started_and_can_start_again(
-    page: Page, live_server: object, axe_check: AxeChecker
+    page: Page, live_server: LiveServer, axe_check: AxeChecker
 ) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     officer = verified_officer()
     sign_in(page, base, officer.email)
     page.goto(f"{base}/report/quick/")
@@ -252,9 +253,11 @@ def test_a_quick_log_left_and_reopened_says_when_it_was_started_and_can_start_ag
     assert not Incident.objects.filter(officer=officer).exists()
 
 
-def test_a_csp_violation_is_reported_and_caught(page: Page, live_server: object, fail_on_csp_violation: Any) -> None:
+def test_a_csp_violation_is_reported_and_caught(
+    page: Page, live_server: LiveServer, fail_on_csp_violation: Any
+) -> None:
     """The guard itself: an inline script and a foreign image are blocked and reported."""
-    page.goto(f"{live_server.url}/accounts/login/")  # type: ignore[attr-defined]
+    page.goto(f"{live_server.url}/accounts/login/")
     page.evaluate(
         """() => {
             const s = document.createElement('script'); s.textContent = 'window.ran = 1'; document.body.append(s);
@@ -272,9 +275,9 @@ def test_a_csp_violation_is_reported_and_caught(page: Page, live_server: object,
 
 
 def test_officer_downloads_their_data_and_closes_their_account(
-    page: Page, live_server: object, axe_check: AxeChecker
+    page: Page, live_server: LiveServer, axe_check: AxeChecker
 ) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     officer = verified_officer()
     report = IncidentFactory(officer=officer, narrative="Bitten on the arm in the van")
     sign_in(page, base, officer.email)
@@ -305,10 +308,10 @@ def test_officer_downloads_their_data_and_closes_their_account(
 
 
 def test_the_too_many_requests_page_is_accessible(
-    page: Page, live_server: object, axe_check: AxeChecker, settings: Any
+    page: Page, live_server: LiveServer, axe_check: AxeChecker, settings: Any
 ) -> None:
     settings.REPORT_SUBMIT_RATE = "1/h"
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     officer = verified_officer()
     sign_in(page, base, officer.email)
     for attempt in range(2):

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from incidents.choices import Status
 from incidents.models import Incident, User
@@ -71,9 +72,9 @@ def go_offline_and_log(page: Page, base: str, axe_check: AxeChecker) -> None:
 
 
 def test_a_quick_log_with_no_signal_waits_on_the_phone_and_is_filed_once_when_the_signal_returns(
-    page: Page, live_server: object, axe_check: AxeChecker
+    page: Page, live_server: LiveServer, axe_check: AxeChecker
 ) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     officer = verified_officer()
     sign_in(page, base, officer.email)
     page.goto(f"{base}/report/quick/")  # the app installs from the quick log itself
@@ -104,9 +105,9 @@ def test_a_quick_log_with_no_signal_waits_on_the_phone_and_is_filed_once_when_th
 
 
 def test_a_report_saved_offline_survives_closing_the_app_and_is_sent_on_the_next_open(
-    page: Page, live_server: object, axe_check: AxeChecker
+    page: Page, live_server: LiveServer, axe_check: AxeChecker
 ) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     context = page.context
     officer = officer_with_the_app(page, base)
     go_offline_and_log(page, base, axe_check)
@@ -124,9 +125,9 @@ def test_a_report_saved_offline_survives_closing_the_app_and_is_sent_on_the_next
 
 
 def test_a_full_report_step_sent_offline_survives_a_closed_tab_in_the_same_draft(
-    page: Page, live_server: object, axe_check: AxeChecker
+    page: Page, live_server: LiveServer, axe_check: AxeChecker
 ) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     context = page.context
     officer = officer_with_the_app(page, base)
     page.goto(f"{base}/report/new/")
@@ -164,9 +165,9 @@ def test_a_full_report_step_sent_offline_survives_a_closed_tab_in_the_same_draft
 
 
 def test_a_report_waiting_when_the_sign_in_expired_is_sent_after_signing_in(
-    page: Page, live_server: object, axe_check: AxeChecker
+    page: Page, live_server: LiveServer, axe_check: AxeChecker
 ) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     context = page.context
     officer = officer_with_the_app(page, base)
     go_offline_and_log(page, base, axe_check)
@@ -187,8 +188,8 @@ def test_a_report_waiting_when_the_sign_in_expired_is_sent_after_signing_in(
     wait_for_filed(page, officer, 1)
 
 
-def test_signing_out_asks_before_discarding_reports_not_sent(page: Page, live_server: object) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+def test_signing_out_asks_before_discarding_reports_not_sent(page: Page, live_server: LiveServer) -> None:
+    base = live_server.url
     officer_with_the_app(page, base)
     page.goto(f"{base}/reports/")
     # A report the server refused stays on the phone until the officer deletes it.
@@ -216,9 +217,9 @@ def test_signing_out_asks_before_discarding_reports_not_sent(page: Page, live_se
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without-javascript"])
 def test_back_then_log_it_again_asks_and_files_one_report_unless_another_is_chosen(
-    browser: Browser, live_server: object, javascript: bool, axe_check: AxeChecker
+    browser: Browser, live_server: LiveServer, javascript: bool, axe_check: AxeChecker
 ) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=javascript)
     page = context.new_page()
     officer = verified_officer()
@@ -248,12 +249,12 @@ def test_back_then_log_it_again_asks_and_files_one_report_unless_another_is_chos
 
 
 def test_the_quick_logs_first_visit_with_the_service_worker_stays_under_100_kb(
-    browser: Browser, live_server: object
+    browser: Browser, live_server: LiveServer
 ) -> None:
     """What a phone fetches for its first quick log: the page, its static files, the web
     manifest, the worker and what the worker keeps, as they travel (static files
     gzip-compressed, as WhiteNoise serves them in production; pages as they are)."""
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     officer = verified_officer()
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from allauth.account.models import EmailAddress
 from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from incidents.choices import Status
 from incidents.models import User
@@ -42,9 +43,9 @@ def save_and_continue(page: Page) -> None:
 
 
 def test_rep_reviews_asks_a_question_and_verifies(
-    browser: Browser, live_server: object, axe_check: AxeChecker, tmp_path: Path
+    browser: Browser, live_server: LiveServer, axe_check: AxeChecker, tmp_path: Path
 ) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     shots = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     officer = verified(make_officer("thames-valley"))

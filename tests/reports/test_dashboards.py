@@ -175,7 +175,7 @@ def official_with(area: str, year: int, **values: object) -> None:
 def test_a_figure_not_compared_is_shown_labelled_with_why_and_gives_no_implied_total(
     national_staff: User, rep: User, officer: User, values: dict[str, object], reason: str
 ) -> None:
-    year = int(values.pop("financial_year", 2020))  # type: ignore[call-overload]
+    year = int(values.pop("financial_year", 2020))
     official_with("E23000029", year, **values)
     for _ in range(6):
         IncidentFactory(officer=officer, occurred_on=datetime.date(year, 6, 1), recorded_as_crime="yes")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from xml.sax.saxutils import escape, quoteattr
 
 import openpyxl
@@ -25,7 +25,9 @@ PRC_HEADER = [
 ]
 
 
-def prc_rows(year: str, force: str, code: str, counts: list[int], quarters: Iterable[int] | None = None) -> list[list]:
+def prc_rows(
+    year: str, force: str, code: str, counts: list[int], quarters: Iterable[int] | None = None
+) -> list[list[object]]:
     """A force's rows for one offence and year, quarter by quarter (1-4 unless told)."""
     return [
         [year, quarter, force, "Assault", "Violence against the person", "Violence without injury", code, count]
@@ -33,9 +35,11 @@ def prc_rows(year: str, force: str, code: str, counts: list[int], quarters: Iter
     ]
 
 
-def xlsx(sheets: dict[str, Rows]) -> bytes:
+def xlsx(sheets: Mapping[str, Rows]) -> bytes:
     workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
+    default = workbook.active  # the one sheet a new workbook has
+    assert default is not None
+    workbook.remove(default)
     for name, rows in sheets.items():
         sheet = workbook.create_sheet(name)
         for row in rows:
@@ -56,7 +60,7 @@ def _ods_cell(value: object) -> str:
     return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
 
 
-def ods(sheets: dict[str, Rows]) -> bytes:
+def ods(sheets: Mapping[str, Rows]) -> bytes:
     tables = "".join(
         f"<table:table table:name={quoteattr(name)}>"
         + "".join("<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>" for row in rows)

@@ -64,6 +64,8 @@ class Command(BaseCommand):
         if busiest is None:
             raise CommandError("No reports this financial year: seed first (seed_bench).")
         officer = User.objects.filter(officer_profile__force_id=busiest["force_id"]).order_by("pk").first()
+        if officer is None:
+            raise CommandError("No officer in the busiest force: seed first (seed_bench).")
         in_year = counted_incidents(years=[year]).count()
         self.stdout.write(
             f"{total:,} reports; {in_year:,} counted in {year}/{str(year + 1)[-2:]}, "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import random
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
@@ -169,7 +169,7 @@ class Command(BaseCommand):
             if role == "officer":
                 OfficerProfile.objects.create(
                     user=user,
-                    force=forces[slug],
+                    force=forces[cast(str, slug)],  # every officer account names its force
                     display_name="PC Sam Taylor",
                     collar_number="TV4821",
                     usual_duty=Duty.RESPONSE,
@@ -246,10 +246,16 @@ class Command(BaseCommand):
         national = User.objects.get(email="national@federation.example")
         month_ago = DEMO_NOW - datetime.timedelta(days=30)
         for incident in incidents:
-            if incident.status != Status.SUBMITTED or incident.officer.email == DEMO_ACCOUNTS[0][0]:
+            submitted_at = incident.submitted_at  # set, as the officer is, on every report seeded as sent
+            if (
+                incident.status != Status.SUBMITTED
+                or submitted_at is None
+                or incident.officer is None
+                or incident.officer.email == DEMO_ACCOUNTS[0][0]
+            ):
                 continue
             reviewer = rep if incident.force.slug == "thames-valley" else national
-            if incident.submitted_at < month_ago:
+            if submitted_at < month_ago:
                 outcome = _pick(rng, {Status.VERIFIED: 88, Status.REJECTED: 6, Status.IN_REVIEW: 6})
             else:
                 outcome = _pick(rng, {Status.SUBMITTED: 60, Status.IN_REVIEW: 30, Status.NEEDS_INFO: 10})
@@ -265,7 +271,7 @@ class Command(BaseCommand):
                 kind=EventKind.STATUS_CHANGED,
                 changes={"status": [Status.SUBMITTED, outcome]},
             )
-            reviewed = min(incident.submitted_at + datetime.timedelta(days=rng.randint(1, 10)), DEMO_NOW)
+            reviewed = min(submitted_at + datetime.timedelta(days=rng.randint(1, 10)), DEMO_NOW)
             IncidentEvent.objects.filter(pk=event.pk).update(created_at=reviewed)
             if outcome == Status.NEEDS_INFO:
                 IncidentQuestion.objects.create(

@@ -162,7 +162,7 @@ def _write(incident: Incident, values: Mapping[str, Any]) -> None:
     incident.full_clean(
         exclude=["reference", "officer", "force", "submission_key"], validate_unique=False, validate_constraints=False
     )
-    fresh = incident._state.adding
+    fresh = incident.pk is None  # a new report: no rows of its answers to replace yet
     incident.save()
     for field in MULTI_FIELDS:
         _set_multi(incident, field, values.get(field, set()), fresh=fresh)

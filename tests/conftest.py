@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import redis
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.apps import apps
 from django.conf import settings as django_settings
@@ -58,8 +59,6 @@ def require(available: bool, reason: str) -> None:
 def redis_available() -> bool:
     if not django_settings.REDIS_URL:
         return False
-    import redis
-
     try:
         return bool(redis.Redis.from_url(django_settings.REDIS_URL, socket_connect_timeout=1).ping())
     except redis.RedisError:
@@ -177,9 +176,23 @@ def use_redis_cache(settings: Any, url: str, **params: Any) -> None:
 
 
 @pytest.fixture
+def redis_dials(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every time redis-py itself dials Redis (under the cache pool's breaker), as "dial"."""
+    dials: list[str] = []
+    connect = redis.Connection.connect
+
+    def counted(self: redis.Connection) -> None:
+        dials.append("dial")
+        connect(self)
+
+    monkeypatch.setattr(redis.Connection, "connect", counted)
+    return dials
+
+
+@pytest.fixture
 def shared_cache(settings: Any) -> None:
     """The cache production has: one Redis for every process (here the suite's REDIS_URL, with
-    keys of this test's own), so a worker clears the queued-recompute flag the web set."""
+    keys of this test's own), which the web and a worker share."""
     use_redis_cache(settings, settings.REDIS_URL, KEY_PREFIX=f"test-{uuid.uuid4().hex}")
 
 

@@ -26,16 +26,9 @@ def test_the_pool_guards_the_connection_class_redis_py_chose(url: str, chosen: t
     assert pool.connection_class.__name__ == f"Guarded{chosen.__name__}"
 
 
-def test_a_refused_connection_is_not_dialled_again_for_a_few_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_refused_connection_is_not_dialled_again_for_a_few_seconds(redis_dials: list[str]) -> None:
     cache_breaker.forget()
-    dials: list[str] = []
-    connect = redis.Connection.connect
-
-    def counted(self: redis.Connection) -> None:
-        dials.append("dial")
-        connect(self)
-
-    monkeypatch.setattr(redis.Connection, "connect", counted)
+    dials = redis_dials
     client = redis.Redis(connection_pool=GuardedConnectionPool.from_url(f"redis://127.0.0.1:{free_port()}/0"))
     for _ in range(3):
         with pytest.raises(RedisConnectionError):

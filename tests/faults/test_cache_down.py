@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import redis
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django.test import Client
@@ -94,19 +93,11 @@ def test_with_the_cache_down_the_submission_limit_is_still_counted_in_the_proces
 
 
 def test_allauths_cache_calls_stop_dialling_a_cache_that_just_failed(
-    officer: User, cache_down: None, monkeypatch: pytest.MonkeyPatch
+    officer: User, cache_down: None, redis_dials: list[str]
 ) -> None:
-    # allauth's login rate limit calls the cache itself, not through our code: the backend
+    # allauth's login rate limit calls the cache itself, not through our code: the pool
     # (config/cache.py) holds back every caller's commands for a few seconds.
-    # Counted where redis-py itself dials, under the breaker's connection class.
-    dials: list[str] = []
-    connect = redis.Connection.connect
-
-    def counted(self: redis.Connection) -> None:
-        dials.append("dial")
-        connect(self)
-
-    monkeypatch.setattr(redis.Connection, "connect", counted)
+    dials = redis_dials
     login = {"login": officer.email, "password": PASSWORD}
     assert_unavailable(Client(raise_request_exception=False).post(reverse("account_login"), login))
     assert dials == ["dial"]  # the first command failed; none after it in that request

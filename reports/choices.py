@@ -52,3 +52,25 @@ AUTHORITY = {
     SourceKind.FEDERATION: 2,
     SourceKind.PRESS: 1,
 }
+
+
+# -- the recording check (issue 20): crime references checked against the force's records --
+
+
+class CheckStatus(models.TextChoices):
+    DRAWN = "drawn", "Drawn"
+    SENT = "sent", "Sent to the force"
+    ANSWERED = "answered", "Answered"
+    USED = "used", "Used in the figures"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class CheckFound(models.TextChoices):
+    YES = "yes", "Found"
+    NO = "no", "Not found"
+
+
+class CheckOffence(models.TextChoices):
+    WITH_INJURY = "8S", "8S: assault with injury on a constable"
+    WITHOUT_INJURY = "104", "104: assault without injury on a constable"
+    OTHER = "other", "Another offence"

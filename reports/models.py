@@ -6,7 +6,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from reports.choices import FIRST_8S_YEAR, PART_BASES, TOTAL_BASES, FigureBasis, SourceKind
+from incidents.models import Incident
+from reports.choices import (
+    FIRST_8S_YEAR,
+    PART_BASES,
+    TOTAL_BASES,
+    CheckFound,
+    CheckOffence,
+    CheckStatus,
+    FigureBasis,
+    SourceKind,
+)
 
 # England and Wales as a whole: the ONS code for the two countries together.
 NATIONAL = "K04000001"
@@ -208,3 +218,75 @@ class PendingImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class RecordingCheck(models.Model):
+    """A simple random sample of one force's reports in one financial year that carry a crime
+    reference, drawn by national staff for the force's crime registrar to look up
+    (reports.services.checks). Reproducible: the same seed over the same eligible reports draws
+    the same sample."""
+
+    area = models.CharField(max_length=9, help_text="The force's code.")
+    financial_year = models.PositiveSmallIntegerField()
+    requested_size = models.PositiveIntegerField()
+    stratified = models.BooleanField(
+        default=False, help_text="Drawn within each answer the officer gave (recorded: yes / don't know / no)."
+    )
+    seed = models.CharField(max_length=32, editable=False)
+    # How many reports could have been drawn when it was: the population the sample stands for.
+    eligible = models.PositiveIntegerField()
+    status = models.CharField(max_length=12, choices=CheckStatus.choices, default=CheckStatus.DRAWN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CheckStatus.values), name="recording_check_status_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"Recording check {self.pk}: {self.area} {self.financial_year}"
+
+
+class RecordingCheckItem(models.Model):
+    """One crime reference in a check: the report it came from, what the officer said, and the
+    registrar's answer once it is back. The row id on the sheet is random, never derived from
+    the report."""
+
+    recording_check = models.ForeignKey(RecordingCheck, on_delete=models.CASCADE, related_name="items")
+    # A report anonymised after the draw loses its crime reference: the row stays, unanswerable.
+    incident = models.ForeignKey(Incident, on_delete=models.SET_NULL, null=True, related_name="+")
+    row_id = models.CharField(max_length=12, unique=True, editable=False)
+    # The officer's answer to "recorded as a crime?" when it was drawn (the stratum).
+    officer_said = models.CharField(max_length=10, blank=True)
+    found = models.CharField(max_length=3, choices=CheckFound.choices, blank=True)
+    offence = models.CharField(max_length=5, choices=CheckOffence.choices, blank=True)
+    offence_other = models.CharField(max_length=60, blank=True)
+    recorded_on = models.DateField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["recording_check", "row_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recording_check", "incident"], name="recording_check_item_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.row_id
+
+
+class RecordingCheckEvent(models.Model):
+    """A check's history: each change of status, by whom and when."""
+
+    recording_check = models.ForeignKey(RecordingCheck, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=12, choices=CheckStatus.choices)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.recording_check_id} {self.status}"

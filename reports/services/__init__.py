@@ -1,8 +1,10 @@
 """Writes. snapshots: the statistics brought up to date with the reports, the full
-recompute; figures: importing official figures and officer strength."""
+recompute; figures: importing official figures and officer strength; checks: the recording
+check's sample of crime references."""
 
 from __future__ import annotations
 
+from reports.services.checks import check_eligible, check_margin, recording_check_draw
 from reports.services.figures import ImportPlan, ImportRefused, Release, official_figures_import
 from reports.services.snapshots import (
     RecomputeAlreadyRunning,
@@ -17,6 +19,9 @@ from reports.services.snapshots import (
 )
 
 __all__ = [
+    "check_eligible",
+    "check_margin",
+    "recording_check_draw",
     "ImportPlan",
     "ImportRefused",
     "RecomputeAlreadyRunning",

@@ -1,0 +1,148 @@
+"""Writes: the recording check (issue 20). National staff draw a simple random sample of one
+force's reports in one financial year that carry a crime reference; the force's crime
+registrar looks each one up; the answers correct the recording share the officers reported.
+
+This module draws the sample. Eligible: a report counted in the statistics, in scope (at least
+one physical assault: what 8S and 104 could include), reported to the force, with a crime
+reference. The draw is reproducible: the eligible reports in id order, shuffled by a stored
+seed, so the same seed over the same reports gives the same sample (``check_sample``). Asked
+to stratify, it draws within each answer the officer gave to "recorded as a crime?" (yes,
+don't know, no), in proportion to each answer's share of the eligible reports.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, F, QuerySet, When
+
+from incidents.choices import RecordedAsCrime, ReportedToForce
+from incidents.models import Incident, User
+from reports.choices import CheckStatus
+from reports.models import RecordingCheck, RecordingCheckEvent, RecordingCheckItem
+from reports.selectors import PHYSICAL_MASK, counted_incidents
+
+# The officer's answers a stratified draw keeps apart, in this order ("" is not answered).
+STRATA = (RecordedAsCrime.YES, RecordedAsCrime.DONT_KNOW, RecordedAsCrime.NO, "")
+MAX_SIZE = 2_000
+Z95 = 1.959963984540054
+
+
+def check_eligible(area: str, year: int) -> QuerySet[Incident]:
+    """The reports a check of ``area`` in financial year ``year`` may draw (module docstring)."""
+    kinds = Case(When(reviewed_assault_mask=0, then=F("assault_mask")), default=F("reviewed_assault_mask"))
+    return (
+        counted_incidents(years=[year], force_codes=[area])
+        .filter(reported_to_force=ReportedToForce.YES)
+        .exclude(crime_reference_digest="")
+        .annotate(physical=kinds.bitand(PHYSICAL_MASK))
+        .exclude(physical=0)
+    )
+
+
+def check_margin(size: int, eligible: int, share: float = 0.5) -> float:
+    """The half-width, in points, of a 95% interval for a share measured on a simple random
+    sample of ``size`` out of ``eligible`` reports: 1.96 * sqrt(p(1-p)/n) with the finite
+    population correction sqrt((N-n)/(N-1)). At p = 0.5 it is the widest the share can need;
+    shown before drawing ("100 references give the rate to about +/- 10 points")."""
+    if size <= 0 or eligible <= 0:
+        return math.inf
+    size = min(size, eligible)
+    correction = (eligible - size) / (eligible - 1) if eligible > 1 else 0.0
+    return 100 * Z95 * math.sqrt(share * (1 - share) / size * correction)
+
+
+def allocate(size: int, counts: Sequence[int]) -> list[int]:
+    """Split ``size`` across strata of ``counts`` reports in proportion to them (largest
+    remainder, ties to the earlier stratum), never more than a stratum holds."""
+    total = sum(counts)
+    size = min(size, total)
+    if size == 0:
+        return [0] * len(counts)
+    exact = [size * count / total for count in counts]
+    taken = [min(count, math.floor(share)) for share, count in zip(exact, counts, strict=True)]
+    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - math.floor(exact[i])), i))
+    while sum(taken) < size:
+        for i in order:
+            if sum(taken) == size:
+                break
+            if taken[i] < counts[i]:
+                taken[i] += 1
+    return taken
+
+
+@dataclass(frozen=True)
+class Drawn:
+    incident_id: int
+    officer_said: str
+
+
+def check_sample(eligible: Sequence[tuple[int, str]], size: int, *, seed: str, stratified: bool) -> list[Drawn]:
+    """The sample, from ``eligible`` (report id, the officer's answer) pairs: the same seed and
+    pairs give the same sample, in id order."""
+    rng = random.Random(seed)  # noqa: S311  reproducible by design: a statistical sample, not a secret
+    pairs = sorted(eligible)
+    if not stratified:
+        chosen = rng.sample(pairs, min(size, len(pairs)))
+    else:
+        groups = [[pair for pair in pairs if pair[1] == stratum] for stratum in STRATA]
+        chosen = []
+        for group, take in zip(groups, allocate(size, [len(g) for g in groups]), strict=True):
+            chosen += rng.sample(group, take)
+    return [Drawn(incident_id, said) for incident_id, said in sorted(chosen)]
+
+
+@transaction.atomic
+def recording_check_draw(
+    *, area: str, year: int, size: int, stratified: bool, actor: User, seed: str | None = None
+) -> RecordingCheck:
+    """Draw a check of ``size`` crime references (all of them if fewer are eligible) and record
+    it with its seed, its population and its first history entry."""
+    if not 1 <= size <= MAX_SIZE:
+        raise ValidationError({"size": f"Choose between 1 and {MAX_SIZE:,} crime references."})
+    eligible = list(check_eligible(area, year).values_list("pk", "recorded_as_crime"))
+    if not eligible:
+        raise ValidationError("No report of this force in this year carries a crime reference to check.")
+    seed = seed or secrets.token_hex(16)
+    drawn = check_sample(eligible, size, seed=seed, stratified=stratified)
+    check = RecordingCheck.objects.create(
+        area=area,
+        financial_year=year,
+        requested_size=size,
+        stratified=stratified,
+        seed=seed,
+        eligible=len(eligible),
+        created_by=actor,
+    )
+    row_ids = _row_ids(len(drawn))
+    RecordingCheckItem.objects.bulk_create(
+        [
+            RecordingCheckItem(
+                recording_check=check, incident_id=d.incident_id, officer_said=d.officer_said, row_id=row
+            )
+            for d, row in zip(drawn, row_ids, strict=True)
+        ]
+    )
+    RecordingCheckEvent.objects.create(
+        recording_check=check,
+        actor=actor,
+        status=CheckStatus.DRAWN,
+        note=f"{len(drawn)} of {len(eligible)} crime references drawn{' by answer' if stratified else ''}",
+    )
+    return check
+
+
+def _row_ids(count: int) -> list[str]:
+    """Opaque row ids for the registrar's sheet: random, nothing about the report in them, none
+    already used by another check."""
+    ids: set[str] = set()
+    while len(ids) < count:
+        fresh = {"RC-" + secrets.token_hex(4).upper() for _ in range(count - len(ids))} - ids
+        ids |= fresh - set(RecordingCheckItem.objects.filter(row_id__in=fresh).values_list("row_id", flat=True))
+    return list(ids)

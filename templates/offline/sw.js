@@ -35,13 +35,16 @@ self.addEventListener("activate", function (event) {
 
 // The blank quick log, kept while an officer is signed in (the page is theirs alone). Each
 // copy is stored after the one before: while Chromium writes a copy over the old one, neither
-// is found, so the offline quick log waits for the writing to end.
+// is found, so the offline quick log waits for the writing to end. A copy is read whole before
+// it is written: one still arriving when the signal goes would otherwise fail mid-write and
+// leave no copy at all.
 var storing = Promise.resolve();
 
 function storeQuickLog(response) {
-  storing = storing.then(function () { return caches.open(PAGES); }).then(function (cache) {
-    return cache.put(QUICK, response);
-  }).catch(function () { /* storage full: the last copy stays */ });
+  storing = storing.then(function () { return response.text(); }).then(function (text) {
+    var copy = new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return caches.open(PAGES).then(function (cache) { return cache.put(QUICK, copy); });
+  }).catch(function () { /* storage full, or the page cut off: the last copy stays */ });
   return storing;
 }
 
@@ -131,7 +134,9 @@ self.addEventListener("sync", function (event) {
 self.addEventListener("message", function (event) {
   if (event.data === "signed-in") {
     // Kept once; opening the quick log with signal refreshes it (the fetch handler).
-    event.waitUntil(caches.match(QUICK, { cacheName: PAGES, ignoreVary: true }).then(function (kept) {
+    event.waitUntil(storing.then(function () {
+      return caches.match(QUICK, { cacheName: PAGES, ignoreVary: true });
+    }).then(function (kept) {
       return kept ? undefined : keepQuickLog();
     }));
   }

@@ -46,6 +46,12 @@ def _effective_injury() -> Case:
     return Case(When(reviewed_injury="", then=F("injury")), default=F("reviewed_injury"), output_field=CharField())
 
 
+def effective_kinds() -> Case:
+    """The assault kinds' bit summary as the statistics count it: the rep's reviewed
+    classification where there is one."""
+    return Case(When(reviewed_assault_mask=0, then=F("assault_mask")), default=F("reviewed_assault_mask"))
+
+
 def _breakdown_columns() -> list[tuple[str, str, Q]]:
     """(breakdown, label, condition) for every category counted in the grouped query."""
     columns = [("injury", value, Q(effective_injury=value)) for value in Injury.values]
@@ -69,8 +75,7 @@ def incident_counts(incidents: QuerySet[Incident]) -> dict[Key, dict[str, Any]]:
     annotated = incidents.annotate(
         fy=financial_year_expression("occurred_on"),
         effective_injury=_effective_injury(),
-        # The rep's reviewed classification wins where there is one.
-        effective_kinds=Case(When(reviewed_assault_mask=0, then=F("assault_mask")), default=F("reviewed_assault_mask")),
+        effective_kinds=effective_kinds(),
     )
     annotated = annotated.annotate(
         **{f"kind_{kind}": F("effective_kinds").bitand(choice_bit(AssaultKind, kind)) for kind in AssaultKind.values},

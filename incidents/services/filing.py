@@ -138,15 +138,13 @@ def _set_multi(incident: Incident, field: str, new: Iterable[str], *, fresh: boo
     if not fresh:
         rows.exclude(**{f"{column}__in": new}).delete()
         existing = set(rows.values_list(column, flat=True))
-    if new - existing:
-        if field == "assaults":
-            IncidentAssault.objects.bulk_create(
-                [IncidentAssault(incident=incident, kind=value) for value in sorted(new - existing)]
-            )
-        else:
-            IncidentNotReportedReason.objects.bulk_create(
-                [IncidentNotReportedReason(incident=incident, reason=value) for value in sorted(new - existing)]
-            )
+    missing = sorted(new - existing)  # bulk_create of none sends nothing
+    if field == "assaults":
+        IncidentAssault.objects.bulk_create([IncidentAssault(incident=incident, kind=value) for value in missing])
+    else:
+        IncidentNotReportedReason.objects.bulk_create(
+            [IncidentNotReportedReason(incident=incident, reason=value) for value in missing]
+        )
 
 
 def _write(incident: Incident, values: Mapping[str, Any]) -> None:

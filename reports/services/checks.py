@@ -20,13 +20,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, QuerySet, When
+from django.db.models import QuerySet
 
 from incidents.choices import RecordedAsCrime, ReportedToForce
 from incidents.models import Incident, User
 from reports.choices import CheckStatus
 from reports.models import RecordingCheck, RecordingCheckEvent, RecordingCheckItem
-from reports.selectors import PHYSICAL_MASK, counted_incidents
+from reports.selectors import PHYSICAL_MASK, counted_incidents, effective_kinds
 
 # The officer's answers a stratified draw keeps apart, in this order ("" is not answered).
 STRATA = (RecordedAsCrime.YES, RecordedAsCrime.DONT_KNOW, RecordedAsCrime.NO, "")
@@ -36,12 +36,11 @@ Z95 = 1.959963984540054
 
 def check_eligible(area: str, year: int) -> QuerySet[Incident]:
     """The reports a check of ``area`` in financial year ``year`` may draw (module docstring)."""
-    kinds = Case(When(reviewed_assault_mask=0, then=F("assault_mask")), default=F("reviewed_assault_mask"))
     return (
         counted_incidents(years=[year], force_codes=[area])
         .filter(reported_to_force=ReportedToForce.YES)
         .exclude(crime_reference_digest="")
-        .annotate(physical=kinds.bitand(PHYSICAL_MASK))
+        .annotate(physical=effective_kinds().bitand(PHYSICAL_MASK))
         .exclude(physical=0)
     )
 
@@ -66,14 +65,12 @@ def allocate(size: int, counts: Sequence[int]) -> list[int]:
     if size == 0:
         return [0] * len(counts)
     exact = [size * count / total for count in counts]
-    taken = [min(count, math.floor(share)) for share, count in zip(exact, counts, strict=True)]
-    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - math.floor(exact[i])), i))
-    while sum(taken) < size:
-        for i in order:
-            if sum(taken) == size:
-                break
-            if taken[i] < counts[i]:
-                taken[i] += 1
+    taken = [math.floor(share) for share in exact]  # never above a stratum's count: size <= total
+    # What the floors left goes one each to the largest fractions; a stratum with a fraction
+    # is below its count, so it has room.
+    order = sorted(range(len(counts)), key=lambda i: (taken[i] - exact[i], i))
+    for i in order[: size - sum(taken)]:
+        taken[i] += 1
     return taken
 
 

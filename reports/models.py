@@ -244,6 +244,10 @@ class RecordingCheck(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CheckStatus.values), name="recording_check_status_valid")
         ]
+        permissions = [
+            ("export_recordingcheck_sheet", "Can download a recording check's sheet for the force's registrar"),
+            ("import_recordingcheck_answers", "Can import the registrar's answers to a recording check"),
+        ]
 
     def __str__(self) -> str:
         return f"Recording check {self.pk}: {self.area} {self.financial_year}"

@@ -12,6 +12,7 @@ don't know, no), in proportion to each answer's share of the eligible reports.
 
 from __future__ import annotations
 
+import datetime
 import math
 import random
 import secrets
@@ -23,8 +24,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from incidents.choices import RecordedAsCrime, ReportedToForce
-from incidents.models import Incident, User
-from reports.choices import CheckStatus
+from incidents.models import Force, Incident, User
+from incidents.periods import financial_year_of
+from incidents.services.events import statistics_changed
+from reports.choices import CheckFound, CheckOffence, CheckStatus
 from reports.models import RecordingCheck, RecordingCheckEvent, RecordingCheckItem
 from reports.selectors import PHYSICAL_MASK, counted_incidents, effective_kinds
 
@@ -143,3 +146,76 @@ def _row_ids(count: int) -> list[str]:
         fresh = {"RC-" + secrets.token_hex(4).upper() for _ in range(count - len(ids))} - ids
         ids |= fresh - set(RecordingCheckItem.objects.filter(row_id__in=fresh).values_list("row_id", flat=True))
     return list(ids)
+
+
+# The registrar's sheet, in this order (XLSX and CSV alike; row 1 is this header). The first
+# three are filled by the app; the registrar fills the last four. The answers importer reads
+# the same columns back by their header.
+SHEET_COLUMNS = (
+    "Row id",
+    "Crime reference",
+    "Date of assault",
+    "Found (yes/no)",
+    "Offence code (8S, 104 or other)",
+    "If other: which offence",
+    "Date recorded",
+)
+FILLED_BY_REGISTRAR = SHEET_COLUMNS[3:]
+
+# Where a check may go from each status. A check is drawn, sent (its sheet downloaded), answered
+# (the registrar's answers imported), used (published: the figures use it and reps may see
+# the result). It can be cancelled at any point; once answered its answers never change.
+NEXT_STATUSES: dict[str, frozenset[str]] = {
+    CheckStatus.DRAWN: frozenset({CheckStatus.SENT, CheckStatus.ANSWERED, CheckStatus.CANCELLED}),
+    CheckStatus.SENT: frozenset({CheckStatus.ANSWERED, CheckStatus.CANCELLED}),
+    CheckStatus.ANSWERED: frozenset({CheckStatus.USED, CheckStatus.CANCELLED}),
+    CheckStatus.USED: frozenset({CheckStatus.ANSWERED, CheckStatus.CANCELLED}),
+    CheckStatus.CANCELLED: frozenset(),
+}
+
+
+def counted_in_year(item: RecordingCheckItem, year: int) -> bool | None:
+    """Whether the registrar found the report counted in the official figures of the check's
+    financial year: found, as offence 8S or 104, recorded between 1 April ``year`` and 31 March
+    ``year + 1``. None while the item has no answer (or its report was anonymised)."""
+    if not item.found:
+        return None
+    if item.found != CheckFound.YES or item.offence not in (CheckOffence.WITH_INJURY, CheckOffence.WITHOUT_INJURY):
+        return False
+    if item.recorded_on is None:
+        return False
+    return financial_year_of(item.recorded_on) == year
+
+
+@transaction.atomic
+def recording_check_transition(check: RecordingCheck, *, to: str, actor: User, note: str = "") -> RecordingCheck:
+    """Move a check to status ``to`` with a history entry, or raise ValidationError (nothing
+    written). Using a check puts any other used check of the same force and year back to
+    answered (the figures use one check per force and year); using one, or ceasing to, marks
+    that force and year for the statistics to recompute."""
+    check = RecordingCheck.objects.select_for_update().get(pk=check.pk)
+    if to not in NEXT_STATUSES[check.status]:
+        raise ValidationError(
+            f"A check that is {check.get_status_display().lower()} cannot become {CheckStatus(to).label.lower()}."
+        )
+    if to == CheckStatus.USED and not check.items.exclude(answered_at=None).exists():
+        raise ValidationError("This check has no answers yet: import the registrar's answers first.")
+    previous = check.status
+    if to == CheckStatus.USED:
+        replaced = RecordingCheck.objects.select_for_update().filter(
+            area=check.area, financial_year=check.financial_year, status=CheckStatus.USED
+        )
+        for other in replaced.exclude(pk=check.pk):
+            other.status = CheckStatus.ANSWERED
+            other.save(update_fields=["status"])
+            RecordingCheckEvent.objects.create(
+                recording_check=other, actor=actor, status=CheckStatus.ANSWERED, note=f"Replaced by check {check.pk}"
+            )
+    check.status = to
+    check.save(update_fields=["status"])
+    RecordingCheckEvent.objects.create(recording_check=check, actor=actor, status=to, note=note[:200])
+    if CheckStatus.USED in (to, previous):
+        force = Force.objects.filter(code=check.area).first()
+        if force is not None:
+            statistics_changed(force_id=force.pk, occurred_on=datetime.date(check.financial_year, 4, 1))
+    return check

@@ -6,19 +6,24 @@ and all in-scope entries), a pool fitted across the forces for each part, and th
 number wherever the official figure is compared with the entries (the sum of the two parts'
 estimates where the figure gives both, else the total with all entries' share). England and
 Wales is the sum of the forces' estimates; the forces without a figure of their own count as
-one block, at the national figure less the forces' own, with their entries' share. Reads no
-database: everything comes in as arguments.
+one block, at the national figure less the forces' own, with their entries' share. A force
+and year with a recording check in use also gets the verified estimate beside the officers'
+own (key "verified"; docs/method.md section 8.11); England and Wales stays the officers' own.
+Reads no database: everything comes in as arguments.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
+import numpy as np
+
 from reports import statistics
 from reports.models import NATIONAL, OfficialFigure
-from reports.statistics import Implied, Prior, Share, Sums
+from reports.statistics import CheckAnswers, Implied, Prior, Share, Sums
 
 PARTS = ("w", "o", "a")  # with injury (8S), without (104), all in-scope entries
 
@@ -34,14 +39,26 @@ class Area:
     out_of_scope: int = 0
 
 
+@dataclass(frozen=True)
+class UsedCheck:
+    """The recording check a force and year's figures use: its answers and what it was."""
+
+    id: int
+    drawn: int
+    eligible: int
+    answers: CheckAnswers
+
+
 def year_estimates(
     year: int,
     rows: Mapping[str, Mapping[str, int]],
     figures: Mapping[str, OfficialFigure],
     forces: list[str],
+    checks: Mapping[str, UsedCheck] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The estimate of every force with entries or a figure, and of England and Wales, as the
-    JSON a snapshot keeps (key "estimate"), by area code."""
+    JSON a snapshot keeps (key "estimate"), by area code; ``checks`` the recording checks in
+    use, by area code."""
     areas = {code: _area(rows.get(code, {})) for code in forces}
     # Each force's pool for each part, fitted from the other forces.
     priors = {
@@ -58,6 +75,9 @@ def year_estimates(
             components[code] = parts
         if area.sums["a"].n or area.active_officers or figure is not None:
             result[code] = _document(area, parts, priors["a"][code], seed=f"{code}:{year}")
+            check = (checks or {}).get(code)
+            if check is not None:
+                result[code]["verified"] = _verified(area, parts, check, seed=f"{code}:{year}")
     national = _national(areas, figures.get(NATIONAL), components, forces, year)
     result[NATIONAL] = national
     return result
@@ -153,6 +173,51 @@ def _document(area: Area, parts: list[tuple[int, Share]] | None, pool: Prior, *,
 def _official_share(estimate: Implied | None) -> dict[str, float] | None:
     shares = statistics.official_share(estimate) if estimate else None
     return None if shares is None else {"estimate": shares[0], "low": shares[1], "high": shares[2]}
+
+
+def _verified(area: Area, parts: list[tuple[int, Share]] | None, check: UsedCheck, *, seed: str) -> dict[str, Any]:
+    """The officers' share and true number corrected by a recording check (section 8.11)."""
+    answers = check.answers
+    rates = answers.rates()
+    factor = statistics.correction(area.sums["a"], *rates)
+    document: dict[str, Any] = {
+        "check": check.id,
+        "drawn": check.drawn,
+        "eligible": check.eligible,
+        "answered": answers.answered,
+        "counted": answers.counted,
+        "by_answer": {"yes": list(answers.yes), "no": list(answers.no), "unknown": list(answers.unknown)},
+        "rates": {"yes": rates[0], "no": rates[1], "unknown": rates[2]},
+        "factor": None if factor is None else float(factor),
+        "share": None,
+        "implied": None,
+        "official_share": None,
+    }
+    all_share = area.shares["a"]
+    if factor is None or all_share is None:
+        return document
+    # The share verified: the officers' posterior times the factor, its interval simulated.
+    rng = np.random.default_rng(zlib.crc32(f"{seed}:verified share".encode()))
+    factors = statistics.correction(area.sums["a"], *answers.draws(rng, statistics.VERIFIED_DRAWS))
+    draws = np.clip(
+        rng.beta(all_share.alpha, all_share.beta, statistics.VERIFIED_DRAWS) * np.asarray(factors), 0.0, 1.0
+    )
+    low, high = (float(x) for x in np.quantile(draws, [statistics.LOWER, statistics.UPPER]))
+    document["share"] = {"estimate": min(1.0, all_share.estimate * float(factor)), "low": low, "high": high}
+    if parts:
+        # _components gives the two injury parts, in order, or all entries' share alone.
+        keys = ("w", "o") if len(parts) == 2 else ("a",)
+        triples = [(official, share, area.sums[key]) for (official, share), key in zip(parts, keys, strict=True)]
+        estimate = statistics.verified_implied(triples, answers, seed)
+        document["implied"] = {
+            "total": estimate.total,
+            "low": estimate.low,
+            "high": estimate.high,
+            "not_in_official": estimate.not_in_official,
+            "by_offence": len(parts) > 1,
+        }
+        document["official_share"] = _official_share(estimate)
+    return document
 
 
 def _national(

@@ -11,11 +11,24 @@ from urllib.parse import urlsplit
 from django.db import connection
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, When
 
-from incidents.choices import Answer, AssaultKind, Duty, Injury, NotReportedReason, ReportedToForce, Setting, Status
+from incidents.choices import (
+    Answer,
+    AssaultKind,
+    Duty,
+    Injury,
+    NotReportedReason,
+    RecordedAsCrime,
+    ReportedToForce,
+    Setting,
+    Status,
+)
 from incidents.models import Force, Incident, choice_bit, choice_mask
-from reports.choices import AUTHORITY, NOT_COMPARED, FigureBasis, SourceKind
-from reports.models import NATIONAL, OfficerStrength, OfficialFigure, Snapshot
+from incidents.periods import financial_year_of
+from reports.choices import AUTHORITY, NOT_COMPARED, CheckFound, CheckOffence, CheckStatus, FigureBasis, SourceKind
+from reports.estimates import UsedCheck
+from reports.models import NATIONAL, OfficerStrength, OfficialFigure, RecordingCheck, RecordingCheckItem, Snapshot
 from reports.periods import financial_year_bounds, financial_year_expression
+from reports.statistics import CheckAnswers
 
 # Rejected and withdrawn reports, and drafts, are not counted.
 NOT_COUNTED = (Status.DRAFT, Status.WITHDRAWN, Status.REJECTED)
@@ -382,3 +395,52 @@ def comparable_years(area: str) -> list[int]:
 
 def snapshots_for_area(area: str) -> list[Snapshot]:
     return list(Snapshot.objects.filter(area=area).order_by("financial_year"))
+
+
+# -- recording checks ------------------------------------------------------------------
+
+
+def counted_in_year(item: RecordingCheckItem, year: int) -> bool | None:
+    """Whether the registrar found the report counted in the official figures of financial year
+    ``year``: found, as offence 8S or 104, recorded between 1 April ``year`` and 31 March
+    ``year + 1``. None while the item has no answer."""
+    if not item.found:
+        return None
+    if item.found != CheckFound.YES or item.offence not in (CheckOffence.WITH_INJURY, CheckOffence.WITHOUT_INJURY):
+        return False
+    return item.recorded_on is not None and financial_year_of(item.recorded_on) == year
+
+
+def used_checks(years: Iterable[int]) -> dict[Key, UsedCheck]:
+    """The recording check each force and year's figures use (status used; the latest drawn
+    should there be two), with its answers by what the officer said (docs/method.md 8.11)."""
+    checks: dict[Key, RecordingCheck] = {}
+    for check in RecordingCheck.objects.filter(status=CheckStatus.USED, financial_year__in=list(years)).order_by(
+        "created_at", "pk"
+    ):
+        checks[(check.area, check.financial_year)] = check
+    tallies: dict[int, dict[str, list[int]]] = {check.pk: {} for check in checks.values()}
+    drawn: dict[int, int] = defaultdict(int)
+    items = RecordingCheckItem.objects.filter(recording_check__in=list(checks.values())).only(
+        "recording_check", "officer_said", "found", "offence", "recorded_on"
+    )
+    years_of = {check.pk: check.financial_year for check in checks.values()}
+    for item in items:
+        drawn[item.recording_check_id] += 1
+        counted = counted_in_year(item, years_of[item.recording_check_id])
+        if counted is None:
+            continue
+        said = item.officer_said if item.officer_said in (RecordedAsCrime.YES, RecordedAsCrime.NO) else "unknown"
+        answered_counted = tallies[item.recording_check_id].setdefault(said, [0, 0])
+        answered_counted[0] += 1
+        answered_counted[1] += int(counted)
+    result = {}
+    for key, check in checks.items():
+        by = {said: (pair[0], pair[1]) for said, pair in tallies[check.pk].items()}
+        answers = CheckAnswers(
+            yes=by.get(RecordedAsCrime.YES, (0, 0)),
+            no=by.get(RecordedAsCrime.NO, (0, 0)),
+            unknown=by.get("unknown", (0, 0)),
+        )
+        result[key] = UsedCheck(check.pk, drawn[check.pk], check.eligible, answers)
+    return result

@@ -18,6 +18,11 @@ officers of products of each officer's counts. No function reads the database.
    its interval is M / p at the posterior's 97.5% and 2.5% points of p. A sum (two offences,
    or England and Wales) is simulated from the parts' posteriors.
 
+5. **A recording check** (a random sample of crime references looked up by the force's
+   registrar) corrects what the officers said: the share is multiplied by a factor from the
+   verified rates by answer, and the interval simulates those rates' posteriors with the share's
+   (``verified_implied``).
+
 These are estimates from officers who chose to log, not counts: the intervals cover sampling
 error only, not who chooses to use the app.
 """
@@ -43,6 +48,8 @@ JEFFREYS = 0.5
 # force's estimate stays its own even where the forces seem alike.
 MAX_POOL_STRENGTH = 99.0
 DRAWS = 4000
+# A check's correction is simulated with more draws: its interval has no exact form to fall back on.
+VERIFIED_DRAWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -320,6 +327,97 @@ def implied_sum(parts: list[tuple[int, Share]], seed: str) -> Implied:
         (sum(i.band[0] for i in singles), sum(i.band[1] for i in singles)),
         sum(official for official, _ in parts),
     )
+
+
+@dataclass(frozen=True)
+class CheckAnswers:
+    """What a recording check found, by the officer's answer to "recorded as a crime?":
+    (answered by the registrar, counted in 8S or 104 in the year) for "yes", "no", and
+    "unknown" (don't know, or not answered)."""
+
+    yes: tuple[int, int] = (0, 0)
+    no: tuple[int, int] = (0, 0)
+    unknown: tuple[int, int] = (0, 0)
+
+    @property
+    def answered(self) -> int:
+        return self.yes[0] + self.no[0] + self.unknown[0]
+
+    @property
+    def counted(self) -> int:
+        return self.yes[1] + self.no[1] + self.unknown[1]
+
+    def rates(self) -> tuple[float, float, float | None]:
+        """The verified rates: counted / answered for each answer checked; where none was,
+        the officer's word (yes 1, no 0) and, for unknown, None (as the others, section 8.11)."""
+        yes, no, unknown = (counted / answered if answered else None for answered, counted in self.strata)
+        return (1.0 if yes is None else yes), (0.0 if no is None else no), unknown
+
+    def draws(self, rng: np.random.Generator, size: int) -> tuple[Rate, Rate, Rate | None]:
+        """The rates drawn from their posteriors, Beta(counted + 1/2, answered - counted + 1/2)
+        (Jeffreys' prior), for the answers checked; the point rates for the others."""
+        yes, no, unknown = self.rates()
+
+        def drawn(stratum: tuple[int, int], point: float) -> Rate:
+            answered, counted = stratum
+            return rng.beta(counted + JEFFREYS, answered - counted + JEFFREYS, size) if answered else point
+
+        return drawn(self.yes, yes), drawn(self.no, no), drawn(self.unknown, 0.0) if unknown is not None else None
+
+    @property
+    def strata(self) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+        return self.yes, self.no, self.unknown
+
+
+Rate = float | np.ndarray
+
+
+def correction(s: Sums, yes: Rate, no: Rate, unknown: Rate | None) -> Rate | None:
+    """The factor that turns the officers' share into the verified one, for one part's counts.
+
+    The officers' share is p = (r/n) y/(y+m): n p = y + u b with u = r - y - m the reported
+    entries whose recording is unknown and b = y / (y + m). Verified, with v the rates counted
+    by answer, n p* = y v_yes + m v_no + u v_unknown, and where no unknown was checked they are
+    missing at random among the rest, v_unknown = (y v_yes + m v_no) / (y + m). So
+    p* / p = (y v_yes + m v_no + u v_unknown)(y + m) / (y r). None where no entry says
+    recorded (y = 0): the officers' share is then the pool's, with nothing of its own to correct.
+    """
+    q = s.y + s.m
+    if s.y == 0 or q == 0:
+        return None
+    u = s.r - q
+    if unknown is None:
+        unknown = (s.y * yes + s.m * no) / q
+    return (s.y * yes + s.m * no + u * unknown) * q / (s.y * s.r)
+
+
+def verified_implied(parts: list[tuple[int, Share, Sums]], check: CheckAnswers, seed: str) -> Implied:
+    """The true number with the officers' share corrected by a recording check (section 8.11).
+
+    The point is Chapman's estimate with the effective recorded count (and the pool's) times
+    the factor at the verified rates; the interval is simulated: each part's share drawn from
+    its posterior times the factor at rates drawn from theirs (one draw of the rates for all
+    parts: they share the check), official / (share x factor) summed, at most 1 as a share.
+    Where every "yes" checked was counted and nothing else was checked the factor is 1: the
+    point is the officers' own and the interval widens by the check's own sampling error."""
+    rng = np.random.default_rng(zlib.crc32(f"{seed}:verified".encode()))
+    drawn_rates = check.draws(rng, VERIFIED_DRAWS)
+    point_rates = check.rates()
+    draws = np.zeros(VERIFIED_DRAWS)
+    total = 0.0
+    for official, s, sums in parts:
+        factor = correction(sums, *point_rates)
+        factor_draws = correction(sums, *drawn_rates)
+        factor = 1.0 if factor is None else float(factor)
+        factor_draws = 1.0 if factor_draws is None else factor_draws
+        shares = np.clip(rng.beta(s.alpha, s.beta, VERIFIED_DRAWS) * factor_draws, 1e-9, 1.0)
+        draws += official / shares
+        k0, n0 = (s.prior.alpha, s.prior.strength) if s.prior.fitted else (0.0, 0.0)
+        n = n0 + s.direct.n
+        total += chapman(official, min(n, factor * (k0 + s.direct.k)), n)
+    low, high = (float(x) for x in np.quantile(draws, [LOWER, UPPER]))
+    point = min(high, max(low, total))
+    return Implied(point, low, high, (point, point), sum(official for official, _, _ in parts))
 
 
 def official_share(estimate: Implied) -> tuple[float, float, float] | None:

@@ -25,11 +25,11 @@ from django.db.models import QuerySet
 
 from incidents.choices import RecordedAsCrime, ReportedToForce
 from incidents.models import Force, Incident, User
-from incidents.periods import financial_year_of
 from incidents.services.events import statistics_changed
-from reports.choices import CheckFound, CheckOffence, CheckStatus
+from reports.choices import CheckStatus
 from reports.models import RecordingCheck, RecordingCheckEvent, RecordingCheckItem
 from reports.selectors import PHYSICAL_MASK, counted_incidents, effective_kinds
+from reports.selectors import counted_in_year as counted_in_year  # where the admin pages look for it
 
 # The officer's answers a stratified draw keeps apart, in this order ("" is not answered).
 STRATA = (RecordedAsCrime.YES, RecordedAsCrime.DONT_KNOW, RecordedAsCrime.NO, "")
@@ -172,19 +172,6 @@ NEXT_STATUSES: dict[str, frozenset[str]] = {
     CheckStatus.USED: frozenset({CheckStatus.ANSWERED, CheckStatus.CANCELLED}),
     CheckStatus.CANCELLED: frozenset(),
 }
-
-
-def counted_in_year(item: RecordingCheckItem, year: int) -> bool | None:
-    """Whether the registrar found the report counted in the official figures of the check's
-    financial year: found, as offence 8S or 104, recorded between 1 April ``year`` and 31 March
-    ``year + 1``. None while the item has no answer (or its report was anonymised)."""
-    if not item.found:
-        return None
-    if item.found != CheckFound.YES or item.offence not in (CheckOffence.WITH_INJURY, CheckOffence.WITHOUT_INJURY):
-        return False
-    if item.recorded_on is None:
-        return False
-    return financial_year_of(item.recorded_on) == year
 
 
 @transaction.atomic

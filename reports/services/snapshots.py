@@ -47,6 +47,7 @@ from reports.selectors import (
     national_check,
     officer_strength_current,
     official_figures_ranked,
+    used_checks,
 )
 
 logger = logging.getLogger(__name__)
@@ -201,6 +202,7 @@ def snapshots_from_tallies(years: Iterable[int]) -> int:
     for row in Tally.objects.filter(financial_year__in=years):
         by_year[row.financial_year][row.area] = row
     ranked = official_figures_ranked(years=years)
+    used_in = used_checks(years)
     names = area_names()
     strength = officer_strength_current()
     force_codes = list(Force.objects.order_by("code").values_list("code", flat=True))
@@ -215,7 +217,8 @@ def snapshots_from_tallies(years: Iterable[int]) -> int:
     for year in years:
         tallies = by_year[year]
         used = {area: candidates[0] for (area, fy), candidates in ranked.items() if fy == year}
-        estimates = year_estimates(year, {code: t.sums for code, t in tallies.items()}, used, force_codes)
+        checks = {area: check for (area, fy), check in used_in.items() if fy == year}
+        estimates = year_estimates(year, {code: t.sums for code, t in tallies.items()}, used, force_codes, checks)
         for area in [*force_codes, NATIONAL]:
             tally = tallies.get(area)
             source = (

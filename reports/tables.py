@@ -164,6 +164,14 @@ CSV_COLUMNS = [
     ("logged_rate", "Logged per 1,000 officers"),
     ("official_rate", "Official per 1,000 officers"),
     ("implied_rate", "Estimated per 1,000 officers"),
+    ("verified_checked", "Recording check: crime references checked against force records"),
+    ("verified_counted", "Recording check: of them, counted in 8S or 104 that year"),
+    ("verified_share", "Checked against force records: share recorded as a crime (%)"),
+    ("verified_share_low", "Checked against force records: share recorded, 95% interval from (%)"),
+    ("verified_share_high", "Checked against force records: share recorded, 95% interval to (%)"),
+    ("verified_implied", "Checked against force records: estimated true number"),
+    ("verified_implied_low", "Checked against force records: estimated true number, 95% interval from"),
+    ("verified_implied_high", "Checked against force records: estimated true number, 95% interval to"),
     ("caveat", "Caveat"),
 ]
 
@@ -216,6 +224,8 @@ def area_figures(
         **official_cells(figure),
         "caveat": INTERNAL_CAVEAT if viewer.unsuppressed() else CAVEAT,
     }
+    verified = _verified(estimate.get("verified") if full and not national else None, hide_share, viewer)
+    raw.update(verified.raw)
     cannot = _cannot(estimate, figure, data) if full else "–"
     cells = {
         **({key: texts[key] for key in ROW_COUNTS} if full else dict.fromkeys(ROW_COUNTS, "–")),
@@ -243,6 +253,7 @@ def area_figures(
         "official_rate": f"{raw['official_rate']:.1f}" if raw["official_rate"] is not None else "–",
         "implied_rate": f"{raw['implied_rate']:.1f}" if raw["implied_rate"] is not None else "–",
         **official_cells(figure),
+        **verified.cells,
         "not_estimated_because": estimate.get("not_estimated_because") or "",
         "out_of_scope_sentence": _out_of_scope_sentence(texts["out_of_scope"], estimate.get("out_of_scope", 0)),
         "national_sum": _national_sum(estimate) if national else "",
@@ -255,6 +266,60 @@ def area_figures(
     }
     comparable = bool(figure.get("compared"))
     return AreaFigures(area, name, slug, year, full, comparable, cells, raw)
+
+
+@dataclass
+class VerifiedFigures:
+    raw: dict[str, Any]
+    cells: dict[str, str]
+
+
+VERIFIED_KEYS = [key for key, _ in CSV_COLUMNS if key.startswith("verified_")]
+
+
+def _verified(verified: dict[str, Any] | None, hide_share: bool, viewer: Viewer) -> VerifiedFigures:
+    """The estimate corrected by a recording check in use (docs/method.md 8.11), beside the
+    officers' own: the share (the official count over the true number, as for the officers'
+    own), the true number, and how many crime references the check looked up."""
+    if not verified:
+        return VerifiedFigures(
+            dict.fromkeys(VERIFIED_KEYS), {"verified_share": "", "verified_implied": "", "verified_sentence": ""}
+        )
+    implied = verified.get("implied")
+    share = (verified.get("official_share") if implied else verified.get("share")) if not hide_share else None
+    checked, counted = verified["answered"], verified["counted"]
+    checked_text, counted_text = count_text(checked, viewer), count_text(counted, viewer)
+    raw = {
+        "verified_checked": _count_value(checked_text, checked),
+        "verified_counted": _count_value(counted_text, counted),
+        "verified_share": _pct(share["estimate"]) if share else None,
+        "verified_share_low": _pct(share["low"]) if share else None,
+        "verified_share_high": _pct(share["high"]) if share else None,
+        "verified_implied": round(implied["total"]) if implied else None,
+        "verified_implied_low": round(implied["low"]) if implied else None,
+        "verified_implied_high": round(implied["high"]) if implied else None,
+    }
+    implied_text = f"{implied['total']:,.0f} ({implied['low']:,.0f}–{implied['high']:,.0f})" if implied else ""
+    sentence = (
+        f"Checked against force records for a random sample of {checked_text} crime references: the force's "
+        f"crime registrar found {counted_text} of them counted as offence 8S or 104 in the year."
+    )
+    if verified.get("factor") is None:
+        sentence += " No entry in scope says it was recorded, so the check cannot correct the share."
+    elif implied:
+        sentence += f" Corrected by that check, the estimated true number is {implied_text}."
+    return VerifiedFigures(
+        raw,
+        {
+            "verified_share": (
+                f"{_percent(share['estimate'])} ({_percent(share['low'])}–{_percent(share['high'])})"
+                if share
+                else (SHARE_HIDDEN if hide_share else "–")
+            ),
+            "verified_implied": implied_text or "–",
+            "verified_sentence": sentence,
+        },
+    )
 
 
 # The counts of a row, each shown or hidden; logged is split two ways (in scope or not;

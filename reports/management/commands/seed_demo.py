@@ -51,9 +51,11 @@ from incidents.models import (
     choice_mask,
 )
 from incidents.services.filing import new_reference
-from reports.choices import SourceKind
+from reports.choices import CheckFound, CheckOffence, CheckStatus, SourceKind
 from reports.importing import parse_official_file
+from reports.models import RecordingCheck, RecordingCheckItem
 from reports.services import Release, official_figures_import, snapshots_recompute_all
+from reports.services.checks import recording_check_draw, recording_check_transition
 
 DEMO_PASSWORD = "assault-log-demo"  # noqa: S105 published demo login, printed by make run
 # Staff must use two-factor authentication; the demo staff share this published
@@ -91,6 +93,9 @@ FIRST_DAY = datetime.date(2017, 4, 1)
 # holds, are the same on every machine and every day.
 LAST_DAY = datetime.date(2026, 11, 30)
 DEMO_NOW = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
+# The demo's answered recording check: Thames Valley, 2018/19.
+CHECK_FORCE, CHECK_YEAR = "E23000029", 2018
+DRIVE_REPORTS = 90
 # Roughly proportional to force size, so the demo figures look like a real spread.
 FORCE_WEIGHTS = {
     "metropolitan": 10,
@@ -144,6 +149,7 @@ class Command(BaseCommand):
             plan = official_figures_import(parsed=parsed, release=OFFICIAL_RELEASE)
             if plan.changes:
                 self.stdout.write(f"Loaded {name}: {len(plan.new)} new, {len(plan.changed)} changed.")
+        self._recording_check()
         snapshots_recompute_all()
         self.stdout.write("Demo logins (e-mail / password):")
         for email, role, _slug in DEMO_ACCOUNTS:
@@ -200,7 +206,7 @@ class Command(BaseCommand):
         profiles = {p.user_id: p for p in OfficerProfile.objects.select_related("force")}
 
         span = (LAST_DAY - FIRST_DAY).days
-        incidents, kinds, reasons = [], [], []
+        incidents: list[Incident] = []
         for number in range(REPORTS):
             officer = officers[0] if number < 8 else rng.choice(officers[1:])
             incidents.append(
@@ -212,6 +218,32 @@ class Command(BaseCommand):
                     number,
                 )
             )
+        self._file(rng, incidents)
+        self._review(rng, incidents)
+        # Thames Valley's 2018/19 logging drive: more reports, from its own officers, each with
+        # its own random sequence (the reports above stay as they were), so that the year's
+        # recording check has crime references to draw.
+        drive = random.Random(2018)  # noqa: S311 seeded for repeatable demo data, not secrets
+        valley = [user for user in officers[1:] if profiles[user.pk].force.code == CHECK_FORCE] or officers[:1]
+        start, days = datetime.date(CHECK_YEAR, 4, 1), 365
+        extra = [
+            self._incident(
+                drive,
+                drive.choice(valley),
+                forces["thames-valley"],
+                start + datetime.timedelta(days=drive.randrange(days)),
+                REPORTS + number,
+            )
+            for number in range(DRIVE_REPORTS)
+        ]
+        self._file(drive, extra)
+        self._review(drive, extra)
+
+    def _file(self, rng: random.Random, incidents: list[Incident]) -> None:
+        """Write the reports with their assaults, reasons and first events, at the times they
+        were filed."""
+        kinds: list[IncidentAssault] = []
+        reasons: list[IncidentNotReportedReason] = []
         Incident.objects.bulk_create(incidents)
         for incident in incidents:
             count = 1 if rng.random() < 0.7 else 2
@@ -238,7 +270,51 @@ class Command(BaseCommand):
             filed = incident.submitted_at or DEMO_NOW
             Incident.objects.filter(pk=incident.pk).update(created_at=filed, updated_at=filed)
             IncidentEvent.objects.filter(incident=incident).update(created_at=filed)
-        self._review(rng, incidents)
+
+    def _recording_check(self) -> None:
+        """One answered check in use, for Thames Valley 2018/19: a stratified sample of its crime
+        references, answered as a registrar might (most "yes" confirmed, some recorded under
+        another offence or in the next year, a few "no" recorded after all)."""
+        area, year = CHECK_FORCE, CHECK_YEAR
+        if RecordingCheck.objects.filter(area=area, financial_year=year).exists():
+            return
+        staff = User.objects.get(email="national@federation.example")
+        check = recording_check_draw(area=area, year=year, size=30, stratified=True, actor=staff, seed="demo-check")
+        rng = random.Random(2018)  # noqa: S311 seeded for repeatable demo data, not secrets
+        answered_at = DEMO_NOW - datetime.timedelta(days=30)
+        items = list(check.items.select_related("incident"))
+        for item in items:
+            incident = item.incident
+            assert incident is not None  # noqa: S101  just drawn
+            draw = rng.random()
+            counted = {RecordedAsCrime.YES: 0.8, RecordedAsCrime.NO: 0.15}.get(item.officer_said, 0.55)
+            if draw < counted or draw > 0.95:
+                item.found = CheckFound.YES
+                item.offence = (
+                    CheckOffence.WITHOUT_INJURY if incident.injury == Injury.NONE else CheckOffence.WITH_INJURY
+                )
+                # Beyond "counted": recorded only in the next financial year.
+                days = rng.randrange(1, 20) if draw < counted else 400
+                item.recorded_on = min(DEMO_NOW.date(), incident.occurred_on + datetime.timedelta(days=days))
+            elif draw < counted + 0.15:
+                item.found = CheckFound.YES
+                item.offence, item.offence_other = CheckOffence.OTHER, "Public order: section 4A"
+                item.recorded_on = incident.occurred_on + datetime.timedelta(days=rng.randrange(1, 20))
+            else:
+                item.found = CheckFound.NO
+            item.answered_at = answered_at
+        RecordingCheckItem.objects.bulk_update(
+            items, ["found", "offence", "offence_other", "recorded_on", "answered_at"]
+        )
+        for status, note in (
+            (CheckStatus.SENT, "Sheet sent to the force's crime registrar"),
+            (CheckStatus.ANSWERED, f"{len(items)} answers imported"),
+            (CheckStatus.USED, "Published with the 2018/19 figures"),
+        ):
+            recording_check_transition(check, to=status, actor=staff, note=note)
+        self.stdout.write(
+            f"Drew and answered a recording check of {len(items)} crime references for Thames Valley 2018/19."
+        )
 
     def _review(self, rng: random.Random, incidents: list[Incident]) -> None:
         """Most reports older than a month have been reviewed; a few wait on a question."""
@@ -338,6 +414,11 @@ class Command(BaseCommand):
             offender_under_18=_answer_or_unsure(rng.random(), yes_below=0.1, unsure_below=0.25),
             reported_to_force=reported,
             recorded_as_crime=recorded,
+            # Most reported assaults have a crime reference (from the number, not the random
+            # sequence, so the demo's other answers stay as they were).
+            crime_reference=f"{force.slug[:3].upper()}/{number:05d}/{day:%y}"
+            if reported == ReportedToForce.YES and number % 5 != 4
+            else "",
             outcome=_pick(
                 rng,
                 {

@@ -17,7 +17,7 @@ from scipy import stats
 
 from incidents.choices import NATIONAL_GROUP
 from reports import statistics
-from reports.models import Snapshot
+from reports.models import Snapshot, Tally
 from tests.conftest import make_staff, staff_client
 
 METHOD = Path(__file__).resolve().parents[2] / "docs" / "method.md"
@@ -119,3 +119,61 @@ def test_the_worked_examples_variances_from_its_table_of_officers() -> None:
     doc = example()
     for value in (f"{by_entry:.6f}", f"{by_officer:.6f}", f"{independent:.2f}"):
         assert value in doc
+
+
+def check_example() -> str:
+    text = METHOD.read_text()
+    start = text.index("### 8.11 The recording check")
+    return text[start : text.index("\n## ", start)]
+
+
+def test_the_recording_checks_worked_example_is_the_demos_thames_valley_2018() -> None:
+    """Section 8.11's example: the demo's answered check of Thames Valley 2018/19, its rates,
+    factors and Chapman's estimates by part, and what the force page shows."""
+    call_command("seed_demo", stdout=io.StringIO())
+    snapshot = Snapshot.objects.get(area="E23000029", financial_year=2018)
+    estimate = snapshot.data["estimate"]
+    verified = estimate["verified"]
+    doc = check_example()
+
+    def says(*phrases: str) -> None:
+        for phrase in phrases:
+            assert phrase in doc, f"docs/method.md 8.11 should say {phrase!r}"
+
+    assert (verified["drawn"], verified["eligible"]) == (30, 35)
+    says("30 of the N = 35")
+    assert verified["by_answer"] == {"yes": [19, 15], "no": [3, 0], "unknown": [8, 6]}
+    says("| Yes | 19 | 15 |", "| No | 3 | 0 |", "| Don't know | 8 | 6 |", "15 / 19 = 0.7895", "6 / 8 = 0.75")
+    tally = Tally.objects.get(area="E23000029", financial_year=2018)
+    answers = statistics.CheckAnswers(yes=(19, 15), no=(3, 0), unknown=(8, 6))
+    total = 0.0
+    for part, official in (("w", 198), ("o", 859)):
+        sums = statistics.sums_from(tally.sums, f"{part}_")
+        direct = statistics.effective(sums)
+        assert direct is not None
+        factor = statistics.correction(sums, *answers.rates())
+        assert isinstance(factor, float)
+        own = statistics.chapman(official, direct.k, direct.n)
+        checked = statistics.chapman(official, factor * direct.k, direct.n)
+        total += checked
+        says(
+            f"| {sums.y} | {sums.m} | {sums.r} | {sums.r - sums.y - sums.m} | {factor:.4f} | {direct.k:.3f} | "
+            f"{direct.n:.3f} | {own:,.1f} | {checked:,.1f} |"
+        )
+    implied = verified["implied"]
+    assert implied["total"] == pytest.approx(total)
+    own_implied, own_share, share = estimate["implied"], estimate["official_share"], verified["official_share"]
+    says(
+        f"**{own_implied['total']:,.0f} ({own_implied['low']:,.0f} to {own_implied['high']:,.0f})**",
+        f"**{implied['total']:,.0f} ({implied['low']:,.0f} to {implied['high']:,.0f})**",
+        f"**{share['estimate']:.0%} ({share['low']:.0%}–{share['high']:.0%})**",
+        f"{own_share['estimate']:.0%} ({own_share['low']:.0%}–{own_share['high']:.0%})",
+    )
+    page = staff_client(make_staff(NATIONAL_GROUP)).get(
+        reverse("reports:force", args=["thames-valley"]), {"year": 2018}
+    )
+    cells = page.context["figures"].cells
+    assert cells["verified_implied"] == f"{implied['total']:,.0f} ({implied['low']:,.0f}–{implied['high']:,.0f})"
+    assert cells["verified_share"] == f"{share['estimate']:.0%} ({share['low']:.0%}–{share['high']:.0%})"
+    assert "random sample of 30 crime references" in cells["verified_sentence"]
+    assert "found 21 of them counted" in cells["verified_sentence"]

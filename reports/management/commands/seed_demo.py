@@ -282,7 +282,7 @@ class Command(BaseCommand):
         check = recording_check_draw(area=area, year=year, size=30, stratified=True, actor=staff, seed="demo-check")
         rng = random.Random(2018)  # noqa: S311 seeded for repeatable demo data, not secrets
         answered_at = DEMO_NOW - datetime.timedelta(days=30)
-        items = list(check.items.select_related("incident"))
+        items = list(check.items.select_related("incident").order_by("incident_id"))  # row ids are random
         for item in items:
             incident = item.incident
             assert incident is not None  # noqa: S101  just drawn

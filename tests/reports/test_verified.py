@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from incidents.choices import RecordedAsCrime, ReportedToForce
-from incidents.models import Force, User
+from incidents.models import Force, StatisticsMark, User
 from reports import statistics
 from reports.choices import CheckFound, CheckOffence, CheckStatus
 from reports.models import RecordingCheckItem, Snapshot
@@ -131,7 +131,10 @@ def test_a_used_check_puts_the_verified_estimate_beside_the_officers_own(force_a
     snapshots_recompute(years=[YEAR])
     assert "verified" not in Snapshot.objects.get(area=TVP, financial_year=YEAR).data["estimate"]  # not used yet
 
+    StatisticsMark.objects.all().delete()
     recording_check_transition(check, to=CheckStatus.USED, actor=national_staff, note="Published")
+    # Using it marks the force and year, so the refresh every 30 s recomputes them.
+    assert StatisticsMark.objects.filter(force__code=TVP, financial_year=YEAR).exists()
     snapshots_recompute(years=[YEAR])
     estimate = Snapshot.objects.get(area=TVP, financial_year=YEAR).data["estimate"]
     verified = estimate["verified"]

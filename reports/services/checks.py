@@ -49,15 +49,16 @@ def check_eligible(area: str, year: int) -> QuerySet[Incident]:
 
 
 def check_margin(size: int, eligible: int, share: float = 0.5) -> float:
-    """The half-width, in points, of a 95% interval for a share measured on a simple random
-    sample of ``size`` out of ``eligible`` reports: 1.96 * sqrt(p(1-p)/n) with the finite
-    population correction sqrt((N-n)/(N-1)). At p = 0.5 it is the widest the share can need;
-    shown before drawing ("100 references give the rate to about +/- 10 points")."""
+    """The half-width, in points, of a 95% interval for a rate measured on ``size`` crime
+    references (at most the ``eligible`` ones): 1.96 * sqrt(p(1-p)/n), at p = 0.5 the widest a
+    rate can need; shown before drawing ("100 references give the rate to about +/- 10
+    points"). No finite population correction: the rate stands for all the force's reported
+    assaults, of which the logged ones are themselves a sample (docs/method.md 8.11), so even a
+    check of every eligible reference leaves it uncertain."""
     if size <= 0 or eligible <= 0:
         return math.inf
     size = min(size, eligible)
-    correction = (eligible - size) / (eligible - 1) if eligible > 1 else 0.0
-    return 100 * Z95 * math.sqrt(share * (1 - share) / size * correction)
+    return 100 * Z95 * math.sqrt(share * (1 - share) / size)
 
 
 def allocate(size: int, counts: Sequence[int]) -> list[int]:

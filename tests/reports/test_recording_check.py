@@ -82,8 +82,9 @@ def test_a_stratified_draw_takes_each_answer_in_proportion() -> None:
 def test_the_precision_shown_before_drawing() -> None:
     assert check_margin(100, 1_000_000) == pytest.approx(9.8, abs=0.05)  # "about +/- 10 points"
     assert check_margin(400, 1_000_000) == pytest.approx(4.9, abs=0.05)
-    assert check_margin(100, 200) < check_margin(100, 1_000_000)  # half of them: tighter
-    assert check_margin(200, 200) == 0.0  # all of them: no sampling error
+    # No finite population correction: the rate stands for all the force's reported assaults.
+    assert check_margin(100, 200) == check_margin(100, 1_000_000)
+    assert check_margin(500, 200) == check_margin(200, 200) == pytest.approx(6.9, abs=0.05)  # all there are
     assert check_margin(0, 200) == float("inf")
 
 

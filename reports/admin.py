@@ -326,3 +326,6 @@ class RecomputeRunAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+from reports import admin_checks  # noqa: E402, F401  registers the recording check's admin

@@ -15,3 +15,9 @@ class ReportsConfig(AppConfig):
         from reports.services import statistics_refresh_soon
 
         statistics_marked.connect(statistics_refresh_soon, dispatch_uid="reports.statistics_refresh_soon")
+
+        # The recording check's answers on a report's review page, for national staff.
+        from incidents.admin.sections import review_page_section_register
+        from reports.admin_check_answers import recording_check_section
+
+        review_page_section_register(recording_check_section)

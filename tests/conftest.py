@@ -46,6 +46,7 @@ transactional_db = pytest.mark.django_db(transaction=True)
 load_forces = importlib.import_module("incidents.migrations.0002_load_forces").load_forces
 create_groups = importlib.import_module("incidents.migrations.0004_staff_groups").create_groups
 grant_figures = importlib.import_module("reports.migrations.0002_national_staff_figures").grant
+grant_checks = importlib.import_module("reports.migrations.0007_recording_check_permissions").grant
 
 
 def require(available: bool, reason: str) -> None:
@@ -101,6 +102,7 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         if not Group.objects.exists():
             create_groups(apps, None)
             grant_figures(apps, None)
+            grant_checks(apps, None)
 
 
 @pytest.fixture

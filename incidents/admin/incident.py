@@ -37,6 +37,7 @@ from incidents.admin.filters import (
     refused_parameters,
     review_list_problems,
 )
+from incidents.admin.sections import review_page_sections
 from incidents.choices import (
     AWAITING_REVIEW_STATUSES,
     AssaultKind,
@@ -527,6 +528,7 @@ class IncidentAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
         if obj is not None:
             user = signed_in_user(request)
             context["record"] = incident_review_record(obj, user)
+            context["sections"] = review_page_sections(obj, user)  # other apps' (incidents.admin.sections)
             context["title"] = "Review report"
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -186,7 +186,7 @@ def recording_check_transition(check: RecordingCheck, *, to: str, actor: User, n
         raise ValidationError(
             f"A check that is {check.get_status_display().lower()} cannot become {CheckStatus(to).label.lower()}."
         )
-    if to == CheckStatus.USED and not check.items.exclude(answered_at=None).exists():
+    if to in (CheckStatus.ANSWERED, CheckStatus.USED) and not check.items.exclude(answered_at=None).exists():
         raise ValidationError("This check has no answers yet: import the registrar's answers first.")
     previous = check.status
     if to == CheckStatus.USED:

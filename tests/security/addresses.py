@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from incidents import services
 from incidents.choices import REPS_GROUP, StaffAction
 from incidents.models import Force, Incident, StaffAccess, User
-from reports.models import OfficerStrength, RecomputeRun
+from reports.models import OfficerStrength, RecomputeRun, RecordingCheck
 from reports.services import snapshots_recompute
 from tests.factories import IncidentFactory, OfficialFigureFactory, make_officer
 
@@ -116,6 +116,9 @@ def build_world(*, officer: User, rep: User, national_staff: User, force: Force)
         published_on=datetime.date(2019, 7, 1),
     )
     run = RecomputeRun.objects.create(started_by=national_staff)
+    check = RecordingCheck.objects.create(
+        area=force.code, financial_year=2018, requested_size=1, seed="s", eligible=1, created_by=national_staff
+    )
     resetting = make_officer()
     EmailAddress.objects.create(user=resetting, email=resetting.email, verified=True, primary=True)
     objects = {
@@ -127,6 +130,7 @@ def build_world(*, officer: User, rep: User, national_staff: User, force: Force)
         "reports/officialfigure": figure.pk,
         "reports/officerstrength": strength.pk,
         "reports/recomputerun": run.pk,
+        "reports/recordingcheck": check.pk,
         "auth/group": Group.objects.get(name=REPS_GROUP).pk,
         "account/emailaddress": email.pk,
         "mfa/authenticator": Authenticator.objects.filter(user=rep).first().pk,

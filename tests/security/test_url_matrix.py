@@ -155,6 +155,16 @@ EXPECTED: dict[str, Row] = {
         rep=Redirect("{parent}change/"), other_rep=NOT_FOUND, national_staff=Redirect("{parent}change/")
     ),
     f"{ADMIN}reports/officialfigure/import/": STAFF_ONLY._replace(rep=FORBIDDEN, other_rep=FORBIDDEN),
+    # The recording check: national staff draw (the add page), download the sheet and change the
+    # status by POST only, and import the answers.
+    f"{ADMIN}reports/recordingcheck/add/": STAFF_ONLY._replace(rep=FORBIDDEN, other_rep=FORBIDDEN),
+    f"{ADMIN}reports/recordingcheck/<path:object_id>/sheet/<str:file_format>/": STAFF_ONLY._replace(
+        rep=FORBIDDEN, other_rep=FORBIDDEN, national_staff=NOT_ALLOWED
+    ),
+    f"{ADMIN}reports/recordingcheck/<path:object_id>/status/": STAFF_ONLY._replace(
+        rep=FORBIDDEN, other_rep=FORBIDDEN, national_staff=NOT_ALLOWED
+    ),
+    f"{ADMIN}reports/recordingcheck/<path:object_id>/answers/": STAFF_ONLY._replace(rep=FORBIDDEN, other_rep=FORBIDDEN),
 }
 
 # The admin's generated pages per model admin: (rep, other-force rep, national staff) for the
@@ -169,6 +179,7 @@ ADMIN_MODELS: dict[str, tuple[tuple[int, int, int], tuple[int, int, int]]] = {
     "reports/officialfigure": ((FORBIDDEN, FORBIDDEN, OK), (FORBIDDEN, FORBIDDEN, OK)),
     "reports/officerstrength": ((FORBIDDEN, FORBIDDEN, OK), (FORBIDDEN, FORBIDDEN, OK)),
     "reports/recomputerun": ((FORBIDDEN, FORBIDDEN, OK), (FORBIDDEN, FORBIDDEN, OK)),
+    "reports/recordingcheck": ((FORBIDDEN, FORBIDDEN, OK), (FORBIDDEN, FORBIDDEN, OK)),
     # Accounts are managed by the superuser only.
     "incidents/user": ((FORBIDDEN,) * 3, (FORBIDDEN,) * 3),
     "incidents/officerprofile": ((FORBIDDEN,) * 3, (FORBIDDEN,) * 3),

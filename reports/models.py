@@ -238,6 +238,9 @@ class RecordingCheck(models.Model):
     status = models.CharField(max_length=12, choices=CheckStatus.choices, default=CheckStatus.DRAWN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The draw page's one-time token: the same form sent twice (a double click, back and
+    # resubmit) draws one check.
+    draw_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -16,11 +16,12 @@ import datetime
 import math
 import random
 import secrets
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from incidents.choices import RecordedAsCrime, ReportedToForce
@@ -101,10 +102,22 @@ def check_sample(eligible: Sequence[tuple[int, str]], size: int, *, seed: str, s
 
 @transaction.atomic
 def recording_check_draw(
-    *, area: str, year: int, size: int, stratified: bool, actor: User, seed: str | None = None
+    *,
+    area: str,
+    year: int,
+    size: int,
+    stratified: bool,
+    actor: User,
+    seed: str | None = None,
+    token: uuid.UUID | None = None,
 ) -> RecordingCheck:
     """Draw a check of ``size`` crime references (all of them if fewer are eligible) and record
-    it with its seed, its population and its first history entry."""
+    it with its seed, its population and its first history entry. A ``token`` already drawn
+    with returns that check and draws nothing (the same form sent twice)."""
+    if token is not None:
+        existing = RecordingCheck.objects.filter(draw_token=token).first()
+        if existing is not None:
+            return existing
     if not 1 <= size <= MAX_SIZE:
         raise ValidationError({"size": f"Choose between 1 and {MAX_SIZE:,} crime references."})
     eligible = list(check_eligible(area, year).values_list("pk", "recorded_as_crime"))
@@ -112,15 +125,20 @@ def recording_check_draw(
         raise ValidationError("No report of this force in this year carries a crime reference to check.")
     seed = seed or secrets.token_hex(16)
     drawn = check_sample(eligible, size, seed=seed, stratified=stratified)
-    check = RecordingCheck.objects.create(
-        area=area,
-        financial_year=year,
-        requested_size=size,
-        stratified=stratified,
-        seed=seed,
-        eligible=len(eligible),
-        created_by=actor,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: two sends at once meet on the unique token
+            check = RecordingCheck.objects.create(
+                area=area,
+                financial_year=year,
+                requested_size=size,
+                stratified=stratified,
+                seed=seed,
+                eligible=len(eligible),
+                created_by=actor,
+                draw_token=token,
+            )
+    except IntegrityError:
+        return RecordingCheck.objects.get(draw_token=token)
     row_ids = _row_ids(len(drawn))
     RecordingCheckItem.objects.bulk_create(
         [
@@ -137,6 +155,12 @@ def recording_check_draw(
         note=f"{len(drawn)} of {len(eligible)} crime references drawn{' by answer' if stratified else ''}",
     )
     return check
+
+
+def open_checks(area: str, year: int) -> QuerySet[RecordingCheck]:
+    """The checks of a force and year not cancelled, newest first: the draw page names them
+    before another is drawn."""
+    return RecordingCheck.objects.filter(area=area, financial_year=year).exclude(status=CheckStatus.CANCELLED)
 
 
 def _row_ids(count: int) -> list[str]:

@@ -4,6 +4,7 @@ proportional strata, and the precision shown before drawing."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections import Counter
 
 import pytest
@@ -13,7 +14,15 @@ from incidents.choices import AssaultKind, RecordedAsCrime, ReportedToForce, Sta
 from incidents.models import Incident, User
 from reports.choices import CheckStatus
 from reports.models import RecordingCheck, RecordingCheckItem
-from reports.services.checks import allocate, check_eligible, check_margin, check_sample, recording_check_draw
+from reports.services.checks import (
+    allocate,
+    check_eligible,
+    check_margin,
+    check_sample,
+    open_checks,
+    recording_check_draw,
+    recording_check_transition,
+)
 from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +132,15 @@ def test_a_draw_with_nothing_to_draw_or_a_bad_size_is_refused_and_writes_nothing
         with pytest.raises(ValidationError):
             recording_check_draw(area=TVP, year=YEAR, size=size, stratified=False, actor=national_staff)
     assert not RecordingCheck.objects.exists() and not RecordingCheckItem.objects.exists()
+
+
+def test_the_same_draw_sent_twice_draws_one_check(officer: User, national_staff: User) -> None:
+    for _ in range(3):
+        with_reference(officer)
+    token = uuid.uuid4()
+    first = recording_check_draw(area=TVP, year=YEAR, size=2, stratified=False, actor=national_staff, token=token)
+    again = recording_check_draw(area=TVP, year=YEAR, size=2, stratified=False, actor=national_staff, token=token)
+    assert again.pk == first.pk and RecordingCheck.objects.count() == 1
+    assert list(open_checks(TVP, YEAR)) == [first]
+    recording_check_transition(first, to=CheckStatus.CANCELLED, actor=national_staff)
+    assert not open_checks(TVP, YEAR).exists()

@@ -224,9 +224,9 @@ def area_figures(
         **official_cells(figure),
         "caveat": INTERNAL_CAVEAT if viewer.unsuppressed() else CAVEAT,
     }
-    verified = _verified(estimate.get("verified") if full and not national else None, hide_share, viewer)
-    raw.update(verified.raw)
     cannot = _cannot(estimate, figure, data) if full else "–"
+    verified = _verified(estimate.get("verified") if full and not national else None, hide_share, viewer, cannot)
+    raw.update(verified.raw)
     cells = {
         **({key: texts[key] for key in ROW_COUNTS} if full else dict.fromkeys(ROW_COUNTS, "–")),
         "per_officer": f"{adoption['per_officer']:.1f}" if full and adoption.get("per_officer") else "–",
@@ -277,13 +277,14 @@ class VerifiedFigures:
 VERIFIED_KEYS = [key for key, _ in CSV_COLUMNS if key.startswith("verified_")]
 
 
-def _verified(verified: dict[str, Any] | None, hide_share: bool, viewer: Viewer) -> VerifiedFigures:
+def _verified(verified: dict[str, Any] | None, hide_share: bool, viewer: Viewer, cannot: str) -> VerifiedFigures:
     """The estimate corrected by a recording check in use (docs/method.md 8.11), beside the
     officers' own: the share (the official count over the true number, as for the officers'
     own), the true number, and how many crime references the check looked up."""
     if not verified:
         return VerifiedFigures(
-            dict.fromkeys(VERIFIED_KEYS), {"verified_share": "", "verified_implied": "", "verified_sentence": ""}
+            dict.fromkeys(VERIFIED_KEYS),
+            {"verified_share": "", "verified_implied": "", "verified_sentence": "", "verified_headline": ""},
         )
     implied = verified.get("implied")
     share = (verified.get("official_share") if implied else verified.get("share")) if not hide_share else None
@@ -308,6 +309,22 @@ def _verified(verified: dict[str, Any] | None, hide_share: bool, viewer: Viewer)
         sentence += " No entry in scope says it was recorded, so the check cannot correct the share."
     elif implied:
         sentence += f" Corrected by that check, the estimated true number is {implied_text}."
+    headline = sentence
+    by_answer = verified.get("by_answer") or {}
+    said = [
+        f"those {words}, {count_text(pair[1], viewer)} of {count_text(pair[0], viewer)}"
+        for key, words in (
+            ("yes", "officers said were recorded"),
+            ("unknown", "officers did not know about"),
+            ("no", "officers said were not recorded"),
+        )
+        if (pair := by_answer.get(key)) and pair[0]
+    ]
+    if said:
+        sentence += (
+            f" Counted, of {'; of '.join(said)}. The share recorded is of every assault logged, reported or "
+            "not, so it is lower than these rates."
+        )
     return VerifiedFigures(
         raw,
         {
@@ -316,8 +333,9 @@ def _verified(verified: dict[str, Any] | None, hide_share: bool, viewer: Viewer)
                 if share
                 else (SHARE_HIDDEN if hide_share else "–")
             ),
-            "verified_implied": implied_text or "–",
+            "verified_implied": implied_text or cannot,
             "verified_sentence": sentence,
+            "verified_headline": headline,
         },
     )
 

@@ -256,8 +256,8 @@ def _headline(name: str, year_label: str, data: dict[str, Any], figures: AreaFig
     else:
         parts.append("no official figure has been published for that year")
     text = "; ".join(parts) + "."
-    if cells.get("verified_sentence"):
-        text += " " + cells["verified_sentence"]
+    if cells.get("verified_headline"):
+        text += " " + cells["verified_headline"]
     if implied:
         text += " This is an estimate from officers who chose to log, not a count."
     return text

@@ -85,7 +85,13 @@ def test_a_used_check_shows_beside_the_officers_own_to_the_forces_rep(
     own, checked = (int(shown[key].split(" ")[0].replace(",", "")) for key in ("implied", "verified_implied"))
     assert checked > own
     page = staff_client(rep).get(FORCE_PAGE, {"year": YEAR}).content.decode()
-    assert "Checked against force records: estimated true number (95% interval)" in page
+    assert "Estimated true number, checked against force records (95% interval)" in page
+    assert "Estimated true number (95% interval), from officers' answers" in page
+    # Small counts of the check hidden for the rep, as every count under 5 is.
+    assert (
+        "Counted, of those officers said were recorded, 24 of 30; of those officers did not know about, fewer than 5 "
+        "of 5; of those officers said were not recorded, fewer than 5 of 5." in shown["verified_sentence"]
+    )
     assert shown["verified_implied"] in page and shown["implied"] in page
 
 

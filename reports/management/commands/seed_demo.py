@@ -281,7 +281,7 @@ class Command(BaseCommand):
         staff = User.objects.get(email="national@federation.example")
         check = recording_check_draw(area=area, year=year, size=30, stratified=True, actor=staff, seed="demo-check")
         rng = random.Random(2018)  # noqa: S311 seeded for repeatable demo data, not secrets
-        answered_at = DEMO_NOW - datetime.timedelta(days=30)
+        answered_at = timezone.now()  # the check is drawn, sent and answered as the demo is seeded
         items = list(check.items.select_related("incident").order_by("incident_id"))  # row ids are random
         for item in items:
             incident = item.incident

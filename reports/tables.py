@@ -309,7 +309,12 @@ def _verified(verified: dict[str, Any] | None, hide_share: bool, viewer: Viewer,
         sentence += " No entry in scope says it was recorded, so the check cannot correct the share."
     elif implied:
         sentence += f" Corrected by that check, the estimated true number is {implied_text}."
-    headline = sentence
+    headline = (
+        f"Checked against force records for a random sample of {checked_text} crime references, it is about "
+        f"{implied_text}."
+        if implied and verified.get("factor") is not None
+        else sentence
+    )
     by_answer = verified.get("by_answer") or {}
     said = [
         f"those {words}, {count_text(pair[1], viewer)} of {count_text(pair[0], viewer)}"

@@ -1,13 +1,17 @@
 """The recording check's answers in the admin (issue 20).
 
 The answers page: national staff import the registrar's filled-in sheet, see a dry run with
-each row's values, then import it with one more press (reached from a check's page,
-reports.admin_checks). Between the two presses the checked answers wait in the uploader's
-session under a token, for a day at most: the answers only, never the file, whose crime
-references are held nowhere else unencrypted.
+each row's values and how many rows a later file may still answer, then import it with one
+more press (reached from a check's page, reports.admin_checks). A registrar may answer in
+batches: each file adds answers to rows that have none; a file that may not be imported
+(it would change an answer already in, or answer a check used in the figures) is refused at
+the dry run, saying why and naming each changed row. Between the two presses the checked
+answers wait in the uploader's session under a token, for a day at most: the answers only,
+never the file, whose crime references are held nowhere else unencrypted.
 
 And the check's section on a report's review page (registered from ReportsConfig.ready()
-into incidents.admin.sections), for national staff only.
+into incidents.admin.sections), for national staff only: the check and the report's row id
+on the registrar's sheet, to match the two.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -78,7 +83,9 @@ def answers_import_page(model_admin: Any, request: HttpRequest, check: Recording
         "year": financial_year_label(check.financial_year),
         "form": form,
         "cancelled": check.status == CheckStatus.CANCELLED,
-        "answers_in": check.status in (CheckStatus.ANSWERED, CheckStatus.USED),
+        "used": check.status == CheckStatus.USED,
+        "rows": check.items.count(),
+        "unanswered": check.items.filter(found="").count(),
     }
     if request.method == "POST" and form.is_valid():
         parsed = parse_answers_file(form.cleaned_data["file"], check)
@@ -89,10 +96,10 @@ def answers_import_page(model_admin: Any, request: HttpRequest, check: Recording
                     check, parsed.answers, actor=signed_in_user(request), dry_run=True
                 )
             except AnswersRefused as error:
-                messages.error(request, f"Nothing was imported. {error}")
+                context["refused"] = error
             else:
                 context["plan"] = plan
-                if plan.changes:
+                if plan.new:
                     upload = cast(UploadedFile, request.FILES["file"])  # the one file the form took
                     token = _keep(request, check, upload.name or "", parsed.answers)
                     context["confirm"] = ConfirmForm(initial={"token": token})
@@ -120,11 +127,12 @@ def _confirm(request: HttpRequest, check: RecordingCheck) -> HttpResponse:
         messages.error(request, f"Nothing was imported. {error} {problems}".strip())
         return redirect(page)
     _forget(request, token)
-    if plan.changes:
+    if plan.new:
+        new, blank = len(plan.new), plan.unanswered
+        later = f"; {blank} row{pluralize(blank)} of the check still blank, for a later file" if blank else ""
         messages.success(
             request,
-            f"Imported {file_name}: {len(plan.new)} new and {len(plan.changed)} changed answers "
-            f"({len(plan.unchanged)} unchanged, {plan.unanswered} rows of the check still unanswered).",
+            f"Imported {file_name}: {new} new answer{pluralize(new)} ({len(plan.unchanged)} already in{later}).",
         )
     else:
         messages.info(request, f"{file_name} changes nothing: every answer in it is held already.")
@@ -149,7 +157,15 @@ def _keep(request: HttpRequest, check: RecordingCheck, file_name: str, answers: 
         "at": now.isoformat(),
         "file_name": file_name[:200],
         "answers": [
-            [a.row_id, a.found, a.offence, a.offence_other, a.recorded_on.isoformat() if a.recorded_on else "", a.line]
+            [
+                a.row_id,
+                a.found,
+                a.offence,
+                a.offence_other,
+                a.recorded_on.isoformat() if a.recorded_on else "",
+                a.line,
+                a.sheet,
+            ]
             for a in answers
         ],
     }
@@ -168,8 +184,8 @@ def _kept(request: HttpRequest, check: RecordingCheck, token: str) -> tuple[str,
     ):
         return None
     answers = [
-        Answer(row_id, found, offence, other, datetime.date.fromisoformat(day) if day else None, line)
-        for row_id, found, offence, other, day, line in entry["answers"]
+        Answer(row_id, found, offence, other, datetime.date.fromisoformat(day) if day else None, line, sheet)
+        for row_id, found, offence, other, day, line, sheet in entry["answers"]
     ]
     return entry["file_name"], answers
 
@@ -201,6 +217,7 @@ def _section_line(item: RecordingCheckItem) -> dict[str, Any]:
     return {
         "check": check,
         "year": financial_year_label(check.financial_year),
+        "row_id": item.row_id,
         "answer": answer_text(item.found, item.offence, item.offence_other, item.recorded_on),
         "answered_at": item.answered_at,
         "counted": "" if counted is None else ("yes" if counted else "no"),

@@ -7,8 +7,10 @@ columns added or moved and rows above the header: the header is found by its col
 whatever their case and spacing. Only the row id and the four answers are read; the crime
 reference and the date of the assault are ours already, and are never kept from the file.
 
-Every problem names its line and column; the caller imports nothing from a file with any
-(reports.services.check_answers).
+Every problem names its place the same way, whether found while reading a row or against the
+check: the sheet (for a workbook), the line, and the column as the sheet we sent names it
+(Problem's "sheet 'Recording check', line 6, column 'Date recorded': ..."). The caller imports
+nothing from a file with any (reports.services.check_answers).
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ class Answer:
     offence_other: str = ""
     recorded_on: datetime.date | None = None
     line: int = 0
+    sheet: str = ""  # a workbook's sheet it was read from ("" for CSV), to name its place
 
 
 @dataclass
@@ -113,7 +116,6 @@ def parse_answers_file(content: bytes, check: RecordingCheck, *, today: datetime
 class Header:
     line: int
     places: dict[str, int]  # each column read -> its place in the row
-    names: dict[str, str]  # each column read -> its name as the file writes it
 
 
 def _table(sheets: list[Sheet], parsed: ParsedAnswers) -> tuple[Sheet, Header] | None:
@@ -130,8 +132,7 @@ def _table(sheets: list[Sheet], parsed: ParsedAnswers) -> tuple[Sheet, Header] |
                     parsed.problems.append(Problem(line, column, "this column is in the header twice", sheet.name))
                 if twice:
                     return None
-                places = {column: columns.index(column) for column in COLUMN_NAMES}
-                return sheet, Header(line, places, {column: cells[place] for column, place in places.items()})
+                return sheet, Header(line, {column: columns.index(column) for column in COLUMN_NAMES})
             if found and (likeliest is None or len(found) > len(likeliest[2])):
                 likeliest = (sheet, line, found)
             if line >= HEADER_SEARCH_ROWS:
@@ -182,7 +183,7 @@ class AnswerRow:
         return self.cells[place].strip() if place < len(self.cells) else ""
 
     def problem(self, column: str, message: str) -> None:
-        self.problems.append(Problem(self.line, self.header.names[column], message, self.sheet))
+        self.problems.append(Problem(self.line, column, message, self.sheet))
 
     def answer(self, row_id: str) -> Answer | None:
         found = FOUND_WORDS.get(self.text(FOUND).lower())
@@ -212,8 +213,8 @@ class AnswerRow:
         if len(self.problems) > before or found is None:
             return None
         if found == CheckFound.NO:
-            return Answer(row_id, found, line=self.line)
-        return Answer(row_id, found, offence or "", other, recorded_on, self.line)
+            return Answer(row_id, found, line=self.line, sheet=self.sheet)
+        return Answer(row_id, found, offence or "", other, recorded_on, line=self.line, sheet=self.sheet)
 
     def date(self, column: str) -> datetime.date | None:
         text = self.text(column)
@@ -238,17 +239,18 @@ def answers_problems(
     occurred = dict(check.items.values_list("row_id", "incident__occurred_on"))
     problems = []
     for answer in answers:
+        column, message = ROW_ID, ""
         if answer.row_id not in occurred:
             message = f"{shown(answer.row_id)} is not a row of this check (check {check.pk})"
-            problems.append(Problem(answer.line, ROW_ID, message))
         elif occurred[answer.row_id] is None:
             message = "this row's report is no longer held, so its answer cannot be kept: leave it blank"
-            problems.append(Problem(answer.line, ROW_ID, message))
         elif answer.recorded_on is not None and answer.recorded_on > today:
-            problems.append(Problem(answer.line, RECORDED, f"{_day(answer.recorded_on)} is in the future"))
+            column, message = RECORDED, f"{_day(answer.recorded_on)} is in the future"
         elif answer.recorded_on is not None and answer.recorded_on < occurred[answer.row_id]:
+            column = RECORDED
             message = f"{_day(answer.recorded_on)} is before the assault ({_day(occurred[answer.row_id])})"
-            problems.append(Problem(answer.line, RECORDED, message))
+        if message:
+            problems.append(Problem(answer.line, column, message, answer.sheet))
     return problems
 
 

@@ -2,10 +2,13 @@
 sheet by reports.importing.answers.
 
 All or nothing, and idempotent: importing the same answers again changes nothing and says
-so. A check whose answers are in (answered, or used in the figures) takes no new or changed
-answer: the figures may rest on them, so it is cancelled and drawn again instead. A cancelled
-check takes nothing. No crime reference is read, logged or written here: an answer is known
-by its sheet's row id.
+so. A registrar may answer in batches: a drawn, sent or answered check takes new answers for
+its rows that have none yet, and the first answers in make it answered. An answer already in
+never changes (the figures may rest on it): a file that would change one is refused, naming
+each row, and the check is cancelled and drawn again instead. A check used in the figures
+takes no new answer until it stops being used, so the figures never rest on answers that
+came in under them; a cancelled check takes nothing. No crime reference is read, logged or
+written here: an answer is known by its sheet's row id.
 """
 
 from __future__ import annotations
@@ -19,26 +22,29 @@ from django.utils import timezone
 
 from incidents.models import User
 from reports.choices import CheckFound, CheckOffence, CheckStatus
-from reports.importing.answers import Answer, answers_problems
+from reports.importing.answers import ROW_ID, Answer, answers_problems
 from reports.importing.rows import Problem
-from reports.models import RecordingCheck, RecordingCheckItem
+from reports.models import RecordingCheck, RecordingCheckEvent, RecordingCheckItem
 from reports.services.checks import recording_check_transition
 
 logger = logging.getLogger(__name__)
 
 ANSWER_FIELDS = ("found", "offence", "offence_other", "recorded_on")
-LOCKED = "This check is {status}: its answers are in; cancel it and draw again to change them."
+CHANGED = (
+    "{count} in this file would change an answer already in, and an answer already in never changes "
+    "(to change one, cancel the check and draw again)."
+)
+USED = "This check is used in the figures: stop using it first, then import the remaining answers, then use it again."
 CANCELLED = "This check was cancelled: it takes no answers. Draw a new check."
 
 
 @dataclass(frozen=True)
 class PlannedAnswer:
-    """One row of the plan: the answer the file gives, and for a change the one it replaces."""
+    """One row of the plan: the answer the file gives."""
 
     row_id: str
     line: int
     answer: str
-    before: str = ""
 
 
 @dataclass
@@ -46,14 +52,9 @@ class AnswersPlan:
     """What an import does (or a dry run would do), with the values, for a person to check."""
 
     new: list[PlannedAnswer] = field(default_factory=list)
-    changed: list[PlannedAnswer] = field(default_factory=list)
     unchanged: list[PlannedAnswer] = field(default_factory=list)
-    # The check's rows with no answer once this file is in.
+    # The check's rows with no answer once this file is in: a later file may answer them.
     unanswered: int = 0
-
-    @property
-    def changes(self) -> int:
-        return len(self.new) + len(self.changed)
 
 
 class AnswersRefused(Exception):
@@ -83,19 +84,21 @@ def recording_check_answers_import(
     """Import the answers, all or nothing, or (``dry_run``) say what importing them would do.
 
     Raises AnswersRefused, with nothing written, when the check takes no answers (cancelled),
-    or no change to them (answered, used), or when an answer does not fit the check. A real
-    import with any new or changed answer marks each with when it came, and moves a drawn or
-    sent check to answered, which records it in the check's history.
+    when an answer does not fit the check or would change one already in (each named by its
+    line and row id), or when a check used in the figures would take a new answer. A real
+    import with new answers marks each with when it came and writes the check's history: it
+    moves a drawn or sent check to answered, and an answered check stays answered.
     """
     check = RecordingCheck.objects.select_for_update().get(pk=check.pk)
     if check.status == CheckStatus.CANCELLED:
         raise AnswersRefused(CANCELLED)
     problems = answers_problems(check, answers)
     if problems:
-        raise AnswersRefused(f"{len(problems)} problems in the answers; nothing was imported.", problems)
+        raise AnswersRefused(f"{_count(len(problems), 'problem')} in the answers.", problems)
     items = {item.row_id: item for item in check.items.all()}
     plan = AnswersPlan()
-    changed: list[RecordingCheckItem] = []
+    new: list[RecordingCheckItem] = []
+    changes: list[Problem] = []
     now = timezone.now()
     for answer in sorted(answers, key=lambda a: a.line):
         item = items[answer.row_id]
@@ -103,34 +106,44 @@ def recording_check_answers_import(
         text = answer_text(**values)
         if all(getattr(item, name) == value for name, value in values.items()):
             plan.unchanged.append(PlannedAnswer(answer.row_id, answer.line, text))
-            continue
-        if item.found:
-            before = answer_text(item.found, item.offence, item.offence_other, item.recorded_on)
-            plan.changed.append(PlannedAnswer(answer.row_id, answer.line, text, before))
+        elif item.found:
+            held = answer_text(item.found, item.offence, item.offence_other, item.recorded_on)
+            message = f"{answer.row_id} already has its answer ({held}); this file says {text}"
+            changes.append(Problem(answer.line, ROW_ID, message, answer.sheet))
         else:
             plan.new.append(PlannedAnswer(answer.row_id, answer.line, text))
-        for name, value in values.items():
-            setattr(item, name, value)
-        item.answered_at = now
-        changed.append(item)
+            for name, value in values.items():
+                setattr(item, name, value)
+            item.answered_at = now
+            new.append(item)
+    if changes:
+        raise AnswersRefused(CHANGED.format(count=_count(len(changes), "answer")), changes)
+    if plan.new and check.status == CheckStatus.USED:
+        raise AnswersRefused(USED)
     plan.unanswered = sum(1 for item in items.values() if not item.found)
-    if plan.changes and check.status in (CheckStatus.ANSWERED, CheckStatus.USED):
-        raise AnswersRefused(LOCKED.format(status=check.get_status_display().lower()))
     logger.info(
-        "recording check answers check=%s new=%s changed=%s unchanged=%s dry_run=%s",
+        "recording check answers check=%s new=%s unchanged=%s unanswered=%s dry_run=%s",
         check.pk,
         len(plan.new),
-        len(plan.changed),
         len(plan.unchanged),
+        plan.unanswered,
         dry_run,
     )
-    if dry_run or not plan.changes:
+    if dry_run or not plan.new:
         return plan
-    RecordingCheckItem.objects.bulk_update(changed, [*ANSWER_FIELDS, "answered_at"])
+    RecordingCheckItem.objects.bulk_update(new, [*ANSWER_FIELDS, "answered_at"])
     found = sum(1 for item in items.values() if item.found == CheckFound.YES)
-    note = (
-        f"{plan.changes} answers imported: {found} found, {len(items) - found - plan.unanswered} not found, "
-        f"{plan.unanswered} unanswered"
-    )
-    recording_check_transition(check, to=CheckStatus.ANSWERED, actor=actor, note=note)
+    counts = f"{found} found, {len(items) - found - plan.unanswered} not found, {plan.unanswered} unanswered"
+    if check.status == CheckStatus.ANSWERED:
+        # Not a move of status (answered stays answered), but the check's history says when
+        # its late answers came and from whom.
+        note = f"{_count(len(plan.new), 'more answer')} imported: {counts}"
+        RecordingCheckEvent.objects.create(recording_check=check, actor=actor, status=check.status, note=note)
+    else:
+        note = f"{_count(len(plan.new), 'answer')} imported: {counts}"
+        recording_check_transition(check, to=CheckStatus.ANSWERED, actor=actor, note=note)
     return plan
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 import io
 import math
 import re
+import uuid
 import zipfile
 from typing import Any
 
@@ -22,6 +24,7 @@ from django.utils import timezone
 from incidents.choices import RecordedAsCrime, ReportedToForce, StaffAction
 from incidents.models import Incident, StaffAccess, User
 from reports.choices import CheckFound, CheckOffence, CheckStatus
+from reports.importing.answers import parse_answers_file
 from reports.models import RecordingCheck, RecordingCheckEvent, RecordingCheckItem
 from reports.services.checks import SHEET_COLUMNS, recording_check_draw, recording_check_transition
 from tests.conftest import staff_client
@@ -86,6 +89,14 @@ def text_of(response: Any) -> str:
 # -- the draw ---------------------------------------------------------------------------
 
 
+def preview_token(client: Client, values: dict[str, str]) -> str:
+    """The one-time token the preview of ``values`` carries to its draw button."""
+    preview = client.post(DRAW_URL, {**values, "preview": "1"}).content.decode()
+    match = re.search(r'<input type="hidden" name="token" value="([0-9a-f-]{36})">', preview)
+    assert match, "the preview carries no token"
+    return match.group(1)
+
+
 def test_national_staff_see_how_many_are_eligible_and_the_precision_then_draw(
     officer: User, national_staff: User
 ) -> None:
@@ -105,11 +116,14 @@ def test_national_staff_see_how_many_are_eligible_and_the_precision_then_draw(
     assert round(100 * 1.96 * math.sqrt(0.25 / 10)) == 31
     text = text_of(preview)
     assert "Thames Valley in 2018/19: nothing drawn yet" in text
-    assert "10 of 20 crime references give the verified rate to about ±31 points, 95%." in text
+    assert "10 of 20 crime references give the rate the registrar confirms to about ±31 points, 95%." in text
+    assert "verified" not in text  # the dashboard's word for a report a rep verified
     assert 'value="Draw 10 crime references"' in text
+    assert "already has" not in text  # no check of the force and year yet
     assert not RecordingCheck.objects.exists()
 
-    drawn = client.post(DRAW_URL, {**values, "draw": "1"})
+    token = preview_token(client, values)
+    drawn = client.post(DRAW_URL, {**values, "token": token, "draw": "1"})
     check = RecordingCheck.objects.get()
     assert drawn.status_code == 302 and drawn["Location"] == page_url(check)
     assert (check.area, check.financial_year, check.requested_size, check.stratified) == (TVP, 2018, 10, False)
@@ -119,7 +133,72 @@ def test_national_staff_see_how_many_are_eligible_and_the_precision_then_draw(
         CheckStatus.DRAWN,
         national_staff,
     )
+    assert str(check.draw_token) == token
     assert f"Check {check.pk} drawn: 10 of 20 crime references." in text_of(client.get(page_url(check)))
+
+
+def test_the_same_draw_sent_twice_draws_one_check_and_says_so(officer: User, national_staff: User) -> None:
+    for _ in range(6):
+        with_reference(officer)
+    client = staff_client(national_staff)
+    values = {"area": TVP, "financial_year": "2018", "size": "3"}
+    sent = {**values, "token": preview_token(client, values), "draw": "1"}
+    first = client.post(DRAW_URL, sent)
+    again = client.post(DRAW_URL, sent)  # a double click, or back and resubmit
+    check = RecordingCheck.objects.get()
+    assert first["Location"] == again["Location"] == page_url(check)
+    assert check.items.count() == 3 and check.events.count() == 1
+    page = text_of(client.get(page_url(check)))
+    assert f"Check {check.pk} drawn: 3 of 6 crime references." in page
+    assert f"This draw was already made: check {check.pk}. Nothing more was drawn." in page
+    # A new preview gives a new token, and with it a second check.
+    client.post(DRAW_URL, {**values, "token": preview_token(client, values), "draw": "1"})
+    assert RecordingCheck.objects.count() == 2
+
+
+@pytest.mark.parametrize("token", [None, "", "not-a-token", "1234", str(uuid.uuid4()) + "x"])
+def test_a_draw_without_a_token_from_the_preview_is_refused_with_a_clear_error(
+    officer: User, national_staff: User, token: str | None
+) -> None:
+    with_reference(officer)
+    posted = {"area": TVP, "financial_year": "2018", "size": "1", "draw": "1"}
+    if token is not None:
+        posted["token"] = token
+    response = staff_client(national_staff).post(DRAW_URL, posted)
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Nothing was drawn." in text
+    assert "This draw was not prepared by this page: show how many are eligible again, then draw." in text
+    assert not RecordingCheck.objects.exists()
+
+
+def test_the_preview_names_the_force_and_years_checks_not_cancelled(officer: User, national_staff: User) -> None:
+    for _ in range(4):
+        with_reference(officer)
+    used = recording_check_draw(area=TVP, year=YEAR, size=2, stratified=False, actor=national_staff)
+    answer(used.items.first(), recorded_on=IN_YEAR)
+    recording_check_transition(used, to=CheckStatus.ANSWERED, actor=national_staff)
+    recording_check_transition(used, to=CheckStatus.USED, actor=national_staff)
+    cancelled = recording_check_draw(area=TVP, year=YEAR, size=2, stratified=False, actor=national_staff)
+    recording_check_transition(cancelled, to=CheckStatus.CANCELLED, actor=national_staff)
+    client = staff_client(national_staff)
+    values = {"area": TVP, "financial_year": "2018", "size": "2", "preview": "1"}
+    text = text_of(client.post(DRAW_URL, values))
+    link = f'<a href="{page_url(used)}">check {used.pk}</a>'
+    assert (
+        f"Thames Valley 2018/19 already has {link} (used in the figures). Drawing another does not replace it "
+        "until you use the new one."
+    ) in text
+    assert page_url(cancelled) not in text
+
+    sent = recording_check_draw(area=TVP, year=YEAR, size=2, stratified=False, actor=national_staff)
+    recording_check_transition(sent, to=CheckStatus.SENT, actor=national_staff)
+    text = text_of(client.post(DRAW_URL, values))
+    second = f'<a href="{page_url(sent)}">check {sent.pk}</a>'
+    assert f"already has {link} (used in the figures) and {second} (sent to the force). Drawing another does " in text
+    assert "does not replace them until" in text
+    # Another year's preview names none of them.
+    assert "already has" not in text_of(client.post(DRAW_URL, {**values, "financial_year": "2019"}))
 
 
 def test_a_stratified_draw_through_the_page_and_a_size_above_what_is_eligible(
@@ -131,9 +210,11 @@ def test_a_stratified_draw_through_the_page_and_a_size_above_what_is_eligible(
     values = {"area": TVP, "financial_year": "2018", "size": "50", "stratified": "on"}
     text = text_of(client.post(DRAW_URL, values))
     # 1.96 * sqrt(0.25 / 3) = 56.58 points
-    assert "All 3 eligible crime references will be drawn: they give the verified rate to about ±57 points" in text
+    assert (
+        "All 3 eligible crime references will be drawn: they give the rate the registrar confirms to about ±57 points"
+    ) in text
     assert "Drawn within each answer officers gave" in text
-    client.post(DRAW_URL, {**values, "draw": "1"})
+    client.post(DRAW_URL, {**values, "token": preview_token(client, values), "draw": "1"})
     check = RecordingCheck.objects.get()
     assert (check.stratified, check.items.count()) == (True, 3)
 
@@ -141,8 +222,6 @@ def test_a_stratified_draw_through_the_page_and_a_size_above_what_is_eligible(
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"area": "E23000032", "financial_year": "2018", "size": "10"}, "carries a crime reference to check."),
-        ({"area": TVP, "financial_year": "2019", "size": "10"}, "carries a crime reference to check."),
         ({"area": TVP, "financial_year": "2018", "size": "0"}, "Choose between 1 and 2,000 crime references."),
         ({"area": TVP, "financial_year": "2018", "size": "2001"}, "Choose between 1 and 2,000 crime references."),
         ({"area": TVP, "financial_year": "2018", "size": "1e9"}, "Enter a whole number between 1 and 2,000."),
@@ -158,7 +237,7 @@ def test_a_refused_draw_says_why_on_the_page_and_writes_nothing(
     officer: User, national_staff: User, values: dict[str, str], message: str, press: str
 ) -> None:
     with_reference(officer)
-    response = staff_client(national_staff).post(DRAW_URL, {**values, press: "1"})
+    response = staff_client(national_staff).post(DRAW_URL, {**values, "token": str(uuid.uuid4()), press: "1"})
     assert response.status_code == 200
     text = text_of(response)
     assert message in text and "Nothing was drawn." in text
@@ -166,15 +245,22 @@ def test_a_refused_draw_says_why_on_the_page_and_writes_nothing(
     assert not RecordingCheckEvent.objects.exists()
 
 
-def test_a_force_and_year_with_nothing_eligible_is_named_before_drawing_and_refused_by_the_draw(
-    national_staff: User,
+@pytest.mark.parametrize(("area", "year", "where"), [("E23000032", "2018", "Kent in 2018/19"), (TVP, "2019", None)])
+def test_a_force_and_year_with_nothing_eligible_is_the_previews_outcome_not_an_error(
+    officer: User, national_staff: User, area: str, year: str, where: str | None
 ) -> None:
+    with_reference(officer)  # Thames Valley, 2018/19
     client = staff_client(national_staff)
-    values = {"area": "E23000032", "financial_year": "2018", "size": "10"}
+    values = {"area": area, "financial_year": year, "size": "10"}
     preview = client.post(DRAW_URL, {**values, "preview": "1"})
-    assert "No report of Kent in 2018/19 carries a crime reference to check." in text_of(preview)
-    assert "Draw 10" not in text_of(preview)
-    drawn = client.post(DRAW_URL, {**values, "draw": "1"})
+    assert preview.status_code == 200
+    text = text_of(preview)
+    where = where or "Thames Valley in 2019/20"
+    assert f"No report of {where} carries a crime reference: choose another force or year." in text
+    assert "Please correct" not in text and "errornote" not in text and "Nothing was drawn" not in text
+    assert "Draw 10" not in text and 'name="token"' not in text
+    # Should its draw be sent all the same (reports withdrawn since the preview), it is refused.
+    drawn = client.post(DRAW_URL, {**values, "token": str(uuid.uuid4()), "draw": "1"})
     assert "No report of this force in this year carries a crime reference to check." in text_of(drawn)
     assert not RecordingCheck.objects.exists()
 
@@ -182,11 +268,15 @@ def test_a_force_and_year_with_nothing_eligible_is_named_before_drawing_and_refu
 # -- a check's page -----------------------------------------------------------------------
 
 
+def review_url(incident_id: int) -> str:
+    return reverse("admin:incidents_incident_change", args=[incident_id])
+
+
 def test_a_checks_page_shows_its_facts_items_answers_and_history(
     officer: User, national_staff: User, django_assert_max_num_queries: object
 ) -> None:
     check = drawn_check(officer, national_staff, reports=12, size=10)
-    items = list(check.items.order_by("row_id"))
+    items = list(check.items.select_related("incident").order_by("row_id"))
     answer(items[0], recorded_on=datetime.date(2018, 10, 2))  # counted in 2018/19
     answer(items[1], recorded_on=datetime.date(2019, 4, 2))  # the next year: not counted
     answer(items[2], offence=CheckOffence.OTHER, recorded_on=datetime.date(2018, 10, 2))
@@ -200,7 +290,8 @@ def test_a_checks_page_shows_its_facts_items_answers_and_history(
     for fact in ("Thames Valley", "2018/19", check.seed, "Drawn", national_staff.email):
         assert fact in text, fact
     assert '<th scope="row">Eligible reports when drawn</th><td>12</td>' in text
-    assert "<caption>Crime references drawn (10)</caption>" in text
+    assert f'<th scope="row">Seed</th><td class="wrap-anywhere">{check.seed}</td>' in text  # wraps on a phone
+    assert '<caption id="items-caption">Crime references drawn (10)</caption>' in text
     rows = re.findall(r"<tr> <td>(RC-[0-9A-F]{8})[^<]*</td> (.*?)</tr>", text)
     assert [row_id for row_id, _ in rows] == [item.row_id for item in items]
     cells = {row_id: re.findall(r"<td>(.*?)</td>", rest) for row_id, rest in rows}
@@ -209,10 +300,59 @@ def test_a_checks_page_shows_its_facts_items_answers_and_history(
     assert cells[items[2].row_id][2] == "Another offence: Public order"
     assert cells[items[4].row_id] == ["Yes", "No answer yet", "", "", ""]
     assert f"{items[3].row_id} (report anonymised)" in text
+    # Each row's crime reference, linked to its report's review page while the report is held.
+    links = {row_id: re.findall(r'<td class="wrap-anywhere">(.*?)</td>', rest) for row_id, rest in rows}
+    for item in items:
+        if item.pk == items[3].pk:
+            assert links[item.row_id] == [""]
+        else:
+            reference = item.incident.crime_reference
+            assert links[item.row_id] == [f'<a href="{review_url(item.incident_id)}">{reference}</a>']
     assert "10 of 12 crime references drawn" in text  # the history
-    # The officer's report is not named on the page.
+    # The report's own reference is not on the page: its link and crime reference are enough.
     for incident in Incident.objects.all():
         assert incident.reference not in text
+
+
+def findings_rows(text: str) -> dict[str, list[str]]:
+    """The table "What the check found": each row's numbers by its heading."""
+    table = text.split('<caption id="findings-caption">What the check found</caption>')[1].split("</table>")[0]
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th>((?:<td>[^<]*</td>)+)</tr>', html.unescape(table))
+    return {said: re.findall(r"<td>([^<]*)</td>", cells) for said, cells in rows}
+
+
+def test_a_checks_page_shows_what_it_found_by_the_officers_answer(officer: User, national_staff: User) -> None:
+    said = [RecordedAsCrime.YES] * 3 + [RecordedAsCrime.NO] * 2 + [RecordedAsCrime.DONT_KNOW]
+    reports = [with_reference(officer, said=answer_given) for answer_given in said]
+    check = recording_check_draw(area=TVP, year=YEAR, size=6, stratified=False, actor=national_staff)
+    item = {report.pk: check.items.get(incident=report) for report in reports}
+    yes, no, dont_know = reports[:3], reports[3:5], reports[5]
+    answer(item[yes[0].pk], recorded_on=datetime.date(2018, 10, 2))  # 8S in the year: counted
+    answer(item[yes[1].pk], offence=CheckOffence.WITHOUT_INJURY, recorded_on=datetime.date(2019, 4, 2))  # next year
+    # yes[2]: no answer yet
+    RecordingCheckItem.objects.filter(pk=item[no[0].pk].pk).update(found=CheckFound.NO, answered_at=timezone.now())
+    answer(item[no[1].pk], offence=CheckOffence.WITHOUT_INJURY, recorded_on=datetime.date(2019, 3, 31))  # counted
+    answer(item[dont_know.pk], offence=CheckOffence.OTHER, recorded_on=datetime.date(2018, 10, 2))  # not counted
+    text = text_of(staff_client(national_staff).get(page_url(check)))
+    assert '<caption id="findings-caption">What the check found</caption>' in text
+    # By hand: said recorded 1 counted of 2 answered (50%), said not recorded 1 of 2 (50%),
+    # don't know 0 of 1; all 2 of 5 (40%); 1 of the 6 drawn unanswered.
+    assert findings_rows(text) == {
+        "Said recorded": ["3", "1", "2", "1", "50%"],
+        "Said not recorded": ["2", "0", "2", "1", "50%"],
+        "Don't know or not answered": ["1", "0", "1", "0", "0%"],
+        "All": ["6", "1", "5", "2", "40%"],
+    }
+
+
+def test_a_drawn_checks_findings_are_all_unanswered(officer: User, national_staff: User) -> None:
+    check = drawn_check(officer, national_staff)
+    text = text_of(staff_client(national_staff).get(page_url(check)))
+    assert findings_rows(text)["All"] == ["4", "4", "0", "0", "–"]
+    assert "anonymised" not in text
+    RecordingCheckItem.objects.filter(pk=check.items.first().pk).update(incident=None)
+    text = text_of(staff_client(national_staff).get(page_url(check)))
+    assert "1 of the rows with no answer is of a report anonymised since the draw: it cannot be answered." in text
 
 
 def test_nothing_on_a_checks_page_can_be_edited_or_deleted(officer: User, national_staff: User) -> None:
@@ -230,19 +370,42 @@ def test_nothing_on_a_checks_page_can_be_edited_or_deleted(officer: User, nation
     assert RecordingCheck.objects.count() == 1
 
 
+def import_button(check: RecordingCheck) -> str:
+    answers = reverse("admin:reports_recordingcheck_answers", args=[check.pk])
+    return f'<form method="get" action="{answers}"><input type="submit" value="Import answers" class="default"></form>'
+
+
 def test_the_page_offers_the_buttons_its_status_allows(officer: User, national_staff: User) -> None:
     check = drawn_check(officer, national_staff)
     client = staff_client(national_staff)
     drawn = client.get(page_url(check)).content.decode()
     for button in ("Download sheet (XLSX)", "Download sheet (CSV)", "Cancel check"):
         assert f'value="{button}"' in drawn
-    assert reverse("admin:reports_recordingcheck_answers", args=[check.pk]) in drawn
+    assert import_button(check) in drawn  # the admin's default button, not a grey link
     assert 'value="Use in the figures"' not in drawn and 'value="Stop using"' not in drawn
-    answer(check.items.first(), recorded_on=IN_YEAR)
+    recording_check_transition(check, to=CheckStatus.SENT, actor=national_staff)
+    assert import_button(check) in client.get(page_url(check)).content.decode()
+
+    items = list(check.items.order_by("row_id"))
+    answer(items[0], recorded_on=IN_YEAR)
     recording_check_transition(check, to=CheckStatus.ANSWERED, actor=national_staff)
     answered = client.get(page_url(check)).content.decode()
     assert 'value="Use in the figures"' in answered
-    assert reverse("admin:reports_recordingcheck_answers", args=[check.pk]) not in answered  # answers never change
+    assert import_button(check) in answered  # three rows are still blank
+    # Once the only blank rows are of reports anonymised since, there is nothing to import.
+    for item in items[1:3]:
+        answer(item, recorded_on=IN_YEAR)
+    RecordingCheckItem.objects.filter(pk=items[3].pk).update(incident=None)
+    assert "Import answers" not in client.get(page_url(check)).content.decode()
+    RecordingCheckItem.objects.filter(pk=items[3].pk).update(incident=items[3].incident_id)
+    assert import_button(check) in client.get(page_url(check)).content.decode()
+    answer(items[3], recorded_on=IN_YEAR)
+    assert "Import answers" not in client.get(page_url(check)).content.decode()  # every row answered
+
+    RecordingCheckItem.objects.filter(pk=items[3].pk).update(found="", offence="", recorded_on=None, answered_at=None)
+    recording_check_transition(check, to=CheckStatus.USED, actor=national_staff)
+    used = client.get(page_url(check)).content.decode()
+    assert "Import answers" not in used and 'value="Stop using"' in used  # stop using it first
 
 
 def test_use_stop_using_and_cancel_each_ask_first_then_move_the_check(officer: User, national_staff: User) -> None:
@@ -304,9 +467,10 @@ def test_using_a_check_replaces_the_force_and_years_other_used_check(officer: Us
     [
         ({"action": "use", "confirm": "yes"}, "A check that is drawn cannot become used in the figures."),
         ({"action": "use"}, "A check that is drawn cannot become used in the figures."),
+        ({"action": "use", "confirm": "no"}, "A check that is drawn cannot become used in the figures."),
         ({"action": "stop", "confirm": "yes"}, "Only a check used in the figures can stop being used."),
         ({"action": "delete", "confirm": "yes"}, "That change is not one this page offers."),
-        ({"action": "cancel", "confirm": "yes", "note": "x" * 201}, "That change is not one this page offers."),
+        ({"action": "cancel", "confirm": "yes", "note": "x" * 201}, "Keep the note to 200 characters (it has 201)."),
         ({}, "That change is not one this page offers."),
     ],
 )
@@ -319,6 +483,71 @@ def test_a_refused_move_says_why_and_changes_nothing(
     assert message in text_of(response)
     check.refresh_from_db()
     assert check.status == CheckStatus.DRAWN and check.events.count() == 1
+
+
+def test_a_note_too_long_shows_the_confirmation_again_with_the_forms_message(
+    officer: User, national_staff: User
+) -> None:
+    check = drawn_check(officer, national_staff)
+    client = staff_client(national_staff)
+    response = client.post(status_url(check), {"action": "cancel", "confirm": "yes", "note": "x" * 201})
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Nothing was changed. Please correct the error below." in text
+    assert "Keep the note to 200 characters (it has 201)." in text
+    assert "not one this page offers" not in text
+    assert 'value="Yes, cancel this check"' in text
+    client.post(status_url(check), {"action": "cancel", "confirm": "yes", "note": "x" * 200})
+    check.refresh_from_db()
+    assert check.status == CheckStatus.CANCELLED and check.events.last().note == "x" * 200
+
+
+def hidden_inputs(text: str) -> dict[str, str]:
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', text))
+
+
+@pytest.mark.parametrize("confirm", ["", "no", "YES", "yes ", "1", "true", "yesyes"])
+def test_only_confirm_yes_moves_a_check_anything_else_asks_again(
+    officer: User, national_staff: User, confirm: str
+) -> None:
+    check = drawn_check(officer, national_staff)
+    client = staff_client(national_staff)
+    asked = client.post(status_url(check), {"action": "cancel", "confirm": confirm})
+    assert asked.status_code == 200
+    assert 'value="Yes, cancel this check"' in text_of(asked)
+    check.refresh_from_db()
+    assert check.status == CheckStatus.DRAWN and check.events.count() == 1
+    # What the confirmation's form sends is what moves the check.
+    sent = hidden_inputs(asked.content.decode())
+    assert (sent["action"], sent["confirm"]) == ("cancel", "yes")
+    assert client.post(status_url(check), sent).status_code == 302
+    check.refresh_from_db()
+    assert check.status == CheckStatus.CANCELLED
+
+
+def test_using_a_check_shows_what_it_found_and_warns_of_a_small_part_answered_check(
+    officer: User, national_staff: User
+) -> None:
+    check = answered_check(officer, national_staff)  # 1 of 4 answered, counted
+    text = text_of(staff_client(national_staff).post(status_url(check), {"action": "use"}))
+    assert findings_rows(text)["Said recorded"] == ["4", "3", "1", "1", "100%"]
+    method = reverse("reports:method") + "#recording-check"
+    assert (
+        "1 crime reference answered: a check of fewer than 50 answered references leaves the estimate a little "
+        f'high and its interval wide; see <a href="{method}">the method, section 8.11</a>.'
+    ) in text
+    assert "3 of the 4 crime references drawn have no answer: the rates rest on the answered ones only." in text
+
+
+def test_using_a_check_of_50_answered_references_warns_of_nothing(officer: User, national_staff: User) -> None:
+    check = drawn_check(officer, national_staff, reports=50, size=50)
+    check.items.update(
+        found=CheckFound.YES, offence=CheckOffence.WITH_INJURY, recorded_on=IN_YEAR, answered_at=timezone.now()
+    )
+    recording_check_transition(check, to=CheckStatus.ANSWERED, actor=national_staff)
+    text = text_of(staff_client(national_staff).post(status_url(check), {"action": "use"}))
+    assert findings_rows(text)["All"] == ["50", "0", "50", "50", "100%"]
+    assert "fewer than 50" not in text and "have no answer" not in text and "warning" not in text
 
 
 def test_a_cancelled_check_cannot_move_again(officer: User, national_staff: User) -> None:
@@ -360,22 +589,78 @@ def test_the_xlsx_sheet_holds_the_columns_and_nothing_about_the_officer(officer:
         f'attachment; filename="recording-check-{check.pk}-thames-valley-2018-19.xlsx"'
     )
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Recording check"]
-    rows = list(workbook.active.iter_rows(values_only=True))
+    # The answers first (the importer reads the first sheet with the header), then how to fill it in.
+    assert workbook.sheetnames == ["Recording check", "How to fill in"]
+    sheet = workbook["Recording check"]
+    rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == SHEET_COLUMNS
     items = {item.row_id: item.incident for item in check.items.select_related("incident")}
+    assault = datetime.datetime(2018, 9, 1)  # a date cell, as openpyxl reads one
     expected = sorted(
-        (row_id, incident.crime_reference, "2018-09-01", None, None, None, None) for row_id, incident in items.items()
+        (row_id, incident.crime_reference, assault, None, None, None, None) for row_id, incident in items.items()
     )
     formula = next(row for row in expected if row[1].startswith("="))
     expected[expected.index(formula)] = (formula[0], "'" + formula[1], *formula[2:])  # kept as text
     assert rows[1:] == expected
-    cells = [cell for row in workbook.active.iter_rows() for cell in row if cell.value is not None]
-    assert all(cell.data_type == "s" for cell in cells)  # text only: no formula, no number
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row if cell.value is not None]
+    assert {cell.column_letter: cell.data_type for cell in cells} == {"A": "s", "B": "s", "C": "d"}
+    assert all(cell.number_format == "dd/mm/yyyy" for cell in cells if cell.column_letter == "C")
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     xml = " ".join(archive.read(name).decode() for name in archive.namelist())
     assert "<f>" not in xml  # no formula anywhere in the file
     assert_nothing_about_the_officer(xml, officer, reports)
+
+
+def test_the_xlsx_sheet_helps_the_registrar_fill_it_in(officer: User, national_staff: User) -> None:
+    check, _ = sheet_world(officer, national_staff)
+    response = staff_client(national_staff).post(sheet_url(check, "xlsx"))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = workbook["Recording check"]
+    assert sheet.freeze_panes == "A2"  # the header stays in view
+    assert all((sheet.column_dimensions[column].width or 0) >= 12 for column in "ABCDEFG")
+    validations = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
+    assert validations["D2:D4"].type == "list" and validations["D2:D4"].formula1 == '"yes,no"'
+    assert validations["E2:E4"].type == "list" and validations["E2:E4"].formula1 == '"8S,104,other"'
+    recorded = validations["G2:G4"]
+    assert (recorded.type, recorded.operator, recorded.promptTitle) == ("date", "greaterThanOrEqual", "Date recorded")
+    assert "03/06/2018" in recorded.prompt and recorded.showInputMessage
+    assert set(validations) == {"D2:D4", "E2:E4", "G2:G4"}
+    how = "\n".join(
+        " ".join(str(c) for c in row if c) for row in workbook["How to fill in"].iter_rows(values_only=True)
+    )
+    for told in (
+        *SHEET_COLUMNS,
+        "yes or no",
+        "8S (assault with injury on a constable), 104 (assault without injury on a constable) or other",
+        "A date, such as 03/06/2018",
+        "Leave a row blank if you did not look it up.",
+        "Do not change the row ids",
+        "Save the file as it is (XLSX) and send it back",
+    ):
+        assert told in how, told
+
+
+def test_a_filled_in_xlsx_sheet_imports(officer: User, national_staff: User) -> None:
+    """The registrar's round trip: the sheet downloaded, filled in with a spreadsheet program
+    (openpyxl here: typed values and a date cell), read back by the answers importer."""
+    check = drawn_check(officer, national_staff, reports=3, size=3)
+    response = staff_client(national_staff).post(sheet_url(check, "xlsx"))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = workbook["Recording check"]
+    row_ids = [sheet.cell(row=row, column=1).value for row in (2, 3, 4)]
+    for column, value in zip("DEFG", ("yes", "8S", None, datetime.date(2018, 10, 2)), strict=True):
+        sheet[f"{column}2"] = value
+    sheet["D3"] = "no"
+    # Row 4 left blank: not looked up.
+    filled = io.BytesIO()
+    workbook.save(filled)
+    parsed = parse_answers_file(filled.getvalue(), check, today=datetime.date(2025, 1, 1))
+    assert parsed.problems == []
+    assert parsed.blank == 1
+    assert [(a.row_id, a.found, a.offence, a.recorded_on) for a in parsed.answers] == [
+        (row_ids[0], CheckFound.YES, CheckOffence.WITH_INJURY, datetime.date(2018, 10, 2)),
+        (row_ids[1], CheckFound.NO, "", None),
+    ]
 
 
 def test_the_csv_sheet_holds_the_same_columns_formula_safe(officer: User, national_staff: User) -> None:
@@ -461,6 +746,18 @@ def test_the_list_shows_each_check_by_force_name_and_filters_by_status_and_year(
     assert client.get(LIST_URL, {"year": "2019"}).context["cl"].result_list.count() == 0
     refused = client.get(LIST_URL, {"status__exact": "lost", "area": TVP})
     assert refused.status_code == 302  # the list without the link's refused parts, with a message
+
+
+def test_the_list_shows_each_checks_number_and_sorts_by_it(officer: User, national_staff: User) -> None:
+    first = drawn_check(officer, national_staff, reports=3, size=1)
+    second = recording_check_draw(area=TVP, year=YEAR, size=1, stratified=False, actor=national_staff)
+    client = staff_client(national_staff)
+    text = text_of(client.get(LIST_URL))
+    assert 'class="sortable column-number' in text and ">Check</a>" in text
+    for check in (first, second):
+        assert f'<th class="field-number"><a href="{page_url(check)}">{check.pk}</a></th>' in text
+    assert [c.pk for c in client.get(LIST_URL, {"o": "0"}).context["cl"].result_list] == [first.pk, second.pk]
+    assert [c.pk for c in client.get(LIST_URL, {"o": "-0"}).context["cl"].result_list] == [second.pk, first.pk]
 
 
 # -- who may -----------------------------------------------------------------------------------

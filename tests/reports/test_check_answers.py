@@ -1,7 +1,9 @@
 """The recording check's answers (issue 20): the registrar's filled-in sheet read back (CSV and
-XLSX, the header found by name), each kind of bad row named by its line and column with nothing
-written, the dry run, re-imports, the check's status, the admin's answers page with its second
-press, and the answers on a report's review page for national staff only."""
+XLSX, the header found by name), each kind of bad row named by its sheet, line and column the
+same way with nothing written, the dry run, re-imports, answers in batches (new answers for
+blank rows; an answer in never changes; a used check takes none), the check's status and
+history, the admin's answers page with its second press, and the answers with their row id on
+a report's review page for national staff only."""
 
 from __future__ import annotations
 
@@ -106,7 +108,7 @@ def test_a_filled_sheet_imports_from_csv_and_xlsx(check: RecordingCheck, nationa
     parsed = parse_answers_file(writer(sheet(check, FILLED)), check, today=TODAY)  # type: ignore[operator]
     assert parsed.problems == []
     plan = recording_check_answers_import(check, parsed.answers, actor=national_staff, dry_run=False)
-    assert (len(plan.new), len(plan.changed), len(plan.unchanged), plan.unanswered) == (3, 0, 0, 0)
+    assert (len(plan.new), len(plan.unchanged), plan.unanswered) == (3, 0, 0)
     assert [line.answer for line in plan.new] == [
         "found, 8S, recorded 5 September 2023",
         "not found",
@@ -195,6 +197,30 @@ def test_row_ids_that_are_missing_repeated_or_of_another_check(check: RecordingC
     assert f"is not a row of this check (check {check.pk})" in parsed.problems[0].message
 
 
+def test_every_problem_names_its_sheet_line_and_column_the_same_way(
+    check: RecordingCheck, national_staff: User
+) -> None:
+    rows = sheet(check, [["perhaps", "", "", ""], ["yes", "8S", "", "2099-01-01"], ["yes", "8S", "", "2023-08-31"]])
+    rows[0] = [column.upper() for column in SHEET_COLUMNS]  # retyped: still named as the sheet we sent
+    rows.append(["RC-00000000", "", "", "no", "", "", ""])  # line 5: no such row
+    rows.append(["", "", "", "no", "", "", ""])  # line 6: no row id
+    parsed = parse_answers_file(as_xlsx(rows), check, today=TODAY)
+    place = "sheet 'Recording check', line"
+    assert [str(problem) for problem in parsed.problems] == [
+        f"{place} 2, column 'Found (yes/no)': 'perhaps' is not yes or no",
+        f"{place} 3, column 'Date recorded': 1 January 2099 is in the future",
+        f"{place} 4, column 'Date recorded': 31 August 2023 is before the assault (1 September 2023)",
+        f"{place} 5, column 'Row id': RC-00000000 is not a row of this check (check {check.pk})",
+        f"{place} 6, column 'Row id': the row id is missing: copy it from the sheet we sent",
+    ]
+    # And a refusal by the check itself (an answer in would change) names its place the same way.
+    recording_check_answers_import(check, answers(check), actor=national_staff, dry_run=False)
+    changed = parse_answers_file(as_xlsx(sheet(check, [FILLED[1]])), check, today=TODAY)
+    with pytest.raises(AnswersRefused) as refused:
+        recording_check_answers_import(check, changed.answers, actor=national_staff, dry_run=True)
+    assert str(refused.value.problems[0]).startswith(f"{place} 2, column 'Row id': {row_ids(check)[0]} already has")
+
+
 def test_every_problem_of_a_file_is_listed_at_once_in_line_order(check: RecordingCheck) -> None:
     rows = sheet(check, [["yes", "8S", "", "2099-01-01"], ["perhaps", "", "", ""], ["yes", "8S", "", "1/9/2023"]])
     parsed = parse_answers_file(as_csv(rows), check, today=TODAY)
@@ -226,7 +252,7 @@ def answers(check: RecordingCheck, rows: list[list[object]] = FILLED) -> list[An
 
 def test_a_dry_run_gives_the_plan_and_writes_nothing(check: RecordingCheck, national_staff: User) -> None:
     plan = recording_check_answers_import(check, answers(check), actor=national_staff, dry_run=True)
-    assert (len(plan.new), plan.changes) == (3, 3)
+    assert (len(plan.new), plan.unanswered) == (3, 0)
     assert not check.items.exclude(found="").exists() and not check.items.exclude(answered_at=None).exists()
     check.refresh_from_db()
     assert check.status == CheckStatus.DRAWN and check.events.count() == 1
@@ -265,34 +291,106 @@ def test_importing_the_same_answers_again_changes_nothing_and_says_so(
             recording_check_transition(check, to=CheckStatus.USED, actor=national_staff)
         events = check.events.count()
         plan = recording_check_answers_import(check, answers(check), actor=national_staff, dry_run=False)
-        assert (plan.changes, len(plan.unchanged)) == (0, 3)
+        assert (len(plan.new), len(plan.unchanged)) == (0, 3)
         assert list(check.items.values_list("answered_at", flat=True)) == stamped
         assert check.events.count() == events
         check.refresh_from_db()
         assert check.status == status
 
 
+def notes(check: RecordingCheck) -> list[tuple[str, str]]:
+    return list(check.events.values_list("status", "note"))
+
+
+def test_a_registrar_may_answer_in_two_batches(check: RecordingCheck, national_staff: User) -> None:
+    recording_check_transition(check, to=CheckStatus.SENT, actor=national_staff)
+    first = recording_check_answers_import(check, answers(check, FILLED[:1]), actor=national_staff, dry_run=False)
+    assert (len(first.new), first.unanswered) == (1, 2)
+    check.refresh_from_db()
+    assert check.status == CheckStatus.ANSWERED
+    stamped = check.items.exclude(answered_at=None).values_list("row_id", "answered_at").get()
+    # The rest, in a file that repeats the first answer: new answers for the blank rows only.
+    dry = recording_check_answers_import(check, answers(check), actor=national_staff, dry_run=True)
+    assert (len(dry.new), len(dry.unchanged), dry.unanswered) == (2, 1, 0)
+    assert answers_of(check)[1:] == [("", "", "", None)] * 2  # the dry run wrote nothing
+    rest = recording_check_answers_import(check, answers(check), actor=national_staff, dry_run=False)
+    assert [line.row_id for line in rest.new] == row_ids(check)[1:]
+    assert answers_of(check) == [
+        (CheckFound.YES, CheckOffence.WITH_INJURY, "", datetime.date(2023, 9, 5)),
+        (CheckFound.NO, "", "", None),
+        (CheckFound.YES, CheckOffence.OTHER, "Common assault", datetime.date(2023, 9, 2)),
+    ]
+    assert check.items.filter(row_id=stamped[0]).values_list("answered_at", flat=True).get() == stamped[1]
+    check.refresh_from_db()
+    assert check.status == CheckStatus.ANSWERED  # it stays answered, and its history says what came
+    assert notes(check)[1:] == [
+        (CheckStatus.SENT, ""),
+        (CheckStatus.ANSWERED, "1 answer imported: 1 found, 0 not found, 2 unanswered"),
+        (CheckStatus.ANSWERED, "2 more answers imported: 2 found, 1 not found, 0 unanswered"),
+    ]
+    assert check.events.last().actor == national_staff  # type: ignore[union-attr]
+    references = [i.crime_reference for i in Incident.objects.all()]
+    assert not any(ref in note for ref in references for _, note in notes(check))
+    # The whole file once more: nothing changes, nothing is written.
+    again = recording_check_answers_import(check, answers(check), actor=national_staff, dry_run=False)
+    assert (len(again.new), len(again.unchanged)) == (0, 3) and len(notes(check)) == 4
+
+
 @pytest.mark.parametrize("status", [CheckStatus.ANSWERED, CheckStatus.USED])
-def test_a_check_whose_answers_are_in_refuses_a_changed_or_new_answer(
+def test_an_answer_already_in_never_changes_and_the_refusal_names_its_rows(
     check: RecordingCheck, national_staff: User, status: str
 ) -> None:
     recording_check_answers_import(check, answers(check, FILLED[:2]), actor=national_staff, dry_run=False)
     if status == CheckStatus.USED:
         recording_check_transition(check, to=CheckStatus.USED, actor=national_staff)
-    before = answers_of(check)
-    changed = [["yes", "104", "", "05/09/2023"], *FILLED[1:2]]
-    for rows in (changed, FILLED):  # a changed answer; the third row answered at last
-        with pytest.raises(AnswersRefused, match="its answers are in; cancel it and draw again"):
-            recording_check_answers_import(check, answers(check, rows), actor=national_staff, dry_run=True)
-    assert answers_of(check) == before
+    before, events = answers_of(check), check.events.count()
+    ids = row_ids(check)
+    # The first answer changed, the second as it was, the third row answered at last: all refused.
+    changed = [["yes", "104", "", "05/09/2023"], FILLED[1], FILLED[2]]
+    for dry_run in (True, False):
+        with pytest.raises(AnswersRefused, match="1 answer in this file would change an answer already in") as refused:
+            recording_check_answers_import(check, answers(check, changed), actor=national_staff, dry_run=dry_run)
+        assert [str(problem) for problem in refused.value.problems] == [
+            f"line 2, column 'Row id': {ids[0]} already has its answer (found, 8S, recorded 5 September 2023); "
+            "this file says found, 104, recorded 5 September 2023"
+        ]
+    assert answers_of(check) == before and check.events.count() == events
+
+
+def test_a_used_check_takes_no_new_answer_until_it_stops_being_used(
+    check: RecordingCheck, national_staff: User
+) -> None:
+    recording_check_answers_import(check, answers(check, FILLED[:2]), actor=national_staff, dry_run=False)
+    recording_check_transition(check, to=CheckStatus.USED, actor=national_staff)
+    before, events = answers_of(check), check.events.count()
+    used = (
+        "This check is used in the figures: stop using it first, then import the remaining answers, then use it again"
+    )
+    for dry_run in (True, False):
+        with pytest.raises(AnswersRefused, match=used):
+            recording_check_answers_import(check, answers(check), actor=national_staff, dry_run=dry_run)
+    assert answers_of(check) == before and check.events.count() == events
+    # The answers already in, once more: nothing to do, and no refusal.
+    same = recording_check_answers_import(check, answers(check, FILLED[:2]), actor=national_staff, dry_run=False)
+    assert (len(same.new), len(same.unchanged)) == (0, 2)
+    # Stopped, answered, used again.
+    recording_check_transition(check, to=CheckStatus.ANSWERED, actor=national_staff)
+    recording_check_answers_import(check, answers(check), actor=national_staff, dry_run=False)
+    recording_check_transition(check, to=CheckStatus.USED, actor=national_staff)
+    assert not check.items.filter(found="").exists()
+    assert notes(check)[-2] == (CheckStatus.ANSWERED, "1 more answer imported: 2 found, 1 not found, 0 unanswered")
 
 
 def test_a_cancelled_check_refuses_any_import(check: RecordingCheck, national_staff: User) -> None:
-    given = answers(check)
+    recording_check_answers_import(check, answers(check, FILLED[:1]), actor=national_staff, dry_run=False)
+    given, before = answers(check), answers_of(check)
     recording_check_transition(check, to=CheckStatus.CANCELLED, actor=national_staff)
+    for rows in (FILLED, FILLED[:1]):  # the rest, or the same answers again
+        with pytest.raises(AnswersRefused, match="cancelled"):
+            recording_check_answers_import(check, answers(check, rows), actor=national_staff, dry_run=True)
     with pytest.raises(AnswersRefused, match="cancelled"):
         recording_check_answers_import(check, given, actor=national_staff, dry_run=False)
-    assert not check.items.exclude(found="").exists()
+    assert answers_of(check) == before
 
 
 def test_the_service_checks_the_answers_against_the_check_again(check: RecordingCheck, national_staff: User) -> None:
@@ -336,6 +434,54 @@ def test_national_staff_check_a_sheet_see_its_values_then_import_it_with_one_mor
     upload = SimpleUploadedFile("answers.xlsx", as_xlsx(sheet(check, FILLED)))
     same = client.post(answers_url(check), {"file": upload}).content.decode()
     assert "This file changes nothing" in same and 'name="token"' not in same
+
+
+def test_the_page_takes_the_rest_of_the_answers_later_and_says_how_many_rows_stay_blank(
+    check: RecordingCheck, national_staff: User
+) -> None:
+    client = staff_client(national_staff)
+    recording_check_answers_import(check, answers(check, FILLED[:1]), actor=national_staff, dry_run=False)
+    page = client.get(answers_url(check)).content.decode()
+    assert "2 of the check's 3 rows have no answer yet." in page
+    dry = client.post(answers_url(check), {"file": SimpleUploadedFile("b.xlsx", as_xlsx(sheet(check, FILLED[:2])))})
+    text = dry.content.decode()
+    assert "New answers (1)" in text and "Answers already in, unchanged (1)" in text
+    assert (
+        "After this file, 1 of the check's 3 rows will still be blank: a later file from the registrar can fill it."
+        in text
+    )
+    # The plan's tables fill the page, by a class in a stylesheet: the CSP forbids inline styles.
+    assert text.count('<table class="full-width">') == 2 and " style=" not in text
+    [token] = re.findall(r'name="token" value="([0-9a-f-]+)"', text)
+    done = client.post(answers_url(check), {"token": token}, follow=True).content.decode()
+    assert "Imported b.xlsx: 1 new answer (1 already in; 1 row of the check still blank, for a later file)." in done
+    assert check.items.filter(found="").count() == 1
+    check.refresh_from_db()
+    assert check.status == CheckStatus.ANSWERED
+    last = client.post(answers_url(check), {"file": SimpleUploadedFile("c.csv", as_csv(sheet(check, FILLED)))})
+    assert "After this file, every row of the check has an answer." in last.content.decode()
+
+
+def test_the_page_refuses_a_changed_answer_naming_its_row_at_the_dry_run_and_at_the_import(
+    check: RecordingCheck, national_staff: User
+) -> None:
+    client = staff_client(national_staff)
+    # Two files checked before either is imported: the first in, the second changes its answer.
+    dry = [
+        client.post(answers_url(check), {"file": SimpleUploadedFile(name, as_xlsx(sheet(check, rows)))})
+        for name, rows in (("a.xlsx", FILLED[:1]), ("b.xlsx", [FILLED[1]]))
+    ]
+    first, second = (re.findall(r'name="token" value="([0-9a-f-]+)"', page.content.decode())[0] for page in dry)
+    client.post(answers_url(check), {"token": first})
+    row_id = row_ids(check)[0]
+    late = client.post(answers_url(check), {"token": second}, follow=True).content.decode()
+    assert "Nothing was imported. 1 answer in this file would change an answer already in" in late
+    assert f"sheet &#x27;Recording check&#x27;, line 2, column &#x27;Row id&#x27;: {row_id} already has" in late
+    page = client.post(answers_url(check), {"file": SimpleUploadedFile("b.xlsx", as_xlsx(sheet(check, [FILLED[1]])))})
+    text = page.content.decode()
+    assert "Nothing was imported. 1 answer in this file would change" in text and 'name="token"' not in text
+    assert f"{row_id} already has its answer (found, 8S, recorded 5 September 2023); this file says not found" in text
+    assert answers_of(check)[0] == (CheckFound.YES, CheckOffence.WITH_INJURY, "", datetime.date(2023, 9, 5))
 
 
 def test_the_checked_answers_wait_for_their_uploader_one_day(
@@ -410,10 +556,13 @@ def test_national_staff_see_the_registrars_answer_on_the_report_and_a_rep_does_n
     url = reverse("admin:incidents_incident_change", args=[item.incident.pk])
     page = staff_client(national_staff).get(url).content.decode()
     assert "Recording check" in page and f"Check {check.pk}, 2023/24" in page
+    check_url = reverse("admin:reports_recordingcheck_change", args=[check.pk])
+    assert f'<a href="{check_url}">Check {check.pk}, 2023/24</a></td>\n          <td>{item.row_id}</td>' in page
     assert "Found, 8S, recorded 5 September 2023" in page
     rep_page = staff_client(rep).get(url)
     assert rep_page.status_code == 200
-    assert "Recording check" not in rep_page.content.decode() and "5 September 2023" not in rep_page.content.decode()
+    hidden = rep_page.content.decode()
+    assert "Recording check" not in hidden and "5 September 2023" not in hidden and item.row_id not in hidden
 
 
 def test_a_report_never_drawn_shows_no_recording_check(officer: User, national_staff: User) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 from typing import Any, cast
 
 from django import forms
@@ -28,6 +27,7 @@ from incidents.admin.filters import (
     refused_parameters,
 )
 from incidents.models import signed_in_user
+from reports.admin_lists import FinancialYearFilter, order_parameter, year_parameter
 from reports.choices import FigureBasis, SourceKind
 from reports.importing import ForceNames, parse_official_file
 from reports.models import OfficerStrength, OfficialFigure, PendingImport, RecomputeRun
@@ -112,43 +112,30 @@ def _standing(figure: OfficialFigure, candidates: list[OfficialFigure], names: d
     return f"Not used: {used.get_basis_display()} from {figure_source_text(used)} is preferred"
 
 
-class FigureYearFilter(admin.SimpleListFilter):
-    """Financial years as they are written (2021/22), newest first."""
-
-    title = "financial year"
-    parameter_name = "year"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        years = OfficialFigure.objects.order_by("-financial_year").values_list("financial_year", flat=True)
-        return [(str(year), financial_year_label(year)) for year in dict.fromkeys(years)]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[OfficialFigure]) -> QuerySet[OfficialFigure]:
-        value = self.value() or ""
-        return queryset.filter(financial_year=int(value)) if value.isascii() and value.isdigit() else queryset
-
-
 def _figures_search(request: HttpRequest, value: str, params: dict[str, str]) -> str | None:
     return None if len(value) <= SEARCH_MAX_LENGTH else f"Search for at most {SEARCH_MAX_LENGTH} characters."
 
 
-def _figures_year(request: HttpRequest, value: str, params: dict[str, str]) -> str | None:
-    return None if re.fullmatch(r"20[0-9]{2}", value) else "Choose a financial year from the list."
-
-
-def _figures_order(request: HttpRequest, value: str, params: dict[str, str]) -> str | None:
-    columns = len(OfficialFigureAdmin.list_display)
-    parts = value.split(".")
-    ok = all(re.fullmatch(r"-?[0-9]{1,2}", part) and 0 <= int(part.lstrip("-")) <= columns for part in parts)
-    return None if ok and len(parts) <= columns else "That sort order is not one we offer."
-
+FIGURE_COLUMNS = (
+    "area_label",
+    "year",
+    "with_injury",
+    "without_injury",
+    "total",
+    "basis",
+    "source_kind",
+    "source_title",
+    "published_on",
+    "standing",
+)
 
 # The official figures list's parameters, each value checked, as the review list's are.
 FIGURE_LIST_PARAMETERS: dict[str, Check] = {
-    "year": _figures_year,
+    "year": year_parameter,
     "basis__exact": one_of(FigureBasis.values, "bases"),
     "source_kind__exact": one_of(SourceKind.values, "kinds of source"),
     SEARCH_VAR: _figures_search,
-    ORDER_VAR: _figures_order,
+    ORDER_VAR: order_parameter(len(FIGURE_COLUMNS)),
     PAGE_VAR: page_number,
     ERROR_FLAG: lambda request, value, params: "That page of the list is not there any more.",
     ALL_VAR: one_of(("",), "list options"),
@@ -157,19 +144,8 @@ FIGURE_LIST_PARAMETERS: dict[str, Check] = {
 
 @admin.register(OfficialFigure)
 class OfficialFigureAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
-    list_display = (
-        "area_label",
-        "year",
-        "with_injury",
-        "without_injury",
-        "total",
-        "basis",
-        "source_kind",
-        "source_title",
-        "published_on",
-        "standing",
-    )
-    list_filter = (FigureYearFilter, "basis", "source_kind")
+    list_display = FIGURE_COLUMNS
+    list_filter = (FinancialYearFilter, "basis", "source_kind")
     search_fields = ("=area", "source_title")
     search_help_text = "A force's name or code, or words of a release's title."
     readonly_fields = [field.name for field in OfficialFigure._meta.fields]

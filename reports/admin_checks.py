@@ -10,7 +10,6 @@ services in reports.services.checks; the answers page is reports.admin_check_ans
 from __future__ import annotations
 
 import datetime
-import re
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from incidents.choices import RecordedAsCrime, StaffAction
 from incidents.models import Force, signed_in_user
 from incidents.spreadsheets import ColumnStyle, TextSheet, csv_response, xlsx_response
 from reports.admin_check_answers import answers_import_page
+from reports.admin_lists import FinancialYearFilter, order_parameter, year_parameter
 from reports.choices import FIRST_8S_YEAR, CheckFound, CheckOffence, CheckStatus
 from reports.models import RecordingCheck, RecordingCheckEvent, RecordingCheckItem
 from reports.periods import financial_year_label
@@ -355,21 +355,6 @@ def check_findings(items: Iterable[RecordingCheckItem], year: int) -> Findings:
     return Findings(lines, total, unanswerable)
 
 
-class CheckYearFilter(admin.SimpleListFilter):
-    """Financial years as they are written (2018/19), newest first."""
-
-    title = "financial year"
-    parameter_name = "year"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        years = RecordingCheck.objects.order_by("-financial_year").values_list("financial_year", flat=True)
-        return [(str(year), financial_year_label(year)) for year in dict.fromkeys(years)]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[RecordingCheck]) -> QuerySet[RecordingCheck]:
-        value = self.value() or ""
-        return queryset.filter(financial_year=int(value)) if value.isascii() and value.isdigit() else queryset
-
-
 class CheckChangeList(ChangeList):
     """Each row's force by its name (one query for the page)."""
 
@@ -380,22 +365,23 @@ class CheckChangeList(ChangeList):
             row.area_name = names.get(row.area, row.area)
 
 
-def _year(request: HttpRequest, value: str, params: dict[str, str]) -> str | None:
-    return None if re.fullmatch(r"20[0-9]{2}", value) else "Choose a financial year from the list."
-
-
-def _order(request: HttpRequest, value: str, params: dict[str, str]) -> str | None:
-    columns = len(RecordingCheckAdmin.list_display)
-    parts = value.split(".")
-    ok = all(re.fullmatch(r"-?[0-9]{1,2}", part) and 0 <= int(part.lstrip("-")) <= columns for part in parts)
-    return None if ok and len(parts) <= columns else "That sort order is not one we offer."
-
+CHECK_COLUMNS = (
+    "number",
+    "area_label",
+    "year",
+    "drawn",
+    "eligible",
+    "stratified",
+    "status",
+    "created_by",
+    "created_at",
+)
 
 # The list's parameters, each value checked, as the other lists' are.
 CHECK_LIST_PARAMETERS: dict[str, Check] = {
     "status__exact": one_of(CheckStatus.values, "statuses"),
-    "year": _year,
-    ORDER_VAR: _order,
+    "year": year_parameter,
+    ORDER_VAR: order_parameter(len(CHECK_COLUMNS)),
     PAGE_VAR: page_number,
     ERROR_FLAG: lambda request, value, params: "That page of the list is not there any more.",
     ALL_VAR: one_of(("",), "list options"),
@@ -404,18 +390,8 @@ CHECK_LIST_PARAMETERS: dict[str, Check] = {
 
 @admin.register(RecordingCheck)
 class RecordingCheckAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
-    list_display = (
-        "number",
-        "area_label",
-        "year",
-        "drawn",
-        "eligible",
-        "stratified",
-        "status",
-        "created_by",
-        "created_at",
-    )
-    list_filter = ("status", CheckYearFilter)
+    list_display = CHECK_COLUMNS
+    list_filter = ("status", FinancialYearFilter)
     list_select_related = ("created_by",)
     change_list_template = "admin/reports/recordingcheck/change_list.html"
     list_per_page = 100

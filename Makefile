@@ -7,7 +7,7 @@ PORT ?= 8000
 # The address links in e-mails use: 0.0.0.0 listens everywhere but opens nowhere.
 SITE_HOST = $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
 
-.PHONY: run test lint audit prod-check serve clean
+.PHONY: run test lint audit prod-check serve clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: $(VENV)/.installed
 ## Run the whole test suite (PostgreSQL, Redis and browser tests run when those are available)
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Update the Welsh and English catalogues (locale/) from the code and compile them; then write
+## the Welsh for what it lists (docs/welsh.md)
+messages: $(VENV)/.installed-dev
+	$(BIN)/python manage.py translations
 
 ## Lint and check that models and migrations agree
 lint: $(VENV)/.installed-dev

@@ -103,9 +103,13 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: the officer's choice (cookie), else the browser's (Accept-Language).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in officer's language is the one kept on their account; the review admin is English.
+    "incidents.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any view reads the request (the user is known, for the page's layout).
     "incidents.middleware.RejectNulBytesMiddleware",
@@ -127,6 +131,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.contact",
@@ -335,6 +340,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 LANGUAGE_CODE = "en-gb"
+# Officers' pages, e-mails and figures in English and Welsh (locale/; docs/welsh.md). The
+# review admin stays English (incidents.middleware.UserLanguageMiddleware).
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -402,6 +414,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 
 # Logs: plain lines for a terminal, or one JSON object a line (LOG_FORMAT=json) for a log
 # collector. Every record carries the request id (config/logging.py) or a Celery task id.

@@ -15,6 +15,7 @@ handler429 = "config.views.too_many_attempts"
 
 urlpatterns = [
     path("", incident_views.home, name="home"),
+    path("language/", incident_views.language_set, name="set_language"),
     path("healthz", health.healthz, name="healthz"),
     path("csp-report", config_views.csp_report, name="csp_report"),
     # The installable app: the worker at the root, so its scope is the whole site.

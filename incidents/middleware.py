@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 
 
 class StaffTwoFactorRequiredMiddleware:
@@ -87,3 +88,47 @@ class StaffSessionTimeoutMiddleware:
         if user is not None and user.is_authenticated and user.is_staff:
             request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
         return response
+
+
+class UserLanguageMiddleware:
+    """The language of a signed-in officer's pages is the one kept on their account (chosen with
+    the switcher, or the one they signed up in), whatever the browser asks for; signed-out pages
+    follow the language cookie, else the browser (LocaleMiddleware). The browser's cookie is kept
+    in step with the account, so the sign-in page after signing out stays in the same language.
+
+    The review admin is English for everyone: reps work in English, and a half-translated admin
+    (Django's own strings in Welsh, the review's in English) would be worse than either.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.admin_prefix = "/" + settings.ADMIN_URL
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        chosen = ""
+        if request.path.startswith(self.admin_prefix):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+        elif user.is_authenticated and getattr(user, "language", ""):
+            chosen = user.language
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        response = self.get_response(request)
+        if chosen and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != chosen:
+            language_cookie_set(response, chosen)
+        return response
+
+
+def language_cookie_set(response: HttpResponse, language: str) -> None:
+    """The language cookie, as Django's set_language view writes it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import HttpRequest
+from django.utils import translation
 
 from incidents.choices import (
     NATIONAL_GROUP,
@@ -174,12 +175,30 @@ class Force(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     region = models.CharField(max_length=60)
     country = models.CharField(max_length=60)
+    # The Welsh forces' own Welsh names (Heddlu Dyfed-Powys...), shown on Welsh pages; blank
+    # for the others, whose English name stands on a Welsh page too.
+    welsh_name = models.CharField(max_length=100, blank=True)
+    welsh_short_name = models.CharField(max_length=60, blank=True)
 
     class Meta:
         ordering = ["short_name"]
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The force's name in the page's language (officers' pages, figures, e-mails)."""
+        if self.welsh_name and translation.get_language() == "cy":
+            return self.welsh_name
         return self.official_name
+
+    @property
+    def local_short_name(self) -> str:
+        """The force's short name in the page's language."""
+        if self.welsh_short_name and translation.get_language() == "cy":
+            return self.welsh_short_name
+        return self.short_name
 
 
 class ForceEmailDomain(models.Model):
@@ -224,6 +243,9 @@ class User(AbstractUser):
 
     username = None  # type: ignore[assignment]  # AbstractUser's field removed: no usernames
     email = models.EmailField("e-mail address", unique=True)
+    # The language the officer chose (switcher, or the one they signed up in): their pages after
+    # signing in and their e-mails use it. Blank: the browser's.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

@@ -21,8 +21,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
+from django.views.i18n import set_language
 
 from incidents import forms, services
+from incidents.adapters import supported_language
 from incidents.choices import Status
 from incidents.models import Incident, User, signed_in_user
 from incidents.ratelimits import ACCOUNT_CLOSE, REPORT_SUBMIT, filed, rate_limited
@@ -74,6 +76,18 @@ def _attach_service_errors(form: BaseForm, error: ValidationError) -> None:
             data = cast(QueryDict, form.data).copy()
             data["submission_key"] = str(uuid.uuid4())
             form.data = data
+
+
+@require_http_methods(["POST"])
+def language_set(request: HttpRequest) -> HttpResponseBase:
+    """The switcher ("Cymraeg" / "English", a plain form, no JavaScript): Django's set_language
+    sets the cookie and goes back; a signed-in user's account keeps the choice, for their
+    e-mails and their next sessions on any device."""
+    response = set_language(request)
+    language = supported_language(request.POST.get("language"))
+    if language and request.user.is_authenticated:
+        User.objects.filter(pk=request.user.pk).update(language=language)
+    return response
 
 
 def home(request: HttpRequest) -> HttpResponse:

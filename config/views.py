@@ -13,6 +13,7 @@ import redis
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.defaults import server_error as django_server_error
@@ -34,11 +35,21 @@ def server_error(request: HttpRequest) -> HttpResponse:
         # (incidents/ratelimits.py).
         cause = "cache"
     else:
-        return django_server_error(request)
+        with translation.override(_request_language(request)):
+            return django_server_error(request)
     logger.warning("%s unavailable path=%s", cause, request.path)
-    response = HttpResponse(loader.get_template("503.html").render({"cause": cause}), status=503)
+    with translation.override(_request_language(request)):
+        response = HttpResponse(loader.get_template("503.html").render({"cause": cause}), status=503)
     response["Retry-After"] = "30"
     return response
+
+
+def _request_language(request: HttpRequest) -> str:
+    """The language the error page is in: the one chosen for this request (the account's, the
+    switcher's cookie or the browser's, set by the middleware), else the cookie's or the
+    browser's when the error came before the middleware chose (read with no database or cache:
+    one of them may be what failed). The page is rendered with no request, so it is set here."""
+    return getattr(request, "LANGUAGE_CODE", "") or translation.get_language_from_request(request)
 
 
 # allauth's own limits (sign-in, sign-up, password reset, reauthentication) count attempts
@@ -48,7 +59,8 @@ ALLAUTH_RETRY_AFTER_SECONDS = 60
 
 def too_many_attempts(request: HttpRequest) -> HttpResponse:
     """handler429, which allauth calls when one of its rate limits refuses a request: the
-    site's page, and a Retry-After saying when to try again."""
+    site's page, in the request's language (active by then: allauth's limits are checked in its
+    views), and a Retry-After saying when to try again."""
     response = HttpResponse(loader.render_to_string("429.html", request=request), status=429)
     response["Retry-After"] = str(ALLAUTH_RETRY_AFTER_SECONDS)
     return response

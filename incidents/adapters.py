@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 
@@ -21,22 +22,43 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().clean_email(email).strip().lower()
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        """Every account e-mail ends with where to ask for help (templates/account/email)."""
-        super().send_mail(template_prefix, email, {**context, "contact_email": settings.CONTACT_EMAIL})
+        """Every account e-mail ends with where to ask for help (templates/account/email), and is
+        in the language of the account it is for: a password reset asked for from an English
+        browser reaches a Welsh-speaking officer in Welsh. An address with no account (or an
+        account with no language yet) gets the page's language."""
+        language = account_language(context.get("user"), email) or translation.get_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, {**context, "contact_email": settings.CONTACT_EMAIL})
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         """A new officer's e-mails and later sessions use the language they signed up in."""
         user.language = supported_language(translation.get_language())
         return super().save_user(request, user, form, commit=commit)
 
+    def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse | None:
+        """Once the password is right, before the other steps (a confirmation e-mail first for an
+        address not yet confirmed, which goes in the language chosen)."""
+        language_chosen_keep(request, user)
+        return super().pre_login(request, user, **kwargs)
+
     def login(self, request: HttpRequest, user: Any) -> None:
-        """A language chosen on this browser before signing in (the switcher's cookie) becomes
-        the account's: the officer who tapped "Cymraeg" on the sign-in page meant it."""
-        chosen = supported_language(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""))
-        if chosen and chosen != user.language:
-            user.language = chosen
-            type(user).objects.filter(pk=user.pk).update(language=chosen)
+        language_chosen_keep(request, user)
+        # The rest of this request is the account's language too: allauth writes its "signed in"
+        # message next, shown on the first page after signing in (in the account's language).
+        language = supported_language(user.language)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         super().login(request, user)
+
+
+def language_chosen_keep(request: HttpRequest, user: Any) -> None:
+    """A language chosen on this browser before signing in (the switcher's cookie) becomes the
+    account's: the officer who tapped "Cymraeg" on the sign-in page meant it."""
+    chosen = supported_language(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""))
+    if chosen and chosen != user.language:
+        user.language = chosen
+        type(user).objects.filter(pk=user.pk).update(language=chosen)
 
 
 def supported_language(code: str | None) -> str:
@@ -44,3 +66,11 @@ def supported_language(code: str | None) -> str:
     codes = {language for language, _ in settings.LANGUAGES}
     code = (code or "").lower()
     return code if code in codes else ""
+
+
+def account_language(user: Any, email: str) -> str:
+    """The language kept on ``user``'s account, else on the account ``email`` belongs to, else blank."""
+    if user is None or not getattr(user, "pk", None):
+        address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+        user = address.user if address is not None else None
+    return supported_language(getattr(user, "language", ""))

@@ -1,37 +1,43 @@
 """The closed vocabularies of a report. Statistics group by these values, so a
-value, once stored, is never renamed: add new ones, relabel freely."""
+value, once stored, is never renamed: add new ones, relabel freely.
+
+The labels an officer sees are translated (docs/welsh.md) and lazy: each is put into words in
+the language of the page that shows it; the review admin, English for everyone, shows them in
+English. Yes and no take a context, as Welsh answers each question with its own verb."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Duty(models.TextChoices):
-    RESPONSE = "response", "Response"
-    NEIGHBOURHOOD = "neighbourhood", "Neighbourhood"
-    CUSTODY = "custody", "Custody"
-    ROADS = "roads", "Roads policing"
-    PUBLIC_ORDER = "public_order", "Public order"
-    INVESTIGATION = "investigation", "Investigation"
-    OTHER = "other", "Other"
+    RESPONSE = "response", _("Response")
+    NEIGHBOURHOOD = "neighbourhood", _("Neighbourhood")
+    CUSTODY = "custody", _("Custody")
+    ROADS = "roads", _("Roads policing")
+    PUBLIC_ORDER = "public_order", _("Public order")
+    INVESTIGATION = "investigation", _("Investigation")
+    OTHER = "other", _("Other")
 
 
 class ServiceBand(models.TextChoices):
-    UNDER_2 = "under_2", "Less than 2 years"
-    FROM_2_TO_5 = "2_5", "2 to 5 years"
-    FROM_5_TO_10 = "5_10", "5 to 10 years"
-    FROM_10_TO_20 = "10_20", "10 to 20 years"
-    OVER_20 = "over_20", "More than 20 years"
+    UNDER_2 = "under_2", _("Less than 2 years")
+    FROM_2_TO_5 = "2_5", _("2 to 5 years")
+    FROM_5_TO_10 = "5_10", _("5 to 10 years")
+    FROM_10_TO_20 = "10_20", _("10 to 20 years")
+    OVER_20 = "over_20", _("More than 20 years")
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    IN_REVIEW = "in_review", "In review"
-    NEEDS_INFO = "needs_info", "Needs information"
-    VERIFIED = "verified", "Verified"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    NEEDS_INFO = "needs_info", _("Needs information")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # Statuses in which the officer may still edit or withdraw: review has not started.
@@ -43,58 +49,59 @@ AWAITING_REVIEW_STATUSES = frozenset({Status.SUBMITTED, Status.IN_REVIEW})
 
 
 class RejectionReason(models.TextChoices):
-    DUPLICATE = "duplicate", "Duplicate of another report"
-    NOT_ON_DUTY = "not_on_duty", "Not an assault on duty"
-    MISTAKE = "mistake", "Test or mistaken entry"
+    DUPLICATE = "duplicate", _("Duplicate of another report")
+    NOT_ON_DUTY = "not_on_duty", _("Not an assault on duty")
+    MISTAKE = "mistake", _("Test or mistaken entry")
 
 
 class SupportOffered(models.TextChoices):
-    WELFARE = "welfare", "Welfare support"
-    OCCUPATIONAL_HEALTH = "occupational_health", "Occupational health"
-    LEGAL = "legal", "Legal advice"
-    NONE_WANTED = "none_wanted", "None wanted"
+    WELFARE = "welfare", _("Welfare support")
+    OCCUPATIONAL_HEALTH = "occupational_health", _("Occupational health")
+    LEGAL = "legal", _("Legal advice")
+    NONE_WANTED = "none_wanted", _("None wanted")
 
 
+# The review admin's own (English): not translated.
 class StaffAction(models.TextChoices):
     VIEWED = "viewed", "Viewed a report"
     EXPORTED = "exported", "Exported reports"
 
 
 class Setting(models.TextChoices):
-    STREET = "street", "Street or public place"
-    CUSTODY_SUITE = "custody_suite", "Custody suite"
-    POLICE_VEHICLE = "police_vehicle", "Police vehicle"
-    STATION = "station", "Police station"
-    HOSPITAL = "hospital", "Hospital"
-    LICENSED_PREMISES = "licensed_premises", "Pub, bar or club"
-    PRIVATE_DWELLING = "private_dwelling", "Private home"
-    OTHER = "other", "Somewhere else"
+    STREET = "street", _("Street or public place")
+    CUSTODY_SUITE = "custody_suite", _("Custody suite")
+    POLICE_VEHICLE = "police_vehicle", _("Police vehicle")
+    STATION = "station", _("Police station")
+    HOSPITAL = "hospital", _("Hospital")
+    LICENSED_PREMISES = "licensed_premises", _("Pub, bar or club")
+    PRIVATE_DWELLING = "private_dwelling", _("Private home")
+    OTHER = "other", _("Somewhere else")
 
 
 class AssaultKind(models.TextChoices):
-    PUSH = "push", "Push or shove"
-    GRAB = "grab", "Grab"
-    PUNCH = "punch", "Punch or strike"
-    KICK = "kick", "Kick"
-    TRIP = "trip", "Trip or ankle tap"
-    SPIT = "spit", "Spit or bodily fluid"
-    BITE = "bite", "Bite"
-    HEADBUTT = "headbutt", "Headbutt"
-    THROWN_OBJECT = "thrown_object", "Thrown object"
-    WEAPON_BLADED = "weapon_bladed", "Weapon: bladed"
-    WEAPON_BLUNT = "weapon_blunt", "Weapon: blunt"
-    WEAPON_FIREARM = "weapon_firearm", "Weapon: firearm"
-    WEAPON_OTHER = "weapon_other", "Weapon: other"
-    VEHICLE = "vehicle", "Vehicle used as a weapon"
-    SEXUAL = "sexual", "Sexual assault"
-    THREAT = "threat", "Threat of violence"
+    PUSH = "push", _("Push or shove")
+    GRAB = "grab", _("Grab")
+    PUNCH = "punch", _("Punch or strike")
+    KICK = "kick", _("Kick")
+    TRIP = "trip", _("Trip or ankle tap")
+    SPIT = "spit", _("Spit or bodily fluid")
+    BITE = "bite", _("Bite")
+    HEADBUTT = "headbutt", _("Headbutt")
+    THROWN_OBJECT = "thrown_object", _("Thrown object")
+    WEAPON_BLADED = "weapon_bladed", _("Weapon: bladed")
+    WEAPON_BLUNT = "weapon_blunt", _("Weapon: blunt")
+    WEAPON_FIREARM = "weapon_firearm", _("Weapon: firearm")
+    WEAPON_OTHER = "weapon_other", _("Weapon: other")
+    VEHICLE = "vehicle", _("Vehicle used as a weapon")
+    SEXUAL = "sexual", _("Sexual assault")
+    THREAT = "threat", _("Threat of violence")
 
 
 class Injury(models.TextChoices):
-    NONE = "none", "No injury"
-    MINOR = "minor", "Minor (bruise or scratch)"
-    MEDICAL = "medical", "Needed medical treatment"
-    SERIOUS = "serious", "Hospital or serious injury"
+    NONE = "none", _("No injury")
+    MINOR = "minor", _("Minor (bruise or scratch)")
+    MEDICAL = "medical", _("Needed medical treatment")
+    SERIOUS = "serious", _("Hospital or serious injury")
 
 
 # A new report with one of these injuries is e-mailed to the force's reps.
@@ -102,60 +109,61 @@ SERIOUS_INJURIES = (Injury.MEDICAL, Injury.SERIOUS)
 
 
 class BackupWait(models.TextChoices):
-    UNDER_5 = "under_5", "Under 5 minutes"
-    FROM_5_TO_15 = "5_15", "5 to 15 minutes"
-    FROM_15_TO_30 = "15_30", "15 to 30 minutes"
-    OVER_30 = "over_30", "More than 30 minutes"
-    NEVER = "never", "Back-up never arrived"
+    UNDER_5 = "under_5", _("Under 5 minutes")
+    FROM_5_TO_15 = "5_15", _("5 to 15 minutes")
+    FROM_15_TO_30 = "15_30", _("15 to 30 minutes")
+    OVER_30 = "over_30", _("More than 30 minutes")
+    NEVER = "never", _("Back-up never arrived")
 
 
 class Answer(models.TextChoices):
     """A yes/no question that may also be answered "Not sure" (blank: not answered)."""
 
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    UNSURE = "unsure", "Not sure"
+    YES = "yes", pgettext_lazy("answer to any yes/no question", "Yes")
+    NO = "no", pgettext_lazy("answer to any yes/no question", "No")
+    UNSURE = "unsure", _("Not sure")
 
 
 class ReportedToForce(models.TextChoices):
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    NOT_YET = "not_yet", "Not yet"
+    YES = "yes", pgettext_lazy("answer to: did you report it?", "Yes")
+    NO = "no", pgettext_lazy("answer to: did you report it?", "No")
+    NOT_YET = "not_yet", _("Not yet")
 
 
 class RecordedAsCrime(models.TextChoices):
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    DONT_KNOW = "dont_know", "Don't know"
+    YES = "yes", pgettext_lazy("answer to: was it recorded as a crime?", "Yes")
+    NO = "no", pgettext_lazy("answer to: was it recorded as a crime?", "No")
+    DONT_KNOW = "dont_know", _("Don't know")
 
 
 class NotReportedReason(models.TextChoices):
-    PART_OF_JOB = "part_of_job", "It's part of the job"
-    TOO_MINOR = "too_minor", "Too minor"
-    NO_TIME = "no_time", "No time, or too much paperwork"
-    NO_CONFIDENCE = "no_confidence", "No confidence anything would happen"
-    DISCOURAGED = "discouraged", "I was discouraged from reporting it"
-    OTHER = "other", "Another reason"
+    PART_OF_JOB = "part_of_job", _("It's part of the job")
+    TOO_MINOR = "too_minor", _("Too minor")
+    NO_TIME = "no_time", _("No time, or too much paperwork")
+    NO_CONFIDENCE = "no_confidence", _("No confidence anything would happen")
+    DISCOURAGED = "discouraged", _("I was discouraged from reporting it")
+    OTHER = "other", _("Another reason")
 
 
 class Outcome(models.TextChoices):
-    NO_ACTION_YET = "no_action_yet", "No action yet"
-    CHARGED = "charged", "Charged"
-    CONVICTED = "convicted", "Convicted"
-    ACQUITTED = "acquitted", "Acquitted"
-    SELF_DEFENCE = "self_defence", "Self-defence accepted"
-    NFA = "nfa", "No further action"
-    PENDING = "pending", "Pending"
+    NO_ACTION_YET = "no_action_yet", _("No action yet")
+    CHARGED = "charged", _("Charged")
+    CONVICTED = "convicted", _("Convicted")
+    ACQUITTED = "acquitted", _("Acquitted")
+    SELF_DEFENCE = "self_defence", _("Self-defence accepted")
+    NFA = "nfa", _("No further action")
+    PENDING = "pending", _("Pending")
 
 
 class EventKind(models.TextChoices):
-    CREATED = "created", "Report started"
-    SUBMITTED = "submitted", "Report submitted"
-    UPDATED = "updated", "Details changed"
-    WITHDRAWN = "withdrawn", "Report withdrawn"
-    STATUS_CHANGED = "status_changed", "Status changed"
-    QUESTION_ASKED = "question_asked", "Question from your federation"
-    QUESTION_ANSWERED = "question_answered", "Question answered"
+    CREATED = "created", _("Report started")
+    SUBMITTED = "submitted", _("Report submitted")
+    UPDATED = "updated", _("Details changed")
+    WITHDRAWN = "withdrawn", _("Report withdrawn")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    QUESTION_ASKED = "question_asked", _("Question from your federation")
+    QUESTION_ANSWERED = "question_answered", _("Question answered")
+    # Recorded for reps only (visible_to_officer=False): shown in the review admin, in English.
     ASSIGNED = "assigned", "Assigned"
     NOTE_ADDED = "note_added", "Internal note added"
     CLASSIFICATION_REVIEWED = "classification_reviewed", "Classification reviewed"
@@ -163,6 +171,7 @@ class EventKind(models.TextChoices):
     ANONYMISED = "anonymised", "Anonymised"
 
 
+# The review admin's own (English): not translated.
 class AnonymisedBecause(models.TextChoices):
     RETENTION = "retention", "Retention period ended"
     ACCOUNT_CLOSED = "account_closed", "The officer closed their account"

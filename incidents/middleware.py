@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal, cast
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
@@ -8,6 +9,9 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from incidents.models import User
 
 
 class StaffTwoFactorRequiredMiddleware:
@@ -34,7 +38,7 @@ class StaffTwoFactorRequiredMiddleware:
             and not request.path.startswith(self.OPEN_PREFIXES)
             and not is_mfa_enabled(user)
         ):
-            messages.warning(request, "Set up two-factor authentication before you use the review or the figures.")
+            messages.warning(request, _("Set up two-factor authentication before you use the review or the figures."))
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 
@@ -69,7 +73,7 @@ class RejectNulBytesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request):
-            reason = "The address or form holds a character that cannot be used. Check the link and try again."
+            reason = _("The address or form holds a character that cannot be used. Check the link and try again.")
             return render(request, "400.html", {"reason": reason}, status=400)
         return self.get_response(request)
 
@@ -110,7 +114,7 @@ class UserLanguageMiddleware:
         if request.path.startswith(self.admin_prefix):
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE
-        elif user.is_authenticated and getattr(user, "language", ""):
+        elif isinstance(user, User) and user.language:
             chosen = user.language
             translation.activate(chosen)
             request.LANGUAGE_CODE = chosen
@@ -130,5 +134,5 @@ def language_cookie_set(response: HttpResponse, language: str) -> None:
         domain=settings.LANGUAGE_COOKIE_DOMAIN,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite=cast(Literal["Lax", "Strict", "None"], settings.LANGUAGE_COOKIE_SAMESITE),
     )

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from incidents.choices import (
     NATIONAL_GROUP,
@@ -147,21 +149,23 @@ def incident_rule_errors(values: Mapping[str, Any], *, now: datetime.datetime) -
     occurred_on = values.get("occurred_on")
     if occurred_on:
         if occurred_on > now.date():
-            errors["occurred_on"] = "The date can't be in the future."
+            errors["occurred_on"] = _("The date can't be in the future.")
         elif occurred_on < EARLIEST_INCIDENT_DATE:
-            errors["occurred_on"] = "Enter a date from 1 January 2010 onwards."
+            errors["occurred_on"] = _("Enter a date from %(date)s onwards.") % {
+                "date": date_format(EARLIEST_INCIDENT_DATE, "j F Y")
+            }
         elif occurred_on == now.date() and values.get("occurred_at") and values["occurred_at"] > now.time():
-            errors["occurred_at"] = "The time can't be later than now."
+            errors["occurred_at"] = _("The time can't be later than now.")
     reported = values.get("reported_to_force")
     if values.get("crime_reference") and reported != ReportedToForce.YES:
-        errors["crime_reference"] = (
+        errors["crime_reference"] = _(
             "A crime reference only goes with an assault you reported to your force: "
             "remove it, or answer 'Yes' to 'Did you report it to your force?'."
         )
     if values.get("not_reported_reasons") and reported == ReportedToForce.YES:
-        errors["not_reported_reasons"] = "You said you reported it, so leave 'Why not?' empty."
+        errors["not_reported_reasons"] = _("You said you reported it, so leave 'Why not?' empty.")
     if values.get("backup_wait") and values.get("backup_requested") == Answer.NO:
-        errors["backup_wait"] = "You said you did not request back-up, so leave how long it took empty."
+        errors["backup_wait"] = _("You said you did not request back-up, so leave how long it took empty.")
     return errors
 
 

@@ -19,7 +19,9 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
@@ -73,6 +75,9 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "offline_url": json.dumps(offline_url),
         "quick_url": json.dumps(reverse("incidents:quick")),
         "list_url": json.dumps(reverse("incidents:list")),
+        # The page kept for no signal is in the officer's language: a worker of another language
+        # is a new worker, which keeps that page anew (its cache is named with the language).
+        "language": translation.get_language(),
     }
     return render(request, "offline/sw.js", context, content_type="text/javascript; charset=utf-8")
 
@@ -80,25 +85,26 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cache_control(max_age=3600)
 def manifest(request: HttpRequest) -> JsonResponse:
+    """The web manifest, in the request's language (its description and shortcuts)."""
     data = {
         "name": "Assault Log",
         "short_name": "Assault Log",
-        "description": "Log an assault on duty in under a minute, with or without signal.",
+        "description": _("Log an assault on duty in under a minute, with or without signal."),
         "id": "/",
         "start_url": reverse("incidents:quick"),
         "scope": "/",
         "display": "standalone",
         "background_color": "#ffffff",
         "theme_color": "#143d6b",
-        "lang": "en-GB",
+        "lang": "cy" if translation.get_language() == "cy" else "en-GB",
         "icons": [
             {"src": static("icons/icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
             {"src": static("icons/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},
             {"src": static("icons/maskable-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
         ],
         "shortcuts": [
-            {"name": "Log an assault", "url": reverse("incidents:quick")},
-            {"name": "My reports", "url": reverse("incidents:list")},
+            {"name": _("Log an assault"), "url": reverse("incidents:quick")},
+            {"name": _("My reports"), "url": reverse("incidents:list")},
         ],
     }
     return JsonResponse(data, content_type="application/manifest+json")

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
@@ -40,10 +41,17 @@ ACCOUNT_CLOSE = "account-close"
 # Groups whose requests go ahead, counted in the process's memory, while the cache is down.
 FAIL_OPEN = {REPORT_SUBMIT}
 
-WHAT = {
-    REPORT_SUBMIT: "sending reports",
-    EXPORT: "exporting reports",
-    ACCOUNT_CLOSE: "trying to close your account",
+# What the 429 page says was paused, a whole sentence each (the Welsh is not built from parts).
+PAUSED = {
+    REPORT_SUBMIT: gettext_lazy(
+        "You have been sending reports many times in a short while, so we have paused it for your account."
+    ),
+    EXPORT: gettext_lazy(
+        "You have been exporting reports many times in a short while, so we have paused it for your account."
+    ),
+    ACCOUNT_CLOSE: gettext_lazy(
+        "You have been trying to close your account many times in a short while, so we have paused it for your account."
+    ),
 }
 
 
@@ -137,7 +145,7 @@ def in_process_counts_forget() -> None:
 
 def too_many_requests(request: HttpRequest, *, group: str, retry_after: int) -> HttpResponse:
     minutes = max(1, math.ceil(retry_after / 60))
-    context = {"what": WHAT[group], "minutes": minutes, "answers_kept": group == REPORT_SUBMIT}
+    context = {"paused": PAUSED[group], "minutes": minutes, "answers_kept": group == REPORT_SUBMIT}
     response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(max(1, retry_after))
     return response

@@ -6,7 +6,7 @@ import datetime
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
@@ -14,6 +14,8 @@ from django.db.models import Case, Exists, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from incidents.choices import (
     AWAITING_REVIEW_STATUSES,
@@ -49,6 +51,9 @@ from incidents.models import (
     WelfareContact,
     choice_mask,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def email_domain_candidates(email: str) -> list[str]:
@@ -122,7 +127,7 @@ def _yes_no(value: str) -> str:
 
 
 def _label(choices: type[models.TextChoices], value: str) -> str:
-    return choices(value).label if value else ""
+    return str(choices(value).label) if value else ""
 
 
 @dataclass(frozen=True)
@@ -138,70 +143,70 @@ def _number(value: int | None) -> str:
 
 def incident_summary(incident: Incident) -> list[SummarySection]:
     """What the report says, section by section, as the officer's pages show it."""
-    assaults = ", ".join(row.get_kind_display() for row in sorted(incident.assaults.all(), key=lambda r: r.kind))
-    reasons = ", ".join(row.get_reason_display() for row in incident.not_reported_reasons.all())
+    assaults = ", ".join(str(row.get_kind_display()) for row in sorted(incident.assaults.all(), key=lambda r: r.kind))
+    reasons = ", ".join(str(row.get_reason_display()) for row in incident.not_reported_reasons.all())
     return [
         SummarySection(
-            "When and where",
+            _("When and where"),
             1,
             [
-                ("Date", date_format(incident.occurred_on, "j F Y") if incident.occurred_on else ""),
-                ("Time", incident.occurred_at.strftime("%H:%M") if incident.occurred_at else ""),
-                ("Where", _label(Setting, incident.setting)),
-                ("Place", incident.place),
+                (_("Date"), date_format(incident.occurred_on, "j F Y") if incident.occurred_on else ""),
+                (_("Time"), incident.occurred_at.strftime("%H:%M") if incident.occurred_at else ""),
+                (_("Where"), _label(Setting, incident.setting)),
+                (_("Place"), incident.place),
             ],
         ),
         SummarySection(
-            "What happened",
+            _("What happened"),
             2,
             [
-                ("What happened", assaults),
-                ("Injury", _label(Injury, incident.injury)),
-                ("Days off work", _number(incident.days_off_work)),
-                ("Other officers assaulted", _number(incident.other_officers_assaulted)),
+                (_("What happened"), assaults),
+                (_("Injury"), _label(Injury, incident.injury)),
+                (_("Days off work"), _number(incident.days_off_work)),
+                (_("Other officers assaulted"), _number(incident.other_officers_assaulted)),
             ],
         ),
         SummarySection(
-            "Circumstances",
+            _("Circumstances"),
             3,
             [
-                ("Duty", _label(Duty, incident.duty_type)),
-                ("Single-crewed", _yes_no(incident.single_crewed)),
-                ("During an arrest", _yes_no(incident.during_arrest)),
-                ("Back-up requested", _yes_no(incident.backup_requested)),
-                ("Back-up took", _label(BackupWait, incident.backup_wait)),
-                ("Body-worn video running", _yes_no(incident.body_worn_video)),
+                (_("Duty"), _label(Duty, incident.duty_type)),
+                (_("Single-crewed"), _yes_no(incident.single_crewed)),
+                (_("During an arrest"), _yes_no(incident.during_arrest)),
+                (_("Back-up requested"), _yes_no(incident.backup_requested)),
+                (_("Back-up took"), _label(BackupWait, incident.backup_wait)),
+                (_("Body-worn video running"), _yes_no(incident.body_worn_video)),
             ],
         ),
         SummarySection(
-            "The offender",
+            _("The offender"),
             4,
             [
-                ("Number of offenders", _number(incident.offender_count)),
-                ("Alcohol or drugs", _yes_no(incident.offender_intoxicated)),
-                ("Mental-health crisis", _yes_no(incident.offender_mental_health)),
-                ("Under 18", _yes_no(incident.offender_under_18)),
+                (_("Number of offenders"), _number(incident.offender_count)),
+                (_("Alcohol or drugs"), _yes_no(incident.offender_intoxicated)),
+                (_("Mental-health crisis"), _yes_no(incident.offender_mental_health)),
+                (_("Under 18"), _yes_no(incident.offender_under_18)),
             ],
         ),
         SummarySection(
-            "Reporting it",
+            _("Reporting it"),
             5,
             [
-                ("Reported to your force", _label(ReportedToForce, incident.reported_to_force)),
-                ("Recorded as a crime", _label(RecordedAsCrime, incident.recorded_as_crime)),
-                ("Crime reference", incident.crime_reference),
-                ("Why not reported", reasons),
-                ("Outcome so far", _label(Outcome, incident.outcome)),
+                (_("Reported to your force"), _label(ReportedToForce, incident.reported_to_force)),
+                (_("Recorded as a crime"), _label(RecordedAsCrime, incident.recorded_as_crime)),
+                (_("Crime reference"), incident.crime_reference),
+                (_("Why not reported"), reasons),
+                (_("Outcome so far"), _label(Outcome, incident.outcome)),
             ],
         ),
         SummarySection(
-            "In your words",
+            _("In your words"),
             6,
             [
-                ("Your account", incident.narrative),
+                (pgettext("the officer's own words", "Your account"), incident.narrative),
                 (
-                    "Who can see it's yours",
-                    "Your federation reps" if incident.share_identity else "Nobody: statistics only",
+                    _("Who can see it's yours"),
+                    _("Your federation reps") if incident.share_identity else _("Nobody: statistics only"),
                 ),
             ],
         ),
@@ -216,25 +221,59 @@ class HistoryEntry:
     by: str
 
 
+# The answers an officer changes, as their report's history names them ("Changed: date, injury").
+HISTORY_FIELD_LABELS = {
+    "occurred_on": pgettext_lazy("changed answer", "date"),
+    "occurred_at": pgettext_lazy("changed answer", "time"),
+    "setting": pgettext_lazy("changed answer", "setting"),
+    "place": pgettext_lazy("changed answer", "place"),
+    "injury": pgettext_lazy("changed answer", "injury"),
+    "days_off_work": pgettext_lazy("changed answer", "days off work"),
+    "other_officers_assaulted": pgettext_lazy("changed answer", "other officers assaulted"),
+    "duty_type": pgettext_lazy("changed answer", "duty type"),
+    "single_crewed": pgettext_lazy("changed answer", "single crewed"),
+    "backup_requested": pgettext_lazy("changed answer", "backup requested"),
+    "backup_wait": pgettext_lazy("changed answer", "backup wait"),
+    "during_arrest": pgettext_lazy("changed answer", "during arrest"),
+    "body_worn_video": pgettext_lazy("changed answer", "body-worn video running"),
+    "offender_count": pgettext_lazy("changed answer", "offender count"),
+    "offender_intoxicated": pgettext_lazy("changed answer", "offender intoxicated"),
+    "offender_mental_health": pgettext_lazy("changed answer", "offender mental health"),
+    "offender_under_18": pgettext_lazy("changed answer", "offender under 18"),
+    "reported_to_force": pgettext_lazy("changed answer", "reported to force"),
+    "recorded_as_crime": pgettext_lazy("changed answer", "recorded as crime"),
+    "crime_reference": pgettext_lazy("changed answer", "crime reference"),
+    "outcome": pgettext_lazy("changed answer", "outcome"),
+    "narrative": pgettext_lazy("changed answer", "narrative"),
+    "share_identity": pgettext_lazy("changed answer", "share identity"),
+    "assaults": pgettext_lazy("changed answer", "what happened"),
+    "not_reported_reasons": pgettext_lazy("changed answer", "why not reported"),
+}
+
+
 def incident_history_for_officer(incident: Incident) -> list[HistoryEntry]:
     """The events meant for the officer, oldest first, in plain words."""
     labels = {
         field.name: str(field.verbose_name) for field in Incident._meta.get_fields() if hasattr(field, "verbose_name")
     }
-    labels.update(assaults="what happened", not_reported_reasons="why not reported")
+    labels.update({name: str(label) for name, label in HISTORY_FIELD_LABELS.items()})
     entries = []
     # From events.all(), so a list of reports can prefetch them (the data download does).
     events = sorted((e for e in incident.events.all() if e.visible_to_officer), key=lambda e: (e.created_at, e.id))
     for event in events:
         detail = ""
         if event.kind == EventKind.UPDATED:
-            detail = "Changed: " + ", ".join(labels.get(name, name).replace("_", " ") for name in sorted(event.changes))
+            fields = ", ".join(labels.get(name, name).replace("_", " ") for name in sorted(event.changes))
+            detail = _("Changed: %(fields)s") % {"fields": fields}
         elif event.kind == EventKind.STATUS_CHANGED:
-            detail = f"Now: {Status(event.changes['status'][1]).label}"
+            status = str(Status(event.changes["status"][1]).label)
             if event.changes.get("rejection_reason"):
-                detail += f" ({RejectionReason(event.changes['rejection_reason']).label.lower()})"
-        by = "You" if event.actor_id == incident.officer_id else "Your federation"
-        entries.append(HistoryEntry(event.created_at, EventKind(event.kind).label, detail, by))
+                reason = str(RejectionReason(event.changes["rejection_reason"]).label).lower()
+                detail = _("Now: %(status)s (%(reason)s)") % {"status": status, "reason": reason}
+            else:
+                detail = _("Now: %(status)s") % {"status": status}
+        by = _("You") if event.actor_id == incident.officer_id else _("Your federation")
+        entries.append(HistoryEntry(event.created_at, str(EventKind(event.kind).label), detail, by))
     return entries
 
 
@@ -518,10 +557,10 @@ def _event_actor(incident: Incident, actor: User | None) -> str:
 # Multi-choice answers, stored as lists: a change of one is [old list, new list].
 EVENT_LIST_FIELDS = frozenset({"assaults", "reviewed_assaults", "not_reported_reasons"})
 # Values stored in events by their code, shown by their label: the report's own choice
-# fields, and what is stored beside it.
-EVENT_VALUE_LABELS: dict[str, dict[Any, str]] = {
+# fields, and what is stored beside it. Kept lazy: read in the review admin, which is English.
+EVENT_VALUE_LABELS: dict[str, dict[Any, StrOrPromise]] = {
     **{
-        field.name: {key: str(text) for key, text in field.flatchoices}
+        field.name: dict(field.flatchoices)
         for field in Incident._meta.get_fields()
         if isinstance(field, models.Field) and field.choices
     },
@@ -596,7 +635,7 @@ def incident_review_record(incident: Incident, viewer: User) -> ReviewRecord:
         timeline=[
             ReviewLine(
                 event.created_at,
-                EventKind(event.kind).label,
+                str(EventKind(event.kind).label),
                 _event_actor(incident, event.actor),
                 _event_changes(event.changes),
             )
@@ -742,8 +781,8 @@ def officer_data_export(user: User) -> dict[str, Any]:
         reports.append(
             {
                 "reference": incident.reference,
-                "status": Status(incident.status).label,
-                "force": incident.force.official_name,
+                "status": str(Status(incident.status).label),
+                "force": incident.force.name,
                 "started": incident.created_at.isoformat(),
                 "submitted": incident.submitted_at.isoformat() if incident.submitted_at else None,
                 "answers": {section.title: dict(section.rows) for section in incident_summary(incident)},
@@ -760,7 +799,7 @@ def officer_data_export(user: User) -> dict[str, Any]:
                     {
                         "date": contact.contacted_on.isoformat(),
                         "contact_made": contact.contact_made,
-                        "support_offered": contact.get_support_offered_display(),
+                        "support_offered": str(contact.get_support_offered_display()),
                     }
                     for contact in incident.welfare_contacts.all()
                 ],
@@ -781,16 +820,16 @@ def officer_data_export(user: User) -> dict[str, Any]:
                 for address in EmailAddress.objects.filter(user=user).order_by("email")
             ],
             "two_factor_methods": sorted(
-                Authenticator.Type(kind).label
+                str(Authenticator.Type(kind).label)
                 for kind in Authenticator.objects.filter(user=user).values_list("type", flat=True)
             ),
         },
         "profile": {
-            "force": profile.force.official_name,
+            "force": profile.force.name,
             "display_name": profile.display_name,
             "collar_number": profile.collar_number,
             "usual_duty": _label(Duty, profile.usual_duty),
-            "length_of_service": profile.get_service_band_display(),
+            "length_of_service": str(profile.get_service_band_display()),
         }
         if profile
         else None,
@@ -798,26 +837,62 @@ def officer_data_export(user: User) -> dict[str, Any]:
     }
 
 
+# The export's keys as its spreadsheet names them (the same words in English; JSON keeps the keys).
+DATA_ITEM_LABELS = {
+    "email": pgettext_lazy("data download item", "email"),
+    "joined": pgettext_lazy("data download item", "joined"),
+    "last_sign_in": pgettext_lazy("data download item", "last_sign_in"),
+    "email_addresses": pgettext_lazy("data download item", "email_addresses"),
+    "two_factor_methods": pgettext_lazy("data download item", "two_factor_methods"),
+    "force": pgettext_lazy("data download item", "force"),
+    "display_name": pgettext_lazy("data download item", "display_name"),
+    "collar_number": pgettext_lazy("data download item", "collar_number"),
+    "usual_duty": pgettext_lazy("data download item", "usual_duty"),
+    "length_of_service": pgettext_lazy("data download item", "length_of_service"),
+    "status": pgettext_lazy("data download item", "status"),
+    "started": pgettext_lazy("data download item", "started"),
+    "submitted": pgettext_lazy("data download item", "submitted"),
+    "asked": pgettext_lazy("data download item", "asked"),
+    "question": pgettext_lazy("data download item", "question"),
+    "answered": pgettext_lazy("data download item", "answered"),
+    "answer": pgettext_lazy("data download item", "answer"),
+    "date": pgettext_lazy("data download item", "date"),
+    "contact_made": pgettext_lazy("data download item", "contact_made"),
+    "support_offered": pgettext_lazy("data download item", "support_offered"),
+}
+
+
+def _item(key: str) -> str:
+    return str(DATA_ITEM_LABELS.get(key, key))
+
+
 def officer_data_rows(export: dict[str, Any]) -> list[list[str]]:
     """The same export flattened for a spreadsheet: one row per (section, report, item, value)."""
     rows: list[list[str]] = []
+    account = pgettext("data download section", "Account")
     for key, value in export["account"].items():
         if isinstance(value, list):
-            rows += [["Account", "", key, str(item)] for item in value]
+            rows += [[account, "", _item(key), str(item)] for item in value]
         else:
-            rows.append(["Account", "", key, "" if value is None else str(value)])
+            rows.append([account, "", _item(key), "" if value is None else str(value)])
+    profile = pgettext("data download section", "Profile")
     for key, value in (export["profile"] or {}).items():
-        rows.append(["Profile", "", key, value])
+        rows.append([profile, "", _item(key), value])
+    report_section = pgettext("data download section", "Report")
+    history = pgettext("data download section", "History")
     for report in export["reports"]:
         reference = report["reference"]
         for key in ("status", "force", "started", "submitted"):
-            rows.append(["Report", reference, key, report[key] or ""])
+            rows.append([report_section, reference, _item(key), report[key] or ""])
         for section, answers in report["answers"].items():
-            rows += [[f"Report: {section}", reference, label, answer] for label, answer in answers.items()]
+            name = pgettext("data download section", "Report: %(section)s") % {"section": section}
+            rows += [[name, reference, label, answer] for label, answer in answers.items()]
         for number, question in enumerate(report["questions"], start=1):
-            rows += [[f"Question {number}", reference, key, value or ""] for key, value in question.items()]
+            name = pgettext("data download section", "Question %(number)s") % {"number": number}
+            rows += [[name, reference, _item(key), value or ""] for key, value in question.items()]
         for number, contact in enumerate(report["welfare_follow_ups"], start=1):
-            rows += [[f"Welfare follow-up {number}", reference, key, str(value)] for key, value in contact.items()]
+            name = pgettext("data download section", "Welfare follow-up %(number)s") % {"number": number}
+            rows += [[name, reference, _item(key), str(value)] for key, value in contact.items()]
         for entry in report["history"]:
-            rows.append(["History", reference, entry["when"], f"{entry['what']} {entry['detail']} ({entry['by']})"])
+            rows.append([history, reference, entry["when"], f"{entry['what']} {entry['detail']} ({entry['by']})"])
     return rows

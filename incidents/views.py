@@ -19,7 +19,9 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 from django.views.i18n import set_language
 
@@ -160,24 +162,25 @@ def _same_answers_page(request: HttpRequest, earlier: Incident, *, started: bool
     return response
 
 
-_BLANK_QUICK_LOG_HTML: dict[datetime.date, str] = {}
+_BLANK_QUICK_LOG_HTML: dict[tuple[datetime.date, str], str] = {}
 
 
 def _blank_quick_log_html(form: forms.QuickLogForm) -> str | None:
-    """The blank quick log's questions as HTML, rendered once a day per process.
+    """The blank quick log's questions as HTML, rendered once a day per process and language.
 
     Rendering the fields through crispy-forms is most of the page's cost, and a blank form
-    differs only by its date (the one-time key is rendered beside it): see
+    differs only by its date and its language (the one-time key is rendered beside it): see
     docs/performance.md. Not under DEBUG, so template edits show at once.
     """
     if settings.DEBUG:
         return None
-    day = form.initial["occurred_on"]
-    html = _BLANK_QUICK_LOG_HTML.get(day)
+    key = (form.initial["occurred_on"], translation.get_language() or settings.LANGUAGE_CODE)
+    html = _BLANK_QUICK_LOG_HTML.get(key)
     if html is None:
         html = render_crispy_form(form)
-        _BLANK_QUICK_LOG_HTML.clear()
-        _BLANK_QUICK_LOG_HTML[day] = html
+        if any(day != key[0] for day, _language in _BLANK_QUICK_LOG_HTML):
+            _BLANK_QUICK_LOG_HTML.clear()  # yesterday's
+        _BLANK_QUICK_LOG_HTML[key] = html
     return html
 
 
@@ -220,7 +223,7 @@ def report_step(request: HttpRequest, reference: str, step: int) -> HttpResponse
     if not 1 <= step <= len(forms.STEPS):
         return redirect("incidents:step", reference=incident.reference, step=1)
     if not incident.is_officer_editable:
-        messages.info(request, "This report is being reviewed, so it can no longer be changed.")
+        messages.info(request, _("This report is being reviewed, so it can no longer be changed."))
         return redirect("incidents:detail", reference=incident.reference)
     form_class = forms.STEPS[step - 1]
     form = form_class(_posted(request), initial=_initial(incident, form_class), incident=incident)
@@ -230,14 +233,14 @@ def report_step(request: HttpRequest, reference: str, step: int) -> HttpResponse
         except ValidationError as error:
             _attach_service_errors(form, error)
         except services.IncidentNotEditable:
-            messages.info(request, "This report is being reviewed, so it can no longer be changed.")
+            messages.info(request, _("This report is being reviewed, so it can no longer be changed."))
             return redirect("incidents:detail", reference=incident.reference)
         else:
             if step < len(forms.STEPS) and "save_and_exit" not in request.POST:
                 return redirect("incidents:step", reference=incident.reference, step=step + 1)
             if incident.status == Status.DRAFT:
                 return redirect("incidents:check", reference=incident.reference)
-            messages.success(request, f"Your changes to {incident.reference} are saved.")
+            messages.success(request, _("Your changes to %(reference)s are saved.") % {"reference": incident.reference})
             return redirect("incidents:detail", reference=incident.reference)
     return _render_step(request, form, incident=incident, step=step)
 
@@ -297,10 +300,10 @@ def report_answer(request: HttpRequest, reference: str) -> HttpResponse:
         except ValidationError as error:
             _attach_service_errors(form, error)
         except services.IncidentNotEditable:
-            messages.info(request, "There is no open question on this report.")
+            messages.info(request, _("There is no open question on this report."))
             return redirect("incidents:detail", reference=incident.reference)
         else:
-            messages.success(request, "Thank you: your answer is with your federation.")
+            messages.success(request, _("Thank you: your answer is with your federation."))
             return redirect("incidents:detail", reference=incident.reference)
     return _render_detail(request, incident, form)
 
@@ -327,15 +330,19 @@ def report_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
     user = signed_in_user(request)
     incident = incident_get_for_user(user, reference)
     if not incident.is_officer_editable:
-        messages.info(request, "This report is being reviewed, so it can no longer be withdrawn.")
+        messages.info(request, _("This report is being reviewed, so it can no longer be withdrawn."))
         return redirect("incidents:detail", reference=incident.reference)
     if request.method == "POST":
         try:
             services.incident_withdraw(incident=incident, actor=user)
         except services.IncidentNotEditable:
-            messages.info(request, "This report is being reviewed, so it can no longer be withdrawn.")
+            messages.info(request, _("This report is being reviewed, so it can no longer be withdrawn."))
         else:
-            messages.success(request, f"Report {incident.reference} is withdrawn. It will not count in the figures.")
+            messages.success(
+                request,
+                _("Report %(reference)s is withdrawn. It will not count in the figures.")
+                % {"reference": incident.reference},
+            )
         return redirect("incidents:detail", reference=incident.reference)
     return render(request, "incidents/withdraw.html", {"incident": incident})
 
@@ -349,7 +356,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = forms.ProfileForm.for_profile(officer, data=_posted(request))
     if request.method == "POST" and form.is_valid():
         services.officer_profile_update(profile=officer, data=form.cleaned_data)
-        messages.success(request, "Your details are saved.")
+        messages.success(request, _("Your details are saved."))
         return redirect("incidents:profile")
     return render(request, "incidents/profile.html", {"form": form, "profile": officer}, status=_form_status(form))
 
@@ -365,7 +372,13 @@ def my_data(request: HttpRequest, file_format: str) -> HttpResponseBase:
         response: HttpResponseBase = JsonResponse(export, json_dumps_params={"indent": 2, "ensure_ascii": False})
         response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
     else:
-        response = csv_response(["Section", "Report", "Item", "Value"], officer_data_rows(export), stem=stem)
+        header = [
+            pgettext("data download column", "Section"),
+            pgettext("data download column", "Report"),
+            pgettext("data download column", "Item"),
+            pgettext("data download column", "Value"),
+        ]
+        response = csv_response(header, officer_data_rows(export), stem=stem)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -379,7 +392,7 @@ def account_close(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.officer_account_close(officer=user)
         logout(request)
-        messages.success(request, "Your account is closed. Your reports now count only as anonymous statistics.")
+        messages.success(request, _("Your account is closed. Your reports now count only as anonymous statistics."))
         return redirect("home")
     context = {
         "form": form,

@@ -278,7 +278,7 @@ def item_line(item: RecordingCheckItem, year: int) -> ItemLine:
         report_gone=report is None,
         report_url=reverse("admin:incidents_incident_change", args=[report.pk]) if report else "",
         crime_reference=report.crime_reference if report else "",
-        officer_said=said,
+        officer_said=str(said),
         found=CheckFound(item.found).label if item.found else "",
         offence=offence,
         recorded_on=item.recorded_on,

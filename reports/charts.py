@@ -7,20 +7,24 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 40, 16, 52
 # Large enough to read when a phone scales the 640-unit chart down to its width.
 FONT = 15
 LEGEND_STEP = 210
-# Colour-blind-safe (Okabe-Ito), each also drawn with its own dash and marker shape.
-SERIES = {
-    "logged": ("#0072B2", "", "Logged in Assault Log"),
-    "officers": ("#CC79A7", "1 3", "Officers who logged"),
-    "official": ("#D55E00", "6 4", "Official figure"),
-    "implied": ("#009E73", "2 3", "Estimated true number"),
+# Colour-blind-safe (Okabe-Ito), each also drawn with its own dash and marker shape. The
+# labels (the legend) are in the page's language, as is all a chart's text.
+SERIES: dict[str, tuple[str, str, str | Promise]] = {
+    "logged": ("#0072B2", "", gettext_lazy("Logged in Assault Log")),
+    "officers": ("#CC79A7", "1 3", gettext_lazy("Officers who logged")),
+    "official": ("#D55E00", "6 4", gettext_lazy("Official figure")),
+    "implied": ("#009E73", "2 3", gettext_lazy("Estimated true number")),
 }
 
 
@@ -147,12 +151,13 @@ def trend_chart(
                 WIDTH // 2,
                 TOP + plot_h // 2,
                 FONT,
-                "Nothing to draw: no counts, or only counts under 5, which are hidden.",
+                _("Nothing to draw: no counts, or only counts under 5, which are hidden."),
             )
         )
-    keys = [(colour, dash or "none", label) for colour, dash, label in shown.values()]
+    keys = [(colour, dash or "none", str(label)) for colour, dash, label in shown.values()]
     if "implied" in shown:
-        keys.append((SERIES["implied"][0], "whisker", "95% interval"))
+        # xgettext:no-python-format
+        keys.append((SERIES["implied"][0], "whisker", _("95% interval")))
     legend = format_html_join(
         "",
         '<line x1="{0}" x2="{1}" y1="{2}" y2="{3}" stroke="{4}" stroke-width="2.5" stroke-dasharray="{5}"/>'

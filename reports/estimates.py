@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 import numpy as np
+from django.utils.translation import gettext_noop
 
 from reports import statistics
 from reports.models import NATIONAL, OfficialFigure
@@ -239,6 +240,7 @@ def _national(
     total.effective = {part: statistics.effective(total.sums[part]) for part in PARTS}
     total.shares = dict.fromkeys(PARTS)  # the national share is official / implied
     parts = [component for code in forces for component in components.get(code, [])]
+    # Why there is no estimate, in words: kept in English in the snapshot, a page shows gettext(reason).
     reason = None
     rest: list[str] = []
     remainder = None
@@ -248,17 +250,20 @@ def _national(
         rest_sums = sum((areas[code].sums["a"] for code in rest), Sums())
         remainder = figure.count - own
         if remainder < 0:
-            parts, reason = [], "the forces' own figures add up to more than the national figure"
+            parts, reason = [], gettext_noop("the forces' own figures add up to more than the national figure")
         elif remainder > 0:
             # The block's pool is fitted from the forces outside it.
             pool = statistics.fit_prior(areas[code].effective["a"] for code in forces if code in components)
             rest_share = statistics.share(statistics.effective(rest_sums), pool)
             if not usable(rest_share):
-                parts, reason = [], "the forces without a figure of their own have no answers"
+                parts, reason = [], gettext_noop("the forces without a figure of their own have no answers")
             else:
                 parts.append((remainder, rest_share))
     elif len(components) < len(forces):
-        parts, reason = [], "there is no comparable national figure, and not every force has one of its own"
+        parts, reason = (
+            [],
+            gettext_noop("there is no comparable national figure, and not every force has one of its own"),
+        )
     pool = statistics.fit_prior(area.effective["a"] for area in areas.values())  # shown, not used
     document = _document(total, parts or None, pool, seed=f"{NATIONAL}:{year}")
     document["forces_with_own_figure"] = len(components)

@@ -10,6 +10,11 @@ from urllib.parse import urlsplit
 
 from django.db import connection
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, When
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from incidents.choices import (
     Answer,
@@ -286,40 +291,78 @@ def area_names() -> dict[str, str]:
     return {NATIONAL: "England and Wales", **dict(Force.objects.values_list("code", "short_name"))}
 
 
-def figure_source_text(figure: OfficialFigure) -> str:
+# The words for an official figure, in the active language: pages make them as they are shown
+# (reports.tables.official_cells, from what the snapshot keeps), and the snapshot keeps them in
+# English too (made with English active) for what reads it as it is.
+
+
+def source_words(kind: str, title: str, url: str, published_on: datetime.date, *, html: bool = False) -> str:
     """Who published it: "Home Office: “...”, released 17 October 2019", or for the press
-    "the press (www.bucksherald.co.uk), quoting official figures"."""
-    if figure.source_kind == SourceKind.HOME_OFFICE:
-        return f"Home Office: “{figure.source_title}”, released {figure.published_on.day} {figure.published_on:%B %Y}"
-    host = urlsplit(figure.source_url).hostname if figure.source_url else None
-    where = host or f"“{figure.source_title}”"
-    if figure.source_kind == SourceKind.FORCE:
-        return f"the force's own figures ({where})"
-    if figure.source_kind == SourceKind.FEDERATION:
-        return f"the Police Federation ({where})"
-    return f"the press ({where}), quoting official figures"
+    "the press (www.bucksherald.co.uk), quoting official figures". With html, on a page not in
+    English the release's own (English) title is marked as English."""
+    host = urlsplit(url).hostname if url else None
+    if html and not (translation.get_language() or "en").startswith("en"):
+        title_shown: str = format_html('<span lang="en-GB">“{}”</span>', title)
+    else:
+        title_shown = f"“{title}”"
+    if kind == SourceKind.HOME_OFFICE:
+        words = _("Home Office: %(title)s, released %(date)s")
+        values = {"title": title_shown, "date": date_format(published_on, "j F Y")}
+    else:
+        if kind == SourceKind.FORCE:
+            words = _("the force's own figures (%(where)s)")
+        elif kind == SourceKind.FEDERATION:
+            words = _("the Police Federation (%(where)s)")
+        else:
+            words = _("the press (%(where)s), quoting official figures")
+        values = {"where": host or title_shown}
+    if isinstance(title_shown, SafeString):
+        # Every part escaped: the words, the title (already in its span), the date or the host.
+        text = conditional_escape(words) % {name: conditional_escape(value) for name, value in values.items()}
+        return mark_safe(text)  # noqa: S308
+    return words % values
+
+
+def figure_source_text(figure: OfficialFigure) -> str:
+    """Who published it: see source_words."""
+    return source_words(figure.source_kind, figure.source_title, figure.source_url, figure.published_on)
+
+
+def coverage_words(basis: str, derived: bool, forces: int, missing: list[str]) -> str:
+    """For England and Wales: how many of the forces a figure covers, and the names of those it
+    leaves out."""
+    if basis == FigureBasis.PARTIAL_COVERAGE:
+        return _("%(covered)s of %(forces)s forces (%(missing)s missing)") % {
+            "covered": forces - len(missing),
+            "forces": forces,
+            "missing": ", ".join(missing),
+        }
+    if derived:
+        return _("%(forces)s of %(forces)s forces, summed") % {"forces": forces}
+    return _("%(forces)s of %(forces)s forces") % {"forces": forces}
 
 
 def coverage_text(figure: OfficialFigure, names: dict[str, str]) -> str:
     """For England and Wales: how many forces a figure covers, and which are missing."""
-    forces = len(names) - 1
-    if figure.basis == FigureBasis.PARTIAL_COVERAGE:
-        missing = ", ".join(names.get(code, code) for code in figure.missing_areas)
-        return f"{forces - len(figure.missing_areas)} of {forces} forces ({missing} missing)"
-    if figure.derived:
-        return f"{forces} of {forces} forces, summed"
-    return f"{forces} of {forces} forces"
+    missing = [names.get(code, code) for code in figure.missing_areas] if figure.missing_areas else []
+    return coverage_words(figure.basis, figure.derived, len(names) - 1, missing)
+
+
+def not_compared_words(basis: str, coverage: str) -> str:
+    """Why a figure of this basis, not compared, is not (coverage: a partial figure's)."""
+    if basis == FigureBasis.PARTIAL_COVERAGE:
+        return _("it covers %(coverage)s, so it is not the whole count") % {"coverage": coverage}
+    if basis in NOT_COMPARED:
+        return str(NOT_COMPARED[FigureBasis(basis)])
+    return _("it does not give the 8S + 104 total")
 
 
 def figure_not_compared(figure: OfficialFigure, names: dict[str, str]) -> str | None:
     """Why a figure is shown but not compared with the entries, in words; None if it is."""
     if figure.compared:
         return None
-    if figure.basis == FigureBasis.PARTIAL_COVERAGE:
-        return f"it covers {coverage_text(figure, names)}, so it is not the whole count"
-    if figure.basis in NOT_COMPARED:
-        return NOT_COMPARED[FigureBasis(figure.basis)]
-    return "it does not give the 8S + 104 total"
+    coverage = coverage_text(figure, names) if figure.basis == FigureBasis.PARTIAL_COVERAGE else ""
+    return not_compared_words(figure.basis, coverage)
 
 
 def figure_summary(figure: OfficialFigure, names: dict[str, str]) -> dict[str, Any]:
@@ -329,13 +372,16 @@ def figure_summary(figure: OfficialFigure, names: dict[str, str]) -> dict[str, A
         "with_injury": figure.with_injury,
         "without_injury": figure.without_injury,
         "basis": figure.basis,
-        "basis_label": FigureBasis(figure.basis).label,
+        "basis_label": str(FigureBasis(figure.basis).label),  # str: a label may be lazy
         "compared": figure.compared,
         "not_compared": figure_not_compared(figure, names),
         "coverage": coverage_text(figure, names) if figure.area == NATIONAL else None,
+        # What the words above are made from, for a page to make them in its own language.
+        "forces": len(names) - 1,
+        "missing_areas": list(figure.missing_areas or []),
         "derived": figure.derived,
         "source_kind": figure.source_kind,
-        "source_kind_label": SourceKind(figure.source_kind).label,
+        "source_kind_label": str(SourceKind(figure.source_kind).label),
         "source": figure_source_text(figure),
         "source_title": figure.source_title,
         "source_url": figure.source_url,
@@ -357,6 +403,11 @@ def national_check(candidates: list[OfficialFigure]) -> dict[str, Any] | None:
     return {
         "published_total": published_count,
         "source": figure_source_text(published),
+        # What the source's words are made from, for a page to make them in its own language.
+        "source_kind": published.source_kind,
+        "source_title": published.source_title,
+        "source_url": published.source_url,
+        "published_on": published.published_on.isoformat(),
         "difference": used_count - published_count,
     }
 

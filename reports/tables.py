@@ -9,21 +9,29 @@ Every figure says what it is: an estimate from officers who chose to log, not a 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
+
 from incidents.choices import AssaultKind, Duty, Injury, NotReportedReason, Setting
 from incidents.models import Force
 from incidents.selectors import officer_profile_for_user, staff_force_ids, staff_is_national
-from reports.choices import SourceKind
+from reports.choices import FigureBasis, SourceKind
 from reports.models import NATIONAL, Snapshot
 from reports.periods import financial_year_label
+from reports.selectors import coverage_words, not_compared_words, source_words
 
 SUPPRESS_BELOW = 5
-FEWER_THAN_5 = "fewer than 5"
-HIDDEN = "hidden"  # a cell hidden so that a small one beside it cannot be worked out
-SHARE_HIDDEN = "hidden: built on a count under 5"
+# Text for pages (and, in English, for CSV files): lazy, so each is in the language of the page
+# or file being made; the functions below give them as str.
+FEWER_THAN_5 = gettext_lazy("fewer than 5")
+HIDDEN = gettext_lazy("hidden")  # a cell hidden so that a small one beside it cannot be worked out
+SHARE_HIDDEN = gettext_lazy("hidden: built on a count under 5")
+# The caveats are for CSV files only, which stay in English (stable for people's scripts).
 CAVEAT = (
     "An estimate from officers who chose to log assaults in Assault Log, not a count. The interval covers "
     "sampling error only; who chooses to log is not random. Counts and shares built on fewer than 5 are hidden "
@@ -93,7 +101,7 @@ def count_text(value: int | None, viewer: Viewer) -> str:
     if value is None:
         return "–"
     if not viewer.unsuppressed() and small(value):
-        return FEWER_THAN_5
+        return str(FEWER_THAN_5)
     return f"{value:,}"
 
 
@@ -129,16 +137,18 @@ class AreaFigures:
 
 # The dashboard's table: (key, heading). Sortable by any key whose raw value is a number.
 COLUMNS = [
-    ("logged", "Logged"),
-    ("active_officers", "Officers who logged"),
-    ("recorded_share", "Estimated share recorded as a crime"),
-    ("official", "Official figure"),
-    ("implied", "Estimated true number (95% interval)"),
-    ("not_in_official", "Estimated not in the official count"),
-    ("logged_rate", "Logged per 1,000 officers"),
-    ("implied_rate", "Estimated per 1,000 officers"),
+    ("logged", gettext_lazy("Logged")),
+    ("active_officers", gettext_lazy("Officers who logged")),
+    ("recorded_share", gettext_lazy("Estimated share recorded as a crime")),
+    ("official", gettext_lazy("Official figure")),
+    # xgettext:no-python-format
+    ("implied", gettext_lazy("Estimated true number (95% interval)")),
+    ("not_in_official", gettext_lazy("Estimated not in the official count")),
+    ("logged_rate", gettext_lazy("Logged per 1,000 officers")),
+    ("implied_rate", gettext_lazy("Estimated per 1,000 officers")),
 ]
-# Every CSV row: (key, heading). Numbers stay numbers; a hidden value says why.
+# Every CSV row: (key, heading). Numbers stay numbers; a hidden value says why. The headings
+# stay in English, unmarked: stable column names for people's spreadsheets and scripts.
 CSV_COLUMNS = [
     ("logged", "Logged"),
     ("verified", "Verified"),
@@ -233,12 +243,12 @@ def area_figures(
         "recorded_share": (
             f"{_percent(shown_share['estimate'])} ({_percent(shown_share['low'])}–{_percent(shown_share['high'])})"
             if shown_share
-            else (SHARE_HIDDEN if full and hide_share else _share_cannot(estimate, cannot) if full else "–")
+            else (str(SHARE_HIDDEN) if full and hide_share else _share_cannot(estimate, cannot) if full else "–")
         ),
         "reported_share": (
             _percent(estimate["share"]["reported"])
             if full and estimate.get("share") and not hide_share
-            else (SHARE_HIDDEN if full and hide_share else "–")
+            else (str(SHARE_HIDDEN) if full and hide_share else "–")
         ),
         "pool": _pool_text(pool_weight) if full and not national and shown_implied else "",
         "official": _official_text(figure),
@@ -252,14 +262,16 @@ def area_figures(
         "logged_rate": f"{raw['logged_rate']:.1f}" if raw["logged_rate"] is not None else "–",
         "official_rate": f"{raw['official_rate']:.1f}" if raw["official_rate"] is not None else "–",
         "implied_rate": f"{raw['implied_rate']:.1f}" if raw["implied_rate"] is not None else "–",
-        **official_cells(figure),
+        **official_cells(figure, html=True),
         **verified.cells,
-        "not_estimated_because": estimate.get("not_estimated_because") or "",
+        "not_estimated_because": _not_estimated_text(estimate.get("not_estimated_because")),
         "out_of_scope_sentence": _out_of_scope_sentence(texts["out_of_scope"], estimate.get("out_of_scope", 0)),
         "national_sum": _national_sum(estimate) if national else "",
         "rates_missing": (
-            "Rates per 1,000 officers need the year's officer numbers (Home Office police workforce statistics), "
-            "which are not held for this year."
+            _(
+                "Rates per 1,000 officers need the year's officer numbers (Home Office police workforce "
+                "statistics), which are not held for this year."
+            )
             if figure.get("total") is not None and rates.get("official") is None
             else ""
         ),
@@ -274,7 +286,7 @@ class VerifiedFigures:
     cells: dict[str, str]
 
 
-VERIFIED_KEYS = [key for key, _ in CSV_COLUMNS if key.startswith("verified_")]
+VERIFIED_KEYS = [key for key, _label in CSV_COLUMNS if key.startswith("verified_")]
 
 
 def _verified(verified: dict[str, Any] | None, hide_share: bool, viewer: Viewer, cannot: str) -> VerifiedFigures:
@@ -301,42 +313,48 @@ def _verified(verified: dict[str, Any] | None, hide_share: bool, viewer: Viewer,
         "verified_implied_high": round(implied["high"]) if implied else None,
     }
     implied_text = f"{implied['total']:,.0f} ({implied['low']:,.0f}–{implied['high']:,.0f})" if implied else ""
-    sentence = (
-        f"Checked against force records for a random sample of {checked_text} crime references: the force's "
-        f"crime registrar found {counted_text} of them counted as offence 8S or 104 in the year."
-    )
+    sentence = _(
+        "Checked against force records for a random sample of %(checked)s crime references: the force's "
+        "crime registrar found %(counted)s of them counted as offence 8S or 104 in the year."
+    ) % {"checked": checked_text, "counted": counted_text}
     if verified.get("factor") is None:
-        sentence += " No entry in scope says it was recorded, so the check cannot correct the share."
+        sentence += " " + _("No entry in scope says it was recorded, so the check cannot correct the share.")
     elif implied:
-        sentence += f" Corrected by that check, the estimated true number is {implied_text}."
+        sentence += " " + _("Corrected by that check, the estimated true number is %(estimate)s.") % {
+            "estimate": implied_text
+        }
     headline = (
-        f"Checked against force records for a random sample of {checked_text} crime references, it is about "
-        f"{implied_text}."
+        _(
+            "Checked against force records for a random sample of %(checked)s crime references, it is about "
+            "%(estimate)s."
+        )
+        % {"checked": checked_text, "estimate": implied_text}
         if implied and verified.get("factor") is not None
         else sentence
     )
     by_answer = verified.get("by_answer") or {}
     said = [
-        f"those {words}, {count_text(pair[1], viewer)} of {count_text(pair[0], viewer)}"
+        words % {"counted": count_text(pair[1], viewer), "answered": count_text(pair[0], viewer)}
         for key, words in (
-            ("yes", "officers said were recorded"),
-            ("unknown", "officers did not know about"),
-            ("no", "officers said were not recorded"),
+            ("yes", _("of those officers said were recorded, %(counted)s of %(answered)s")),
+            ("unknown", _("of those officers did not know about, %(counted)s of %(answered)s")),
+            ("no", _("of those officers said were not recorded, %(counted)s of %(answered)s")),
         )
         if (pair := by_answer.get(key)) and pair[0]
     ]
     if said:
-        sentence += (
-            f" Counted, of {'; of '.join(said)}. The share recorded is of every assault logged, reported or "
-            "not, so it is lower than these rates."
-        )
+        # One list, "; " between its items: "Counted, of those ..., 30 of 35; of those ..., 2 of 3."
+        sentence += " " + _(
+            "Counted, %(list)s. The share recorded is of every assault logged, reported or not, so it is lower "
+            "than these rates."
+        ) % {"list": "; ".join(said)}
     return VerifiedFigures(
         raw,
         {
             "verified_share": (
                 f"{_percent(share['estimate'])} ({_percent(share['low'])}–{_percent(share['high'])})"
                 if share
-                else (SHARE_HIDDEN if hide_share else "–")
+                else (str(SHARE_HIDDEN) if hide_share else "–")
             ),
             "verified_implied": implied_text or cannot,
             "verified_sentence": sentence,
@@ -370,7 +388,7 @@ def _row_texts(
         if sum(cells) != logged:
             continue
         shown = suppressed_texts(cells, viewer, partition=not small(logged))
-        for key, text in zip(parts, shown or [HIDDEN] * len(parts), strict=True):
+        for key, text in zip(parts, shown or [str(HIDDEN)] * len(parts), strict=True):
             if key in texts:
                 texts[key] = text
     return texts
@@ -384,44 +402,61 @@ def _count_value(text: str, value: int) -> int | str:
 def _national_sum(estimate: dict[str, Any]) -> str:
     own = estimate.get("forces_with_own_figure") or 0
     rest = estimate.get("rest_forces") or 0
-    text = (
-        "England and Wales is the sum of the forces' estimates, so forces where many officers log do not "
-        "outweigh the rest"
-    )
     if not estimate.get("implied") and not own:
-        return text + "."
-    forces = (
-        f"{own} {'force' if own == 1 else 'forces'} with an official figure of {'its' if own == 1 else 'their'} own"
-    )
-    if rest and estimate.get("rest_official") is not None:
-        return (
-            f"{text}: the estimates of {forces}, and one for the other {rest} forces counted together (the national "
-            f"figure less those forces' own, {estimate['rest_official']:,})."
+        return _(
+            "England and Wales is the sum of the forces' estimates, so forces where many officers log do not "
+            "outweigh the rest."
         )
-    return f"{text}: the estimates of {forces}."
+    if rest and estimate.get("rest_official") is not None:
+        return ngettext(
+            "England and Wales is the sum of the forces' estimates, so forces where many officers log do not "
+            "outweigh the rest: the estimates of %(own)s force with an official figure of its own, and one for "
+            "the other %(rest)s forces counted together (the national figure less those forces' own, "
+            "%(rest_official)s).",
+            "England and Wales is the sum of the forces' estimates, so forces where many officers log do not "
+            "outweigh the rest: the estimates of %(own)s forces with an official figure of their own, and one "
+            "for the other %(rest)s forces counted together (the national figure less those forces' own, "
+            "%(rest_official)s).",
+            own,
+        ) % {"own": own, "rest": rest, "rest_official": f"{estimate['rest_official']:,}"}
+    return ngettext(
+        "England and Wales is the sum of the forces' estimates, so forces where many officers log do not "
+        "outweigh the rest: the estimates of %(own)s force with an official figure of its own.",
+        "England and Wales is the sum of the forces' estimates, so forces where many officers log do not "
+        "outweigh the rest: the estimates of %(own)s forces with an official figure of their own.",
+        own,
+    ) % {"own": own}
 
 
 def _out_of_scope_sentence(text: str, value: int) -> str:
-    if text in (FEWER_THAN_5, HIDDEN):
-        count = (
-            "Fewer than 5 entries"
-            if text == FEWER_THAN_5
-            else "Some entries (how many is hidden, so that a small count cannot be worked out)"
+    if text == str(FEWER_THAN_5):
+        return _(
+            "Fewer than 5 entries are only a threat or a sexual assault, which offences 8S and 104 do not "
+            "count: logged and shown, but not compared."
         )
-        verb = "are"
-    else:
-        count = "No entry" if value == 0 else f"{text} {'entry' if value == 1 else 'entries'}"
-        verb = "is" if value in (0, 1) else "are"
-    return (
-        f"{count} {verb} only a threat or a sexual assault, which offences 8S and 104 do not count: "
-        "logged and shown, but not compared."
-    )
+    if text == str(HIDDEN):
+        return _(
+            "Some entries (how many is hidden, so that a small count cannot be worked out) are only a threat "
+            "or a sexual assault, which offences 8S and 104 do not count: logged and shown, but not compared."
+        )
+    if value == 0:
+        return _(
+            "No entry is only a threat or a sexual assault, which offences 8S and 104 do not count: logged "
+            "and shown, but not compared."
+        )
+    return ngettext(
+        "%(count)s entry is only a threat or a sexual assault, which offences 8S and 104 do not count: "
+        "logged and shown, but not compared.",
+        "%(count)s entries are only a threat or a sexual assault, which offences 8S and 104 do not count: "
+        "logged and shown, but not compared.",
+        value,
+    ) % {"count": text}
 
 
 def _count(value: int | None, viewer: Viewer) -> int | str | None:
     if value is None:
         return None
-    return FEWER_THAN_5 if not viewer.unsuppressed() and small(value) else value
+    return str(FEWER_THAN_5) if not viewer.unsuppressed() and small(value) else value
 
 
 def _pct(value: float | None) -> float | None:
@@ -435,16 +470,16 @@ def _rate(value: float | None) -> float | None:
 def _cannot(estimate: dict[str, Any], figure: dict[str, Any], data: dict[str, Any]) -> str:
     """Why there is no estimated true number, in words."""
     if not estimate.get("in_scope"):
-        return "no entries in scope" if data.get("counts", {}).get("logged") else "no entries"
+        return _("no entries in scope") if data.get("counts", {}).get("logged") else _("no entries")
     if estimate.get("not_estimated_because"):
-        return "cannot estimate (see below)"
+        return _("cannot estimate (see below)")
     if not figure:
-        return "no official figure"
+        return _("no official figure")
     if not figure.get("compared"):
-        return "not compared"
+        return _("not compared")
     if not estimate.get("share"):
-        return "no answers yet"
-    return "too few answers recorded as a crime"
+        return _("no answers yet")
+    return _("too few answers recorded as a crime")
 
 
 def _share_cannot(estimate: dict[str, Any], cannot: str) -> str:
@@ -452,16 +487,24 @@ def _share_cannot(estimate: dict[str, Any], cannot: str) -> str:
     if not estimate.get("in_scope"):
         return cannot
     if not estimate.get("share"):
-        return "no answers yet"
-    return "cannot estimate"
+        return _("no answers yet")
+    return _("cannot estimate")
+
+
+def _not_estimated_text(reason: str | None) -> str:
+    """Why England and Wales has no estimate: reports.estimates keeps the reason in the snapshot
+    in English (marked there with gettext_noop); the page gives it in its own language."""
+    return _(reason) if reason else ""
 
 
 def _pool_text(weight: float | None) -> str:
     if not weight or weight < 0.005:
         return ""
-    text = f"{_percent(weight)} of this estimate comes from the pool of other forces' entries."
+    text = _("%(percent)s of this estimate comes from the pool of other forces' entries.") % {
+        "percent": _percent(weight)
+    }
     if weight > 0.5:
-        text += " Too few answers here for a figure of this force's own: read it as mostly the other forces'."
+        text += " " + _("Too few answers here for a figure of this force's own: read it as mostly the other forces'.")
     return text
 
 
@@ -470,22 +513,27 @@ def _official_text(figure: dict[str, Any]) -> str:
     if figure.get("total") is not None:
         return f"{figure['total']:,}"
     if figure.get("with_injury") is not None:
-        return f"{figure['with_injury']:,} with injury only"
+        return _("%(count)s with injury only") % {"count": f"{figure['with_injury']:,}"}
     if figure.get("without_injury") is not None:
-        return f"{figure['without_injury']:,} without injury only"
-    return "not published"
+        return _("%(count)s without injury only") % {"count": f"{figure['without_injury']:,}"}
+    return _("not published")
 
 
 SHORT_KINDS = {
-    SourceKind.HOME_OFFICE: "Home Office",
-    SourceKind.FORCE: "force",
-    SourceKind.FEDERATION: "Police Federation",
-    SourceKind.PRESS: "press",
+    SourceKind.HOME_OFFICE: gettext_lazy("Home Office"),
+    SourceKind.FORCE: pgettext_lazy("who published an official figure", "force"),
+    SourceKind.FEDERATION: gettext_lazy("Police Federation"),
+    SourceKind.PRESS: pgettext_lazy("who published an official figure", "press"),
 }
 
 
-def official_cells(figure: dict[str, Any]) -> dict[str, str]:
-    """What the official figure is and where it comes from, as text for pages and CSV files."""
+def official_cells(figure: dict[str, Any], *, html: bool = False) -> dict[str, str]:
+    """What the official figure is and where it comes from, as text for pages and CSV files.
+
+    Made when the page (or file) is: the snapshot keeps the figure's basis, source and the
+    forces it leaves out, so the words are in the page's language (the snapshot's own English
+    words are for snapshots made before it kept them). With html, text left in English on a
+    page in another language (the release's title) is marked as English."""
     if not figure:
         return {
             "official_basis": "",
@@ -498,30 +546,73 @@ def official_cells(figure: dict[str, Any]) -> dict[str, str]:
     check = figure.get("check")
     check_text = ""
     if check:
-        agreement = "they agree" if check["difference"] == 0 else f"{abs(check['difference']):,} apart"
+        values = {
+            "total": f"{figure['total']:,}",
+            "published": f"{check['published_total']:,}",
+            "source": _source(check, html=False),
+            "difference": f"{abs(check['difference']):,}",
+        }
         check_text = (
-            f"The forces add up to {figure['total']:,}; the published national total is "
-            f"{check['published_total']:,} ({check['source']}): {agreement}."
-        )
+            _("The forces add up to %(total)s; the published national total is %(published)s (%(source)s): they agree.")
+            if check["difference"] == 0
+            else _(
+                "The forces add up to %(total)s; the published national total is %(published)s (%(source)s): "
+                "%(difference)s apart."
+            )
+        ) % values
+    basis = figure.get("basis", "")
+    known = basis in FigureBasis.values and "forces" in figure  # else a snapshot made before it kept them
+    # How many forces it covers: shown for England and Wales, and why a partial one is not compared.
+    coverage = _coverage(figure) if known and (figure.get("coverage") or basis == FigureBasis.PARTIAL_COVERAGE) else ""
     return {
-        "official_basis": figure.get("basis_label", ""),
-        "official_source": figure.get("source", figure.get("source_title", "")),
-        "official_kind": SHORT_KINDS.get(figure.get("source_kind", ""), ""),
-        "not_compared": figure.get("not_compared") or "",
-        "coverage": figure.get("coverage") or "",
+        "official_basis": str(FigureBasis(basis).label)
+        if basis in FigureBasis.values
+        else figure.get("basis_label", ""),
+        "official_source": _source(figure, html=html),
+        "official_kind": str(SHORT_KINDS.get(figure.get("source_kind", ""), "")),
+        "not_compared": (
+            ""
+            if figure.get("compared") or not figure.get("not_compared")
+            else not_compared_words(basis, coverage)
+            if known
+            else figure["not_compared"]
+        ),
+        "coverage": (coverage if known else str(figure["coverage"])) if figure.get("coverage") else "",
         "official_check": check_text,
     }
+
+
+def _source(figure: dict[str, Any], *, html: bool) -> str:
+    """Who published a figure (selectors.source_words), from what the snapshot keeps of it."""
+    if not figure.get("published_on") or figure.get("source_kind") not in SourceKind.values:
+        return figure.get("source", figure.get("source_title", ""))
+    return source_words(
+        figure["source_kind"],
+        figure.get("source_title", ""),
+        figure.get("source_url", ""),
+        datetime.date.fromisoformat(figure["published_on"]),
+        html=html,
+    )
+
+
+def _coverage(figure: dict[str, Any]) -> str:
+    """How many forces a figure covers, and which are missing, by their names on the page."""
+    missing = figure.get("missing_areas") or []
+    names = {force.code: force.local_short_name for force in Force.objects.filter(code__in=missing)} if missing else {}
+    return coverage_words(
+        figure["basis"], bool(figure.get("derived")), figure["forces"], [names.get(code, code) for code in missing]
+    )
 
 
 def csv_rows(figures: Iterable[AreaFigures], *, with_year: bool) -> tuple[list[str], list[list[Any]]]:
     """Header and rows for a CSV a spreadsheet opens: numbers as numbers, with the basis,
     source and caveat of each row in its own columns."""
-    header = ["Area", *(["Financial year"] if with_year else []), *[label for _, label in CSV_COLUMNS]]
+    header = ["Area", *(["Financial year"] if with_year else []), *[label for _key, label in CSV_COLUMNS]]
     rows = [
         [
             f.name,
             *([financial_year_label(f.year)] if with_year else []),
-            *[_blank(f.raw.get(key)) for key, _ in CSV_COLUMNS],
+            *[_blank(f.raw.get(key)) for key, _label in CSV_COLUMNS],
         ]
         for f in figures
     ]
@@ -535,28 +626,35 @@ def _blank(value: Any) -> Any:
 def dashboard_table(
     year: int, viewer: Viewer, snapshots: dict[str, Snapshot], *, sort: str = "name", descending: bool = False
 ) -> list[AreaFigures]:
-    """Every force for a year, from its snapshots, sorted by a column."""
+    """Every force for a year, from its snapshots, sorted by a column. Each force is named in the
+    page's language (Force.local_short_name); sorted by name, the order is the slug's, the same
+    in either language."""
     rows = [
         area_figures(
-            snapshots.get(force.code), area=force.code, name=force.short_name, slug=force.slug, year=year, viewer=viewer
+            snapshots.get(force.code),
+            area=force.code,
+            name=force.local_short_name,
+            slug=force.slug,
+            year=year,
+            viewer=viewer,
         )
-        for force in Force.objects.order_by("short_name")
+        for force in Force.objects.order_by("slug")
     ]
     if sort in dict(COLUMNS):
         number = [row for row in rows if isinstance(row.raw.get(sort), int | float)]
         rest = [row for row in rows if not isinstance(row.raw.get(sort), int | float)]
         number.sort(key=lambda row: row.raw[sort], reverse=descending)
         return number + rest
-    return sorted(rows, key=lambda row: row.name, reverse=descending)
+    return sorted(rows, key=lambda row: row.slug, reverse=descending)
 
 
 BREAKDOWN_TITLES = {
-    "what_happened": "What happened",
-    "injury": "Injury",
-    "duty_type": "Duty",
-    "single_crewed": "Single-crewed",
-    "setting": "Where",
-    "not_reported_reasons": "Why not reported",
+    "what_happened": gettext_lazy("What happened"),
+    "injury": gettext_lazy("Injury"),
+    "duty_type": gettext_lazy("Duty"),
+    "single_crewed": gettext_lazy("Single-crewed"),
+    "setting": gettext_lazy("Where"),
+    "not_reported_reasons": gettext_lazy("Why not reported"),
 }
 # The breakdowns whose cells add up to the logged total, which is published: a hidden cell in
 # one of these could be worked out by subtraction, so more are hidden beside it. (An entry may
@@ -568,26 +666,35 @@ def breakdown_tables(snapshot: Snapshot | None, viewer: Viewer, area: str) -> li
     """Each breakdown as (label, count, text) rows, largest first, labels in plain words."""
     if snapshot is None or not viewer.full(area):
         return []
-    labels = {
+    # The snapshot keeps each category's stored value (and "not said" where none was given);
+    # the labels are the choices' own, in the page's language.
+    not_said = pgettext("breakdown answer", "Not said")
+    labels: dict[str, dict[str, Any]] = {
         "what_happened": dict(AssaultKind.choices),
         "injury": dict(Injury.choices),
         "duty_type": dict(Duty.choices),
         "setting": dict(Setting.choices),
         "not_reported_reasons": dict(NotReportedReason.choices),
-        "single_crewed": {"yes": "Yes", "no": "No", "not sure": "Not sure"},
+        # Answers to "Were you single-crewed?"
+        "single_crewed": {
+            "yes": pgettext("breakdown answer", "Yes"),
+            "no": pgettext("breakdown answer", "No"),
+            "not sure": pgettext("breakdown answer", "Not sure"),
+        },
     }
     tables = []
     for key, title in BREAKDOWN_TITLES.items():
         bucket = snapshot.data.get("breakdowns", {}).get(key, {})
+        named = labels[key] | {"not said": not_said}
         rows = sorted(
-            ((labels[key].get(label, label.capitalize()), count) for label, count in bucket.items()),
+            ((str(named.get(label, label.capitalize())), count) for label, count in bucket.items()),
             key=lambda item: -item[1],
         )
-        texts = suppressed_texts([count for _, count in rows], viewer, partition=key in PARTITIONS)
+        texts = suppressed_texts([count for _label, count in rows], viewer, partition=key in PARTITIONS)
         tables.append(
             {
                 "key": key,
-                "title": title,
+                "title": str(title),
                 # Too few entries to show safely: no rows at all (even their labels tell something).
                 "rows": [(label, count, text) for (label, count), text in zip(rows, texts, strict=True)]
                 if texts is not None
@@ -605,7 +712,7 @@ def suppressed_texts(counts: list[int], viewer: Viewer, *, partition: bool) -> l
     even hiding every cell would not do that, None: the table is not shown."""
     if viewer.unsuppressed():
         return [f"{count:,}" for count in counts]
-    texts = [FEWER_THAN_5 if small(count) else f"{count:,}" for count in counts]
+    texts = [str(FEWER_THAN_5) if small(count) else f"{count:,}" for count in counts]
     if not partition or not any(small(count) for count in counts):
         return texts
     hidden = [i for i, count in enumerate(counts) if small(count)]
@@ -613,9 +720,9 @@ def suppressed_texts(counts: list[int], viewer: Viewer, *, partition: bool) -> l
     while not _undeducible(hidden, counts):
         if not visible:
             return None
-        _, i = visible.pop(0)
+        _count, i = visible.pop(0)
         hidden.append(i)
-        texts[i] = HIDDEN
+        texts[i] = str(HIDDEN)
     return texts
 
 
@@ -626,7 +733,7 @@ def _undeducible(hidden: list[int], counts: list[int]) -> bool:
         return False
     total = sum(counts[i] for i in hidden)
     bounds = [(1, SUPPRESS_BELOW - 1) if small(counts[i]) else (SUPPRESS_BELOW, total) for i in hidden]
-    low_sum, high_sum = sum(low for low, _ in bounds), sum(high for _, high in bounds)
+    low_sum, high_sum = sum(low for low, _high in bounds), sum(high for _low, high in bounds)
     for low, high in bounds:
         # The cell's values that the others can make up to the total: an interval.
         least = max(low, total - (high_sum - high))

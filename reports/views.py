@@ -1,5 +1,9 @@
 """Dashboards, the briefing, the method page and their CSV downloads. Every page reads
-snapshots, so its query count does not grow with the number of incidents."""
+snapshots, so its query count does not grow with the number of incidents.
+
+Pages are in the viewer's language: their words are made as the page is, from the numbers and
+codes the snapshots keep (reports.tables). CSV files stay in English whatever the page's
+language: stable column names and values for people's spreadsheets and scripts."""
 
 from __future__ import annotations
 
@@ -8,11 +12,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from incidents.models import Force, signed_in_user
@@ -20,6 +26,7 @@ from reports import charts, services
 from reports.models import NATIONAL, RecomputeRun
 from reports.periods import financial_year_label
 from reports.selectors import comparable_years, snapshot_years, snapshots_for_area, snapshots_for_year
+from reports.services.snapshots import recompute_error_text
 from reports.tables import (
     BREAKDOWN_CAVEAT,
     COLUMNS,
@@ -71,21 +78,35 @@ def _csv(filename: str, header: list[str], rows: list[list[Any]]) -> HttpRespons
     return response
 
 
+def _csv_wanted(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "csv"
+
+
 @viewer_required
 def dashboard(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    if _csv_wanted(request):
+        # CSV files stay in English (stable column names and values for people's spreadsheets
+        # and scripts): the same table code as the page's, made with English active.
+        with translation.override(settings.LANGUAGE_CODE):
+            return _dashboard(request, viewer)
+    return _dashboard(request, viewer)
+
+
+def _dashboard(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     years = snapshot_years()
     year = _year(request, years, comparable_years(NATIONAL))
     sort = request.GET.get("sort", "name")
     descending = request.GET.get("dir") == "desc"
     snapshots = snapshots_for_year(year)
     national = area_figures(
-        snapshots.get(NATIONAL), area=NATIONAL, name="England and Wales", slug="", year=year, viewer=viewer
+        snapshots.get(NATIONAL), area=NATIONAL, name=_("England and Wales"), slug="", year=year, viewer=viewer
     )
     rows = (
         dashboard_table(year, viewer, snapshots, sort=sort, descending=descending) if viewer.sees_force_table() else []
     )
-    if request.GET.get("format") == "csv":
+    if _csv_wanted(request):
         return _csv(f"assault-log-{year}.csv", *csv_rows([national, *rows], with_year=True))
+    run = RecomputeRun.objects.select_related("started_by").first() if viewer.national else None
     headers = [
         {
             "key": key,
@@ -94,7 +115,7 @@ def dashboard(request: HttpRequest, viewer: Viewer) -> HttpResponse:
             "aria_sort": ("descending" if descending else "ascending") if sort == key else "none",
             "next_dir": "asc" if sort == key and descending else "desc",
         }
-        for key, label in [("name", "Force"), *COLUMNS]
+        for key, label in [("name", _("Force")), *COLUMNS]
     ]
     context = {
         "year": year,
@@ -105,7 +126,8 @@ def dashboard(request: HttpRequest, viewer: Viewer) -> HttpResponse:
         "not_compared": [row for row in rows if row.cells["not_compared"]],
         "headers": headers,
         "viewer": viewer,
-        "run": RecomputeRun.objects.select_related("started_by").first() if viewer.national else None,
+        "run": run,
+        "run_error": recompute_error_text(run.error) if run and run.error else "",
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -149,7 +171,8 @@ def _force_context(request: HttpRequest, slug: str, viewer: Viewer) -> dict[str,
     if not viewer.sees_force_page(force.code):
         raise Http404("No dashboard for this force.")
     full = viewer.full(force.code)
-    trend = _trend(force.code, force.short_name, viewer)
+    name = force.local_short_name  # in the page's language (a Welsh force's Welsh name on a Welsh page)
+    trend = _trend(force.code, name, viewer)
     if full:
         years = [item["year"] for item in reversed(trend)]
     else:
@@ -159,7 +182,7 @@ def _force_context(request: HttpRequest, slug: str, viewer: Viewer) -> dict[str,
         years = snapshot_years()
     year = _year(request, years, comparable_years(force.code))
     snapshot = snapshots_for_year(year).get(force.code)
-    figures = area_figures(snapshot, area=force.code, name=force.short_name, slug=force.slug, year=year, viewer=viewer)
+    figures = area_figures(snapshot, area=force.code, name=name, slug=force.slug, year=year, viewer=viewer)
     tables = breakdown_tables(snapshot, viewer, force.code)
     points = [item["point"] for item in trend]
     return {
@@ -170,13 +193,13 @@ def _force_context(request: HttpRequest, slug: str, viewer: Viewer) -> dict[str,
         "chart": charts.trend_chart(
             points,
             series=("official", "implied"),
-            title=f"{force.short_name}: official and estimated",
+            title=_("%(force)s: official and estimated") % {"force": name},
             chart_id="trend",
         ),
         "adoption_chart": charts.trend_chart(
             points,
             series=("logged", "officers"),
-            title=f"{force.short_name}: entries logged, and officers who logged",
+            title=_("%(force)s: entries logged, and officers who logged") % {"force": name},
             chart_id="adoption",
             height=200,
         ),
@@ -189,7 +212,7 @@ def _force_context(request: HttpRequest, slug: str, viewer: Viewer) -> dict[str,
             {
                 **table,
                 "chart": charts.bar_chart(
-                    [(label, count) for label, count, _ in table["rows"]],
+                    [(label, count) for label, count, _text in table["rows"]],
                     title=table["title"],
                     chart_id=f"bd-{table['key']}",
                 ),
@@ -203,19 +226,26 @@ def _force_context(request: HttpRequest, slug: str, viewer: Viewer) -> dict[str,
 
 @viewer_required
 def force_dashboard(request: HttpRequest, viewer: Viewer, slug: str) -> HttpResponse:
+    if _csv_wanted(request):
+        # CSV files stay in English (stable column names and values for people's spreadsheets
+        # and scripts): the same table code as the page's, made with English active.
+        with translation.override(settings.LANGUAGE_CODE):
+            return _force_csv(request, viewer, slug)
+    return render(request, "reports/force.html", _force_context(request, slug, viewer))
+
+
+def _force_csv(request: HttpRequest, viewer: Viewer, slug: str) -> HttpResponse:
     context = _force_context(request, slug, viewer)
-    if request.GET.get("format") == "csv":
-        if request.GET.get("table") == "breakdowns":
-            caveat = INTERNAL_BREAKDOWN_CAVEAT if viewer.unsuppressed() else BREAKDOWN_CAVEAT
-            rows = [
-                [t["title"], label, _csv_count(count, text), caveat]
-                for t in context["breakdowns"]
-                for label, count, text in t["rows"]
-            ]
-            header = ["Breakdown", "Answer", "Reports", "Caveat"]
-            return _csv(f"{slug}-{context['year']}-breakdowns.csv", header, rows)
-        return _csv(f"{slug}-trend.csv", *csv_rows([item["figures"] for item in context["trend"]], with_year=True))
-    return render(request, "reports/force.html", context)
+    if request.GET.get("table") == "breakdowns":
+        caveat = INTERNAL_BREAKDOWN_CAVEAT if viewer.unsuppressed() else BREAKDOWN_CAVEAT
+        rows = [
+            [t["title"], label, _csv_count(count, text), caveat]
+            for t in context["breakdowns"]
+            for label, count, text in t["rows"]
+        ]
+        header = ["Breakdown", "Answer", "Reports", "Caveat"]
+        return _csv(f"{slug}-{context['year']}-breakdowns.csv", header, rows)
+    return _csv(f"{slug}-trend.csv", *csv_rows([item["figures"] for item in context["trend"]], with_year=True))
 
 
 @viewer_required
@@ -232,7 +262,7 @@ def briefing(request: HttpRequest, viewer: Viewer, slug: str, year: str) -> Http
     figures = context["figures"]
     snapshot = context["snapshot"]
     data = snapshot.data if snapshot else {}
-    context["headline"] = _headline(context["force"].short_name, context["year_label"], data, figures)
+    context["headline"] = _headline(context["force"].local_short_name, context["year_label"], data, figures)
     context["official"] = data.get("official")
     context["breakdowns"] = context["breakdowns"][:3]
     return render(request, "reports/briefing.html", context)
@@ -241,25 +271,46 @@ def briefing(request: HttpRequest, viewer: Viewer, slug: str, year: str) -> Http
 def _headline(name: str, year_label: str, data: dict[str, Any], figures: AreaFigures) -> str:
     """The briefing's first sentence, which says what its numbers are."""
     cells = figures.cells
-    parts = [f"Officers in {name} logged {cells['logged']} assaults in {year_label}"]
+    raw = figures.raw
+    values = {"force": name, "logged": cells["logged"], "year": year_label}
     official = data.get("official")
-    implied = figures.raw["implied"] is not None
+    implied = raw["implied"] is not None
     if official and official.get("total") is not None:
         kind = cells.get("official_kind")
-        sentence = f"the official figure was {official['total']:,}" + (f" ({kind})" if kind else "")
+        total = f"{official['total']:,}"
+        # The figure and who published it: "1,057 (Home Office)".
+        values["official"] = _("%(official)s (%(source)s)") % {"official": total, "source": kind} if kind else total
         if implied:
-            sentence += (
-                f"; from the share of the logged assaults officers say reached it, the true number is estimated at "
-                f"about {figures.raw['implied']:,} ({figures.raw['implied_low']:,}–{figures.raw['implied_high']:,})"
+            values |= {
+                "estimate": f"{raw['implied']:,}",
+                "low": f"{raw['implied_low']:,}",
+                "high": f"{raw['implied_high']:,}",
+            }
+            text = (
+                _(
+                    "Officers in %(force)s logged %(logged)s assaults in %(year)s; the official figure was "
+                    "%(official)s; from the share of the logged assaults officers say reached it, the true number "
+                    "is estimated at about %(estimate)s (%(low)s–%(high)s)."
+                )
+                % values
             )
-        parts.append(sentence)
+        else:
+            text = (
+                _("Officers in %(force)s logged %(logged)s assaults in %(year)s; the official figure was %(official)s.")
+                % values
+            )
     else:
-        parts.append("no official figure has been published for that year")
-    text = "; ".join(parts) + "."
+        text = (
+            _(
+                "Officers in %(force)s logged %(logged)s assaults in %(year)s; no official figure has been "
+                "published for that year."
+            )
+            % values
+        )
     if cells.get("verified_headline"):
         text += " " + cells["verified_headline"]
     if implied:
-        text += " This is an estimate from officers who chose to log, not a count."
+        text += " " + _("This is an estimate from officers who chose to log, not a count.")
     return text
 
 
@@ -277,12 +328,18 @@ def recompute(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     except services.RecomputeAlreadyRunning as running:
         started = timezone.localtime(running.run.started_at)
         messages.info(
-            request, f"Recompute {running.run.pk}, started at {started:%H:%M}, is still running: nothing new started."
+            request,
+            _("Recompute %(number)s, started at %(time)s, is still running: nothing new started.")
+            % {"number": running.run.pk, "time": f"{started:%H:%M}"},
         )
     else:
         run.refresh_from_db()  # with tasks run in-process (the embedded default) it is done already
         if run.finished_at:
-            messages.success(request, f"Recompute {run.pk} finished: every year is up to date.")
+            messages.success(
+                request, _("Recompute %(number)s finished: every year is up to date.") % {"number": run.pk}
+            )
         else:
-            messages.success(request, f"Recompute {run.pk} started. Refresh this page to follow it.")
+            messages.success(
+                request, _("Recompute %(number)s started. Refresh this page to follow it.") % {"number": run.pk}
+            )
     return redirect("reports:dashboard")

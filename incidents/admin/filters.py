@@ -45,7 +45,7 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "status__exact"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(value, label) for value, label in Status.choices if value in SENT_STATUSES]
+        return [(value, str(label)) for value, label in Status.choices if value in SENT_STATUSES]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Incident]) -> QuerySet[Incident]:
         return queryset.filter(status=self.value()) if self.value() in SENT_STATUSES else queryset
@@ -76,7 +76,7 @@ class WhatHappenedFilter(admin.SimpleListFilter):
     parameter_name = "assault"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return list(AssaultKind.choices)
+        return [(value, str(label)) for value, label in AssaultKind.choices]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Incident]) -> QuerySet[Incident]:
         if not self.value():

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from incidents.choices import (
     OFFICER_EDITABLE_STATUSES,
@@ -71,7 +72,7 @@ def officer_register(
     """Make a newly signed-up user an officer of the force their e-mail domain belongs to."""
     match = force_domain_for_email(user.email)
     if match is None:
-        raise ValidationError({"email": "That e-mail domain does not belong to a police force we know."})
+        raise ValidationError({"email": _("That e-mail domain does not belong to a police force we know.")})
     return OfficerProfile.objects.create(
         user=user,
         force=match.force,
@@ -207,7 +208,7 @@ def _create(
                 # A resubmit, or a concurrent double submit that committed first.
                 if existing.officer_id != officer.pk:
                     raise ValidationError(
-                        "This form has expired. Check your answers and send it again.", code=SUBMISSION_KEY_TAKEN
+                        _("This form has expired. Check your answers and send it again."), code=SUBMISSION_KEY_TAKEN
                     ) from None
                 return existing
             if not Incident.objects.filter(reference=incident.reference).exists():
@@ -291,10 +292,10 @@ def incident_update(*, incident: Incident, actor: User, data: Mapping[str, Any])
 
 def _check_complete(values: Mapping[str, Any]) -> None:
     missing = {
-        "occurred_on": "Enter the date it happened.",
-        "assaults": "Choose at least one thing that happened.",
-        "injury": "Choose the injury, or 'No injury'.",
-        "reported_to_force": "Say whether you reported it to your force.",
+        "occurred_on": _("Enter the date it happened."),
+        "assaults": _("Choose at least one thing that happened."),
+        "injury": _("Choose the injury, or 'No injury'."),
+        "reported_to_force": _("Say whether you reported it to your force."),
     }
     errors = {field: message for field, message in missing.items() if not values.get(field)}
     if errors:
@@ -331,9 +332,11 @@ def incident_answer_question(*, incident: Incident, actor: User, answer: str) ->
     if locked.status != Status.NEEDS_INFO or question is None:
         raise IncidentNotEditable(locked.reference)
     if not answer:
-        raise ValidationError({"answer": "Write your answer."})
+        raise ValidationError({"answer": _("Write your answer.")})
     if len(answer) > ANSWER_MAX_LENGTH:
-        raise ValidationError({"answer": f"Keep your answer to {ANSWER_MAX_LENGTH:,} characters."})
+        raise ValidationError(
+            {"answer": _("Keep your answer to %(limit)s characters.") % {"limit": f"{ANSWER_MAX_LENGTH:,}"}}
+        )
     question.answer = answer
     question.answered_at = timezone.now()
     question.save(update_fields=["answer", "answered_at"])

@@ -13,7 +13,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from incidents.choices import SERIOUS_INJURIES, EventKind
 from incidents.models import DigestSent, Incident, IncidentEvent, User
@@ -33,6 +34,12 @@ def _officer_link(incident: Incident) -> str:
 
 def _admin_link(incident: Incident) -> str:
     return str(settings.SITE_URL) + reverse("admin:incidents_incident_change", args=[incident.pk])
+
+
+def _officer_language(officer: User) -> str:
+    """The language of an officer's e-mails: their account's, else the site's (English).
+    Workers run without an active language, so the e-mail is built under this one."""
+    return officer.language or settings.LANGUAGE_CODE
 
 
 def _send_claimed(claim: QuerySet[Incident] | QuerySet[IncidentEvent], field: str, send: Callable[[], None]) -> bool:
@@ -56,16 +63,18 @@ def incident_receipt_send(*, incident_id: int) -> bool:
         return False
 
     def send() -> None:
-        send_mail(
-            subject=f"Report {incident.reference} received",
-            message=(
-                f"Your report {incident.reference} has reached Assault Log.\n\n"
-                f"You can add detail, follow it or withdraw it here:\n{_officer_link(incident)}\n\n"
-                "This e-mail holds the reference only; the report itself stays in Assault Log.\n"
-            ),
-            from_email=None,
-            recipient_list=[officer.email],
-        )
+        with translation.override(_officer_language(officer)):
+            subject = _("Report %(reference)s received") % {"reference": incident.reference}
+            message = (
+                _(
+                    "Your report %(reference)s has reached Assault Log.\n\n"
+                    "You can add detail, follow it or withdraw it here:\n%(link)s\n\n"
+                    "This e-mail holds the reference only; the report itself stays in Assault Log."
+                )
+                % {"reference": incident.reference, "link": _officer_link(incident)}
+                + "\n"
+            )
+        send_mail(subject=subject, message=message, from_email=None, recipient_list=[officer.email])
 
     sent = _send_claimed(Incident.objects.filter(pk=incident_id), "receipt_sent_at", send)
     if sent:
@@ -81,15 +90,17 @@ def incident_reps_notify(*, incident_id: int) -> bool:
         return False
 
     def send() -> None:
-        send_mail(
-            subject=f"New report {incident.reference} needs a rep",
-            message=(
-                f"Report {incident.reference} has been filed in your force and needs a rep's attention.\n\n"
-                f"Open it here:\n{_admin_link(incident)}\n"
-            ),
-            from_email=None,
-            recipient_list=recipients,
-        )
+        # Reps' e-mails are in English, as the review admin is.
+        with translation.override(settings.LANGUAGE_CODE):
+            send_mail(
+                subject=f"New report {incident.reference} needs a rep",
+                message=(
+                    f"Report {incident.reference} has been filed in your force and needs a rep's attention.\n\n"
+                    f"Open it here:\n{_admin_link(incident)}\n"
+                ),
+                from_email=None,
+                recipient_list=recipients,
+            )
 
     sent = _send_claimed(Incident.objects.filter(pk=incident_id), "reps_notified_at", send)
     if sent:
@@ -106,14 +117,14 @@ def incident_event_notify_officer(*, event_id: int) -> bool:
         return False
 
     def send() -> None:
-        send_mail(
-            subject=f"Update on your report {incident.reference}",
-            message=(
-                f"There is an update on your report {incident.reference}.\n\nSee it here:\n{_officer_link(incident)}\n"
-            ),
-            from_email=None,
-            recipient_list=[officer.email],
-        )
+        with translation.override(_officer_language(officer)):
+            subject = _("Update on your report %(reference)s") % {"reference": incident.reference}
+            message = (
+                _("There is an update on your report %(reference)s.\n\nSee it here:\n%(link)s")
+                % {"reference": incident.reference, "link": _officer_link(incident)}
+                + "\n"
+            )
+        send_mail(subject=subject, message=message, from_email=None, recipient_list=[officer.email])
 
     sent = _send_claimed(IncidentEvent.objects.filter(pk=event_id), "notified_at", send)
     if sent:
@@ -179,15 +190,17 @@ def notifications_resend_unsent(*, now: datetime.datetime | None = None) -> int:
 def _send_digest(rep: User, references: list[str]) -> None:
     shown = references[:DIGEST_MAX_REFERENCES]
     more = len(references) - len(shown)
-    link = settings.SITE_URL + reverse("admin:incidents_incident_changelist") + "?waiting=over_7_days"
-    send_mail(
-        subject=f"{len(references)} reports waiting more than {WAITING_DAYS} days",
-        message=(
-            f"These reports in your force have waited more than {WAITING_DAYS} days for review:\n\n"
-            + "\n".join(shown)
-            + (f"\n…and {more} more" if more else "")
-            + f"\n\nThe review queue:\n{link}\n"
-        ),
-        from_email=None,
-        recipient_list=[rep.email],
-    )
+    # Reps' e-mails are in English, as the review admin is.
+    with translation.override(settings.LANGUAGE_CODE):
+        link = settings.SITE_URL + reverse("admin:incidents_incident_changelist") + "?waiting=over_7_days"
+        send_mail(
+            subject=f"{len(references)} reports waiting more than {WAITING_DAYS} days",
+            message=(
+                f"These reports in your force have waited more than {WAITING_DAYS} days for review:\n\n"
+                + "\n".join(shown)
+                + (f"\n…and {more} more" if more else "")
+                + f"\n\nThe review queue:\n{link}\n"
+            ),
+            from_email=None,
+            recipient_list=[rep.email],
+        )

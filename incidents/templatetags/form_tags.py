@@ -7,8 +7,6 @@ from django.core.exceptions import NON_FIELD_ERRORS
 
 register = template.Library()
 
-GENERIC_MESSAGES = {"This field is required."}
-
 
 @register.inclusion_tag("partials/error_summary.html")
 def error_summary(form: forms.BaseForm | None) -> dict[str, Any]:
@@ -17,6 +15,9 @@ def error_summary(form: forms.BaseForm | None) -> dict[str, Any]:
     items: list[dict[str, object]] = []
     if form is None or not form.is_bound:
         return {"items": items}
+    # Django's own "This field is required." names no field, so the summary adds the label; in
+    # the page's language, as the form's errors are.
+    generic = str(forms.Field.default_error_messages["required"])
     for name, errors in form.errors.items():
         anchor = None
         label = ""
@@ -27,6 +28,6 @@ def error_summary(form: forms.BaseForm | None) -> dict[str, Any]:
                 anchor = f"{anchor}_0"  # the group's first option
             label = str(bound.label)
         for message in errors:
-            text = f"{label}: {message}" if label and message in GENERIC_MESSAGES else message
+            text = f"{label}: {message}" if label and message == generic else message
             items.append({"anchor": anchor, "message": text})
     return {"items": items}

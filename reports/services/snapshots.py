@@ -21,15 +21,19 @@ import datetime
 import hashlib
 import json
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Min, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from config.celery import app as celery_app
 from config.celery import publish
@@ -194,7 +198,17 @@ def _national(tallies: Iterable[Tally]) -> dict[str, Any]:
 def snapshots_from_tallies(years: Iterable[int]) -> int:
     """Rebuild the snapshots of the given years from the tallies, the official figures and
     officer strength; upsert those that changed. Running it twice changes nothing. Returns
-    how many snapshots were written."""
+    how many snapshots were written.
+
+    The words a snapshot keeps (an official figure's basis and source, why there is no
+    estimate) are in English, whichever page's request made it (tasks may run in the request's
+    process): the same words every time, so the digest holds. Pages make their own words, in
+    their language, from the numbers and codes the snapshot keeps (reports.tables)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _snapshots_from_tallies(years)
+
+
+def _snapshots_from_tallies(years: Iterable[int]) -> int:
     years = sorted(set(years))
     if not years:
         return 0
@@ -327,10 +341,21 @@ def snapshots_recompute_all(*, run_id: int | None = None) -> int:
     except Exception as error:
         # Shown on the dashboard (the kind of failure only, never data); the task retries a
         # database outage, and the years already done are saved.
-        run.update(error=f"Stopped by {type(error).__name__}; retried automatically if the database dropped out.")
+        run.update(error=RECOMPUTE_STOPPED % {"error": type(error).__name__})
         raise
     run.update(finished_at=timezone.now())
     return written
+
+
+# Kept on the run in English; the dashboard shows it in its own language (recompute_error_text).
+RECOMPUTE_STOPPED = gettext_noop("Stopped by %(error)s; retried automatically if the database dropped out.")
+RECOMPUTE_STOPPED_RE = re.compile(r"Stopped by (\w+); retried automatically if the database dropped out\.")
+
+
+def recompute_error_text(error: str) -> str:
+    """A run's error, as the task kept it (in English), in the page's language."""
+    match = RECOMPUTE_STOPPED_RE.fullmatch(error)
+    return _(RECOMPUTE_STOPPED) % {"error": match[1]} if match else error
 
 
 def _years_with_data() -> set[int]:

@@ -2,6 +2,119 @@
 (function () {
   "use strict";
 
+  // What this file says, in the page's language: the JSON block of templates/partials/js_strings.html,
+  // read once. The English here is the fallback where the block is missing (a page kept on the
+  // phone from before it existed). "{name}" in a text is filled in by format() or fill().
+  var TEXT = {
+    earlier: "earlier",
+    atTimeToday: "at {time} today",
+    atTimeOnDate: "at {time} on {date}",
+    answersKept: "These are the answers you started {when} and did not send. Check them and send, or start again.",
+    startAgain: "Start again",
+    savedWaiting: "Saved {when}. Waiting for signal.",
+    savedSignIn: "Saved {when}. Waiting for you to sign in.",
+    savedAt: "Saved {when}.",
+    notSentSame: "Not sent: it has the same answers as {report}, which you logged a few minutes before.",
+    aReport: "a report",
+    notSentRefused: "Not sent: the answers were refused. Delete it and log it again.",
+    savedByOther: "Saved by someone else who was signed in on this phone: it cannot be sent as yours.",
+    sendAnyway: "Send it anyway",
+    sameDelete: "It's the same one: delete this",
+    deleteIt: "Delete it",
+    sentFromPhone: "Sent from this phone: {reports}.",
+    sentNow: "{what}, now {reference}",
+    openMyReports: "Open My reports",
+    stepOfReport: "Step {step} of report {reference}",
+    sendingReport: "Sending report {reference}",
+    fullReport: "A new full report of an assault",
+    fullReportOn: "A new full report of an assault on {date}",
+    quickLog: "An assault logged quickly",
+    quickLogOn: "An assault logged quickly on {date}",
+    signOutAsk: {
+      one: "{count} report is saved on this phone and not sent yet. Sign out and delete it?",
+      two: "{count} reports are saved on this phone and not sent yet. Sign out and delete them?",
+      other: "{count} reports are saved on this phone and not sent yet. Sign out and delete them?",
+      eight: "{count} reports are saved on this phone and not sent yet. Sign out and delete them?"
+    }
+  };
+  (function () {
+    var block = document.getElementById("al-strings");
+    if (!block) { return; }
+    try {
+      var given = JSON.parse(block.textContent);
+      Object.keys(given).forEach(function (key) { TEXT[key] = given[key]; });
+    } catch (e) { /* the English stays */ }
+  })();
+  // Dates and times in the page's language too: the browser's where it has that language's
+  // (Intl), else put together from the names the page gave (Chromium has no Welsh dates).
+  var LOCALE = document.documentElement.lang || "en-GB";
+  var INTL = (function () {
+    try { return Intl.DateTimeFormat.supportedLocalesOf([LOCALE]).length > 0 || !TEXT.months; } catch (e) { return true; }
+  })();
+  var STYLES = {
+    date: { day: "numeric", month: "short", year: "numeric" },
+    day: { weekday: "long", day: "numeric", month: "long" },
+    saved: { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }
+  };
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function timeText(when) {
+    if (INTL) { return when.toLocaleTimeString(LOCALE, { hour: "2-digit", minute: "2-digit" }); }
+    return pad(when.getHours()) + ":" + pad(when.getMinutes());
+  }
+
+  // "14 Mar 2026" (date), "Saturday 14 March" (day), "14 Mar, 09:05" (saved), as the server's
+  // date filter writes them in Welsh when the browser cannot.
+  function dateText(when, style) {
+    if (INTL) {
+      return style === "saved" ? when.toLocaleString(LOCALE, STYLES.saved) : when.toLocaleDateString(LOCALE, STYLES[style]);
+    }
+    var short = TEXT.monthsShort[when.getMonth()];
+    short = short.charAt(0).toUpperCase() + short.slice(1);
+    if (style === "day") { return TEXT.weekdays[when.getDay()] + " " + when.getDate() + " " + TEXT.months[when.getMonth()]; }
+    if (style === "saved") { return when.getDate() + " " + short + ", " + timeText(when); }
+    return when.getDate() + " " + short + " " + when.getFullYear();
+  }
+
+  function format(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+
+  // format() for a text some of whose values are elements (a link): a fragment to append.
+  function fill(text, values) {
+    var fragment = document.createDocumentFragment();
+    text.split(/(\{\w+\})/).forEach(function (part) {
+      var name = /^\{(\w+)\}$/.exec(part);
+      var value = name && Object.prototype.hasOwnProperty.call(values, name[1]) ? values[name[1]] : part;
+      if (value === "") { return; }
+      fragment.appendChild(typeof value === "string" ? document.createTextNode(value) : value);
+    });
+    return fragment;
+  }
+
+  // The form of a text with a count: gettext's Welsh forms (one, two, eight or eleven, other),
+  // which the server filled in the page's language (English has one and other alike).
+  function plural(forms, count) {
+    var form = count === 1 ? "one" : count === 2 ? "two" : count === 8 || count === 11 ? "eight" : "other";
+    return format(forms[form] || forms.other, { count: count });
+  }
+
+  // What a report waiting on the phone is, said from what outbox.js kept about it (an entry
+  // kept by an older outbox.js has only its description, in English).
+  function describe(entry) {
+    var about = entry.about;
+    if (!about) { return entry.what || ""; }
+    if (about.kind === "step") { return format(TEXT.stepOfReport, { step: about.step, reference: about.reference }); }
+    if (about.kind === "check") { return format(TEXT.sendingReport, { reference: about.reference }); }
+    var day = new Date(about.date + "T12:00:00");
+    var date = isNaN(day.getTime()) ? "" : dateText(day, "date");
+    if (about.kind === "full") { return date ? format(TEXT.fullReportOn, { date: date }) : TEXT.fullReport; }
+    return date ? format(TEXT.quickLogOn, { date: date }) : TEXT.quickLog;
+  }
+
   // Unsent answers survive a dropped signal or an expired session: each change is
   // kept in this tab's sessionStorage with the version of the report the form was
   // built from and when the officer started typing. Back on the same form, answers are
@@ -26,10 +139,10 @@
 
   function whenStarted(started) {
     var then = new Date(started);
-    if (isNaN(then.getTime())) { return "earlier"; }
-    var time = then.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
-    if (then.toDateString() === new Date().toDateString()) { return "at " + time + " today"; }
-    return "at " + time + " on " + then.toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long" });
+    if (isNaN(then.getTime())) { return TEXT.earlier; }
+    var time = timeText(then);
+    if (then.toDateString() === new Date().toDateString()) { return format(TEXT.atTimeToday, { time: time }); }
+    return format(TEXT.atTimeOnDate, { time: time, date: dateText(then, "day") });
   }
 
   function restore(form, saved) {
@@ -46,12 +159,11 @@
     notice.className = "alert alert-info";
     notice.setAttribute("role", "status");
     var text = document.createElement("p");
-    text.textContent = "These are the answers you started " + whenStarted(saved.started) +
-      " and did not send. Check them and send, or start again.";
+    text.textContent = format(TEXT.answersKept, { when: whenStarted(saved.started) });
     var again = document.createElement("button");
     again.type = "button";
     again.className = "btn btn-outline-primary";
-    again.textContent = "Start again";
+    again.textContent = TEXT.startAgain;
     again.addEventListener("click", function () {
       try { window.sessionStorage.removeItem(storageKey(form)); } catch (e) { /* storage off */ }
       form.reset();
@@ -77,19 +189,20 @@
 
   function savedWhen(entry) {
     var then = new Date(entry.savedAt);
-    return then.toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+    return dateText(then, "saved");
   }
 
   function entryItem(entry, refresh) {
     var item = el("li", "outbox-entry");
-    item.appendChild(el("span", "d-block fw-semibold", entry.what));
+    item.appendChild(el("span", "d-block fw-semibold", describe(entry)));
+    var when = { when: savedWhen(entry) };
     var state = {
-      waiting: "Saved " + savedWhen(entry) + ". Waiting for signal.",
-      "sign-in": "Saved " + savedWhen(entry) + ". Waiting for you to sign in.",
-      same: "Not sent: it has the same answers as " + (entry.sameAs || "a report") + ", which you logged a few minutes before.",
-      refused: "Not sent: the answers were refused. Delete it and log it again.",
-      other: "Saved by someone else who was signed in on this phone: it cannot be sent as yours."
-    }[entry.state] || "Saved " + savedWhen(entry) + ".";
+      waiting: format(TEXT.savedWaiting, when),
+      "sign-in": format(TEXT.savedSignIn, when),
+      same: format(TEXT.notSentSame, { report: entry.sameAs || TEXT.aReport }),
+      refused: TEXT.notSentRefused,
+      other: TEXT.savedByOther
+    }[entry.state] || format(TEXT.savedAt, when);
     item.appendChild(el("span", "d-block", state));
     var actions = el("span", "d-flex flex-wrap gap-2 mt-1");
     var button = function (label, className, action) {
@@ -99,10 +212,10 @@
       actions.appendChild(control);
     };
     if (entry.state === "same") {
-      button("Send it anyway", "btn-outline-primary", outbox.sendAnyway);
-      button("It's the same one: delete this", "btn-outline-danger", outbox.discard);
+      button(TEXT.sendAnyway, "btn-outline-primary", outbox.sendAnyway);
+      button(TEXT.sameDelete, "btn-outline-danger", outbox.discard);
     } else if (entry.state === "refused" || entry.state === "other") {
-      button("Delete it", "btn-outline-danger", outbox.discard);
+      button(TEXT.deleteIt, "btn-outline-danger", outbox.discard);
     }
     if (actions.childNodes.length) { item.appendChild(actions); }
     return item;
@@ -143,19 +256,19 @@
       var main = document.getElementById("main");
       main.insertBefore(region, main.firstChild);
     }
-    region.textContent = "Sent from this phone: ";
+    var reports = document.createDocumentFragment();
     sent.forEach(function (entry, index) {
-      region.appendChild(document.createTextNode((index ? "; " : "") + entry.what + (entry.reference ? ", now " : "")));
-      if (entry.reference) {
-        var report = el("a", "", entry.reference);
-        report.href = "/reports/" + entry.reference + "/";
-        region.appendChild(report);
-      }
+      if (index) { reports.appendChild(document.createTextNode("; ")); }
+      if (!entry.reference) { reports.appendChild(document.createTextNode(describe(entry))); return; }
+      var report = el("a", "", entry.reference);
+      report.href = "/reports/" + entry.reference + "/";
+      reports.appendChild(fill(TEXT.sentNow, { what: describe(entry), reference: report }));
     });
-    region.appendChild(document.createTextNode("."));
+    region.textContent = "";
+    region.appendChild(fill(TEXT.sentFromPhone, { reports: reports }));
     if (document.querySelector(".offline")) {
       // The page kept for no signal: the real one can be opened now.
-      var link = el("a", "ms-1", "Open My reports");
+      var link = el("a", "ms-1", TEXT.openMyReports);
       link.href = "/reports/";
       region.appendChild(link);
     }
@@ -200,9 +313,7 @@
         if (form.dataset.cleared) { return; }
         event.preventDefault();
         outbox.all().then(function (entries) {
-          if (entries.length && !window.confirm(
-            entries.length + (entries.length === 1 ? " report is" : " reports are") +
-            " saved on this phone and not sent yet. Sign out and delete " + (entries.length === 1 ? "it" : "them") + "?")) {
+          if (entries.length && !window.confirm(plural(TEXT.signOutAsk, entries.length))) {
             return false;
           }
           return outbox.forget().then(function () { return true; });

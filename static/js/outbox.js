@@ -49,19 +49,18 @@
     return inTransaction("readwrite", function (outbox, meta) { return meta.put(owner, "owner"); });
   }
 
-  function describe(path, fields) {
+  // What the entry is, as data: the page that lists it says it in its own language (app.js's
+  // describe). Kept here, not as text: the service worker keeps entries too, and has no page.
+  function about(path, fields) {
     var value = function (name) {
       var found = fields.filter(function (field) { return field[0] === name; })[0];
       return found ? found[1] : "";
     };
     var step = path.match(/^\/reports\/([^/]+)\/edit\/(\d+)\/$/);
-    if (step) { return "Step " + step[2] + " of report " + step[1]; }
+    if (step) { return { kind: "step", step: step[2], reference: step[1] }; }
     var check = path.match(/^\/reports\/([^/]+)\/check\/$/);
-    if (check) { return "Sending report " + check[1]; }
-    var day = new Date(value("occurred_on") + "T12:00:00");
-    var on = isNaN(day.getTime()) ? "" : " on " + day.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
-    if (path === "/report/new/") { return "A new full report of an assault" + on; }
-    return "An assault logged quickly" + on;
+    if (check) { return { kind: "check", reference: check[1] }; }
+    return { kind: path === "/report/new/" ? "full" : "quick", date: value("occurred_on") };
   }
 
   // Keep a form sent with no signal. Resolves with the stored entry.
@@ -72,7 +71,7 @@
     });
     var entry = {
       path: path, fields: fields, savedAt: new Date().toISOString(), state: "waiting",
-      what: describe(path, fields), keyed: fields.some(function (field) { return KEYED.indexOf(field[0]) !== -1; })
+      about: about(path, fields), keyed: fields.some(function (field) { return KEYED.indexOf(field[0]) !== -1; })
     };
     return open().then(function (db) {
       return new Promise(function (resolve, reject) {
@@ -91,7 +90,7 @@
 
   // Tell every open page what changed (and what was sent, wherever it was sent from).
   function announce(sent) {
-    var message = { sent: (sent || []).map(function (entry) { return { what: entry.what, reference: entry.reference }; }) };
+    var message = { sent: (sent || []).map(function (entry) { return { about: entry.about, what: entry.what, reference: entry.reference }; }) };
     try { new global.BroadcastChannel("al-outbox").postMessage(message); } catch (e) { /* no channel: pages re-read on load */ }
   }
 

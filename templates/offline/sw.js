@@ -10,7 +10,8 @@
 "use strict";
 importScripts({{ outbox_js|safe }});
 
-var STATIC = "al-static-{{ version }}";
+// Named with the language too: the page kept for no signal is in the officer's language.
+var STATIC = "al-static-{{ version }}-{{ language }}";
 var PAGES = "al-pages";
 var PRECACHE = {{ precache|safe }};
 var OFFLINE = {{ offline_url|safe }};

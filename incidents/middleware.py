@@ -119,7 +119,11 @@ class UserLanguageMiddleware:
             translation.activate(chosen)
             request.LANGUAGE_CODE = chosen
         response = self.get_response(request)
-        if chosen and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != chosen:
+        if (
+            chosen
+            and settings.LANGUAGE_COOKIE_NAME not in response.cookies
+            and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != chosen
+        ):
             language_cookie_set(response, chosen)
         return response
 

@@ -28,6 +28,7 @@ from django.views.i18n import set_language
 from incidents import forms, services
 from incidents.adapters import supported_language
 from incidents.choices import Status
+from incidents.middleware import language_cookie_set
 from incidents.models import Incident, User, signed_in_user
 from incidents.ratelimits import ACCOUNT_CLOSE, REPORT_SUBMIT, filed, rate_limited
 from incidents.selectors import (
@@ -356,8 +357,16 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = forms.ProfileForm.for_profile(officer, data=_posted(request))
     if request.method == "POST" and form.is_valid():
         services.officer_profile_update(profile=officer, data=form.cleaned_data)
+        language = form.cleaned_data.get("language")
+        if language:
+            # The message and the page after it in the language just chosen.
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         messages.success(request, _("Your details are saved."))
-        return redirect("incidents:profile")
+        response = redirect("incidents:profile")
+        if language:
+            language_cookie_set(response, language)
+        return response
     return render(request, "incidents/profile.html", {"form": form, "profile": officer}, status=_form_status(form))
 
 

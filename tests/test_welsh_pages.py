@@ -124,7 +124,7 @@ def main_text(html: str) -> str:
 
 
 def english_in(text: str) -> list[str]:
-    words = re.findall(r"[A-Za-z']+", text)
+    words = re.findall(r"[A-Za-z']+", re.sub(r"https?://\S+", " ", text))
     return sorted({word for word in words if word.lower() in ENGLISH_WORDS})
 
 
@@ -260,25 +260,32 @@ def test_form_errors_are_welsh(welsh_officer: User) -> None:
     assert_welsh(response.content.decode(), "profile with errors")
 
 
-def test_the_quick_log_in_welsh_files_the_report_and_the_receipt_is_welsh(welsh_officer: User) -> None:
+def test_the_quick_log_in_welsh_files_the_report_and_the_receipt_is_welsh(
+    welsh_officer: User, django_capture_on_commit_callbacks: Any
+) -> None:
     client = welsh_client(welsh_officer)
-    response = client.post(reverse("incidents:quick"), quick_post(note="Gwthio wrth y drws"), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("incidents:quick"), quick_post(note="Gwthio wrth y drws"), follow=True)
     assert response.status_code == 200
     assert_welsh(response.content.decode(), "after filing")
     incident = Incident.objects.get(officer=welsh_officer)
-    assert incident.note == "Gwthio wrth y drws"
+    assert incident.narrative == "Gwthio wrth y drws"
     receipt = mail.outbox[-1]
     assert incident.reference in receipt.subject
     assert not english_in(receipt.subject + " " + receipt.body), receipt.body
 
 
-def test_the_officers_language_decides_their_emails_not_the_request(welsh_officer: User) -> None:
+def test_the_officers_language_decides_their_emails_not_the_request(
+    welsh_officer: User, django_capture_on_commit_callbacks: Any
+) -> None:
     client = Client(HTTP_ACCEPT_LANGUAGE="en-GB")
     client.force_login(welsh_officer)
-    client.post(reverse("incidents:quick"), quick_post())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("incidents:quick"), quick_post())
     assert not english_in(mail.outbox[-1].body)
     User.objects.filter(pk=welsh_officer.pk).update(language="en-gb")
-    client.post(reverse("incidents:quick"), quick_post(submission_key="x" * 8))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("incidents:quick"), quick_post(assaults=["push"]))
     assert "Your report" in mail.outbox[-1].body
 
 
@@ -372,3 +379,17 @@ def test_welsh_dates_and_months(welsh_officer: User) -> None:
     IncidentFactory(officer=welsh_officer, occurred_on=datetime.date(2026, 3, 14), submitted_at=timezone.now())
     html = welsh_client(welsh_officer).get(reverse("incidents:list")).content.decode()
     assert "Mawrth" in html and "March" not in html
+
+
+def test_the_profile_keeps_the_officers_language(welsh_officer: User) -> None:
+    client = welsh_client(welsh_officer)
+    form = client.get(reverse("incidents:profile")).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data["language"] = "en-gb"
+    response = client.post(reverse("incidents:profile"), data)
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en-gb"
+    welsh_officer.refresh_from_db()
+    assert welsh_officer.language == "en-gb"
+    html = client.get(reverse("incidents:profile")).content.decode()
+    assert '<html lang="en-GB">' in html and "Your details are saved." in html

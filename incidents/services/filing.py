@@ -89,6 +89,11 @@ def officer_profile_update(*, profile: OfficerProfile, data: Mapping[str, Any]) 
             setattr(profile, field, data[field])
     profile.full_clean()
     profile.save()
+    # The officer's language (ProfileForm offers settings.LANGUAGES only); blank: unchanged.
+    language = data.get("language") or ""
+    if language and language != profile.user.language:
+        profile.user.language = language
+        profile.user.save(update_fields=["language"])
     return profile
 
 

@@ -66,6 +66,7 @@ EXPECTED: dict[str, Row] = {
     "": EVERYONE,
     "healthz": EVERYONE,
     "csp-report": Row(*[NOT_ALLOWED] * 6),  # browsers POST violation reports
+    "language/": Row(*[NOT_ALLOWED] * 6),  # the language switcher's form POSTs
     # The installable app: the worker, its manifest and the page kept for no signal name no
     # one; the outbox's token is an officer's alone.
     "sw.js": EVERYONE,

@@ -44,6 +44,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # whose Django connection lacks the serialized contents, so it restores nothing.)
 transactional_db = pytest.mark.django_db(transaction=True)
 load_forces = importlib.import_module("incidents.migrations.0002_load_forces").load_forces
+load_welsh_names = importlib.import_module("incidents.migrations.0015_languages").load_welsh_names
 create_groups = importlib.import_module("incidents.migrations.0004_staff_groups").create_groups
 grant_figures = importlib.import_module("reports.migrations.0002_national_staff_figures").grant
 grant_checks = importlib.import_module("reports.migrations.0007_recording_check_permissions").grant
@@ -99,6 +100,7 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("transactional_db")
         if not Force.objects.exists():
             load_forces(apps, None)
+            load_welsh_names(apps, None)
         if not Group.objects.exists():
             create_groups(apps, None)
             grant_figures(apps, None)

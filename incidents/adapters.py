@@ -8,6 +8,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from incidents.services import account_language_set
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """Addresses are normalised here, for every form.
@@ -55,10 +57,7 @@ class AccountAdapter(DefaultAccountAdapter):
 def language_chosen_keep(request: HttpRequest, user: Any) -> None:
     """A language chosen on this browser before signing in (the switcher's cookie) becomes the
     account's: the officer who tapped "Cymraeg" on the sign-in page meant it."""
-    chosen = supported_language(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""))
-    if chosen and chosen != user.language:
-        user.language = chosen
-        type(user).objects.filter(pk=user.pk).update(language=chosen)
+    account_language_set(user=user, language=supported_language(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)))
 
 
 def supported_language(code: str | None) -> str:

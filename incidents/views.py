@@ -89,7 +89,7 @@ def language_set(request: HttpRequest) -> HttpResponseBase:
     response = set_language(request)
     language = supported_language(request.POST.get("language"))
     if language and request.user.is_authenticated:
-        User.objects.filter(pk=request.user.pk).update(language=language)
+        services.account_language_set(user=signed_in_user(request), language=language)
     return response
 
 

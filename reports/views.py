@@ -2,8 +2,7 @@
 snapshots, so its query count does not grow with the number of incidents.
 
 Pages are in the viewer's language: their words are made as the page is, from the numbers and
-codes the snapshots keep (reports.tables). CSV files stay in English whatever the page's
-language: stable column names and values for people's spreadsheets and scripts."""
+codes the snapshots keep (reports.tables). CSV files stay in English (viewer_required)."""
 
 from __future__ import annotations
 
@@ -54,6 +53,12 @@ def viewer_required(
         viewer = dashboard_viewer(request.user)
         if viewer is None:
             return render(request, "reports/no_access.html", status=403)
+        if request.GET.get("format") == "csv":
+            # CSV files stay in English whatever the page's language: stable column names and
+            # values for people's spreadsheets and scripts (the page's own table code, made
+            # with English active).
+            with translation.override(settings.LANGUAGE_CODE):
+                return view(request, viewer, *args, **kwargs)
         return view(request, viewer, *args, **kwargs)
 
     return wrapped
@@ -78,21 +83,8 @@ def _csv(filename: str, header: list[str], rows: list[list[Any]]) -> HttpRespons
     return response
 
 
-def _csv_wanted(request: HttpRequest) -> bool:
-    return request.GET.get("format") == "csv"
-
-
 @viewer_required
 def dashboard(request: HttpRequest, viewer: Viewer) -> HttpResponse:
-    if _csv_wanted(request):
-        # CSV files stay in English (stable column names and values for people's spreadsheets
-        # and scripts): the same table code as the page's, made with English active.
-        with translation.override(settings.LANGUAGE_CODE):
-            return _dashboard(request, viewer)
-    return _dashboard(request, viewer)
-
-
-def _dashboard(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     years = snapshot_years()
     year = _year(request, years, comparable_years(NATIONAL))
     sort = request.GET.get("sort", "name")
@@ -104,7 +96,7 @@ def _dashboard(request: HttpRequest, viewer: Viewer) -> HttpResponse:
     rows = (
         dashboard_table(year, viewer, snapshots, sort=sort, descending=descending) if viewer.sees_force_table() else []
     )
-    if _csv_wanted(request):
+    if request.GET.get("format") == "csv":
         return _csv(f"assault-log-{year}.csv", *csv_rows([national, *rows], with_year=True))
     run = RecomputeRun.objects.select_related("started_by").first() if viewer.national else None
     headers = [
@@ -226,26 +218,19 @@ def _force_context(request: HttpRequest, slug: str, viewer: Viewer) -> dict[str,
 
 @viewer_required
 def force_dashboard(request: HttpRequest, viewer: Viewer, slug: str) -> HttpResponse:
-    if _csv_wanted(request):
-        # CSV files stay in English (stable column names and values for people's spreadsheets
-        # and scripts): the same table code as the page's, made with English active.
-        with translation.override(settings.LANGUAGE_CODE):
-            return _force_csv(request, viewer, slug)
-    return render(request, "reports/force.html", _force_context(request, slug, viewer))
-
-
-def _force_csv(request: HttpRequest, viewer: Viewer, slug: str) -> HttpResponse:
     context = _force_context(request, slug, viewer)
-    if request.GET.get("table") == "breakdowns":
-        caveat = INTERNAL_BREAKDOWN_CAVEAT if viewer.unsuppressed() else BREAKDOWN_CAVEAT
-        rows = [
-            [t["title"], label, _csv_count(count, text), caveat]
-            for t in context["breakdowns"]
-            for label, count, text in t["rows"]
-        ]
-        header = ["Breakdown", "Answer", "Reports", "Caveat"]
-        return _csv(f"{slug}-{context['year']}-breakdowns.csv", header, rows)
-    return _csv(f"{slug}-trend.csv", *csv_rows([item["figures"] for item in context["trend"]], with_year=True))
+    if request.GET.get("format") == "csv":
+        if request.GET.get("table") == "breakdowns":
+            caveat = INTERNAL_BREAKDOWN_CAVEAT if viewer.unsuppressed() else BREAKDOWN_CAVEAT
+            rows = [
+                [t["title"], label, _csv_count(count, text), caveat]
+                for t in context["breakdowns"]
+                for label, count, text in t["rows"]
+            ]
+            header = ["Breakdown", "Answer", "Reports", "Caveat"]
+            return _csv(f"{slug}-{context['year']}-breakdowns.csv", header, rows)
+        return _csv(f"{slug}-trend.csv", *csv_rows([item["figures"] for item in context["trend"]], with_year=True))
+    return render(request, "reports/force.html", context)
 
 
 @viewer_required

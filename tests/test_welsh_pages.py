@@ -393,3 +393,15 @@ def test_the_profile_keeps_the_officers_language(welsh_officer: User) -> None:
     assert welsh_officer.language == "en-gb"
     html = client.get(reverse("incidents:profile")).content.decode()
     assert '<html lang="en-GB">' in html and "Your details are saved." in html
+
+
+def test_csv_files_stay_english_from_a_welsh_page(rep: User, figures: None) -> None:
+    client = staff_client(rep)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    dashboard = reverse("reports:dashboard")
+    assert '<html lang="cy">' in client.get(dashboard).content.decode()
+    for url in (f"{dashboard}?format=csv", reverse("reports:force", args=["dyfed-powys"]) + "?format=csv"):
+        text = client.get(url).content.decode("utf-8-sig")
+        header = text.splitlines()[0]
+        assert "Logged" in header and "Cofnodwyd" not in text, url
+        assert "An estimate from officers who chose to log" in text, url

@@ -6,6 +6,7 @@ from __future__ import annotations
 from incidents.services.filing import (
     SUBMISSION_KEY_TAKEN,
     IncidentNotEditable,
+    account_language_set,
     incident_answer_question,
     incident_draft_start,
     incident_quick_log,
@@ -38,6 +39,7 @@ from incidents.services.transitions import TransitionNotAllowed, incident_transi
 
 __all__ = [
     "SUBMISSION_KEY_TAKEN",
+    "account_language_set",
     "BulkResult",
     "IncidentNotEditable",
     "TransitionNotAllowed",

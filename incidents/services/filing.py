@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -90,11 +91,19 @@ def officer_profile_update(*, profile: OfficerProfile, data: Mapping[str, Any]) 
     profile.full_clean()
     profile.save()
     # The officer's language (ProfileForm offers settings.LANGUAGES only); blank: unchanged.
-    language = data.get("language") or ""
-    if language and language != profile.user.language:
-        profile.user.language = language
-        profile.user.save(update_fields=["language"])
+    account_language_set(user=profile.user, language=data.get("language") or "")
     return profile
+
+
+def account_language_set(*, user: User, language: str) -> bool:
+    """Keep ``language`` on the account: its pages after signing in, on any device, and its
+    e-mails use it. Anything but one of settings.LANGUAGES changes nothing. Returns whether it
+    changed."""
+    if language not in dict(settings.LANGUAGES) or language == user.language:
+        return False
+    user.language = language
+    User.objects.filter(pk=user.pk).update(language=language)
+    return True
 
 
 def new_reference(now: datetime.datetime) -> str:

@@ -18,6 +18,9 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 40, 16, 52
 # Large enough to read when a phone scales the 640-unit chart down to its width.
 FONT = 15
 LEGEND_STEP = 210
+# A legend key: its swatch and the gap before its words; the words' width is estimated from
+# their length (an average glyph of DejaVu Sans, the fallback font, is about 0.6 em).
+LEGEND_SWATCH, LEGEND_GAP, GLYPH_EM = 30, 16, 0.6
 # Colour-blind-safe (Okabe-Ito), each also drawn with its own dash and marker shape. The
 # labels (the legend) are in the page's language, as is all a chart's text.
 SERIES: dict[str, tuple[str, str, str | Promise]] = {
@@ -158,24 +161,25 @@ def trend_chart(
     if "implied" in shown:
         # xgettext:no-python-format
         keys.append((SERIES["implied"][0], "whisker", _("95% interval")))
+    xs, font = legend_layout([label for _colour, _dash, label in keys])
     legend = format_html_join(
         "",
         '<line x1="{0}" x2="{1}" y1="{2}" y2="{3}" stroke="{4}" stroke-width="2.5" stroke-dasharray="{5}"/>'
         '<text x="{6}" y="{7}" font-size="{8}" fill="#333">{9}</text>',
         (
             (
-                LEFT + i * LEGEND_STEP + (12 if dash == "whisker" else 0),
-                LEFT + i * LEGEND_STEP + (12 if dash == "whisker" else 24),
+                x + (12 if dash == "whisker" else 0),
+                x + (12 if dash == "whisker" else 24),
                 height - (20 if dash == "whisker" else 14),
                 height - (6 if dash == "whisker" else 14),
                 colour,
                 "none" if dash == "whisker" else dash,
-                LEFT + i * LEGEND_STEP + 30,
+                x + 30,
                 height - 8,
-                FONT,
+                font,
                 label,
             )
-            for i, (colour, dash, label) in enumerate(keys)
+            for x, (colour, dash, label) in zip(xs, keys, strict=True)
         ),
     )
     return format_html(
@@ -218,3 +222,22 @@ def bar_chart(rows: Sequence[tuple[str, int]], *, title: str, chart_id: str) -> 
         title,
         bars,
     )
+
+
+def legend_layout(labels: list[str]) -> tuple[list[float], float]:
+    """Where each legend key starts, and the words' font size. Keys a fixed step apart while
+    their words fit the step (English); else side by side from the chart's left edge, and
+    smaller if they still do not fit, so that longer words (Welsh runs longer) never overlap."""
+    widths = [LEGEND_SWATCH + len(label) * FONT * GLYPH_EM for label in labels]
+    if all(width + LEGEND_GAP <= LEGEND_STEP for width in widths[:-1]) and (
+        LEFT + LEGEND_STEP * (len(widths) - 1) + (widths[-1] if widths else 0) <= WIDTH
+    ):
+        return [LEFT + i * LEGEND_STEP for i in range(len(widths))], FONT
+    start = 8
+    total = sum(widths) + LEGEND_GAP * (len(widths) - 1)
+    scale = min(1.0, (WIDTH - start) / total)
+    xs, x = [], float(start)
+    for width in widths:
+        xs.append(round(x, 1))
+        x += (width + LEGEND_GAP) * scale
+    return xs, round(FONT * scale, 1)

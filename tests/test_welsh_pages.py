@@ -405,3 +405,17 @@ def test_csv_files_stay_english_from_a_welsh_page(rep: User, figures: None) -> N
         header = text.splitlines()[0]
         assert "Logged" in header and "Cofnodwyd" not in text, url
         assert "An estimate from officers who chose to log" in text, url
+
+
+@pytest.mark.parametrize("language", ["en-gb", "cy"])
+def test_chart_legend_keys_never_overlap(language: str) -> None:
+    """Welsh legends run longer: the keys stand side by side, within the chart."""
+    from reports import charts
+
+    with translation.override(language):
+        labels = [str(charts.SERIES[key][2]) for key in ("official", "implied")] + [translation.gettext("95% interval")]
+        xs, font = charts.legend_layout(labels)
+    ends = [x + charts.LEGEND_SWATCH + len(label) * font * charts.GLYPH_EM for x, label in zip(xs, labels, strict=True)]
+    assert all(end <= following for end, following in zip(ends, xs[1:], strict=False)), (xs, ends)
+    assert ends[-1] <= charts.WIDTH
+    assert font >= 12

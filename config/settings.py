@@ -57,6 +57,8 @@ FIELD_ENCRYPTION_KEYS = [
 if PRODUCTION and DEVELOPMENT_FIELD_KEY in FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must not hold the development key in production.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A form whose token failed gets the site's page, in the officer's language (not Django's).
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 # Absolute base for links in e-mails (sent from workers, which have no request).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

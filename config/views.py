@@ -1,5 +1,6 @@
-"""Project-wide views: the error pages for an outage and for too many attempts, and the CSP
-report endpoint. The health check is reports.health (it reads the statistics' state)."""
+"""Project-wide views: the error pages for an outage, for too many attempts and for a form
+whose security token failed, and the CSP report endpoint. The health check is reports.health
+(it reads the statistics' state)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from urllib.parse import urlsplit
 
 import redis
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.template import loader
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
@@ -64,6 +66,16 @@ def too_many_attempts(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(loader.render_to_string("429.html", request=request), status=429)
     response["Retry-After"] = str(ALLAUTH_RETRY_AFTER_SECONDS)
     return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent with a token that no longer matches (the page was open
+    across a sign-in or sign-out, or for days) or with cookies off. Django's own page is
+    English and technical; this one is the site's, in the request's language (chosen by the
+    middleware before the check), and says that nothing was saved and what to do. Django has
+    already logged the reason (django.security.csrf)."""
+    context = {"no_cookie": reason == REASON_NO_CSRF_COOKIE}
+    return HttpResponseForbidden(loader.render_to_string("403_csrf.html", context, request=request))
 
 
 CSP_REPORT_MAX_BYTES = 16_384

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from incidents.choices import (
     NATIONAL_GROUP,
@@ -204,6 +205,15 @@ class Force(models.Model):
             return self.welsh_short_name
         return self.short_name
 
+    @property
+    def name_lang(self) -> str:
+        """The language of the force's name where it differs from the page's: "en-GB" on a Welsh
+        page for a force with no Welsh name (Thames Valley Police), for a lang attribute so a
+        screen reader says it in English; "" where the name is in the page's language."""
+        if not self.welsh_name and translation.get_language() == "cy":
+            return "en-GB"
+        return ""
+
 
 class ForceEmailDomain(models.Model):
     """An e-mail domain whose holders are officers of the force (sign-up is gated on it)."""
@@ -246,7 +256,8 @@ class User(AbstractUser):
     """Everyone signs in with an e-mail address; there are no usernames."""
 
     username = None  # type: ignore[assignment]  # AbstractUser's field removed: no usernames
-    email = models.EmailField("e-mail address", unique=True)
+    # Marked: the password checks name it ("too similar to the e-mail address") in the page's language.
+    email = models.EmailField(gettext_lazy("e-mail address"), unique=True)
     # The language the officer chose (switcher, or the one they signed up in): their pages after
     # signing in and their e-mails use it. Blank: the browser's.
     language = models.CharField(max_length=10, choices=settings.LANGUAGES, blank=True)

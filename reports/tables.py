@@ -133,6 +133,8 @@ class AreaFigures:
     comparable: bool
     cells: dict[str, str]
     raw: dict[str, Any]
+    # The name's language where it differs from the page's (Force.name_lang), for lang=.
+    name_lang: str = ""
 
 
 # The dashboard's table: (key, heading). Sortable by any key whose raw value is a number.
@@ -187,7 +189,14 @@ CSV_COLUMNS = [
 
 
 def area_figures(
-    snapshot: Snapshot | None, *, area: str, name: str, slug: str, year: int, viewer: Viewer
+    snapshot: Snapshot | None,
+    *,
+    area: str,
+    name: str,
+    slug: str,
+    year: int,
+    viewer: Viewer,
+    name_lang: str = "",
 ) -> AreaFigures:
     data = snapshot.data if snapshot else {}
     counts = data.get("counts", {})
@@ -277,7 +286,7 @@ def area_figures(
         ),
     }
     comparable = bool(figure.get("compared"))
-    return AreaFigures(area, name, slug, year, full, comparable, cells, raw)
+    return AreaFigures(area, name, slug, year, full, comparable, cells, raw, name_lang)
 
 
 @dataclass
@@ -634,6 +643,7 @@ def dashboard_table(
             snapshots.get(force.code),
             area=force.code,
             name=force.local_short_name,
+            name_lang=force.name_lang,
             slug=force.slug,
             year=year,
             viewer=viewer,

@@ -419,3 +419,65 @@ def test_chart_legend_keys_never_overlap(language: str) -> None:
     assert all(end <= following for end, following in zip(ends, xs[1:], strict=False)), (xs, ends)
     assert ends[-1] <= charts.WIDTH
     assert font >= 12
+
+
+def test_a_form_whose_token_failed_gets_the_sites_page_in_welsh_and_nothing_is_saved(
+    welsh_officer: User,
+) -> None:
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="cy")
+    client.force_login(welsh_officer)
+    # Cookies off: no token cookie at all.
+    response = client.post(reverse("incidents:quick"), quick_post())
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert_welsh(html, "403 csrf, no cookie")
+    assert "cwci" in html
+    # A page opened before a sign-in elsewhere: the cookie is there, the form's token is stale.
+    client.get(reverse("incidents:quick"))
+    response = client.post(reverse("incidents:quick"), quick_post(csrfmiddlewaretoken="x" * 64))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert_welsh(html, "403 csrf, stale token")
+    assert "tab arall" in html and "cwci" not in main_text(html)
+    assert not Incident.objects.filter(officer=welsh_officer).exists()
+    english = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en-GB").post(reverse("account_login"), {})
+    assert english.status_code == 403
+    assert "This form could not be sent" in english.content.decode()
+
+
+def test_the_password_checks_name_the_email_address_in_welsh() -> None:
+    response = welsh_client().post(
+        reverse("account_signup"),
+        {
+            "email": "eleri.jones@dyfed-powys.police.uk",
+            "display_name": "Eleri Jones",
+            "usual_duty": "response",
+            "service_band": "5_10",
+            "password1": "eleri.jones@dyfed-powys",
+            "password2": "eleri.jones@dyfed-powys",
+        },
+    )
+    assert response.status_code == 200
+    assert "cyfeiriad e-bost" in response.content.decode()
+    assert not User.objects.filter(email="eleri.jones@dyfed-powys.police.uk").exists()
+
+
+def test_an_english_forces_name_on_a_welsh_page_is_marked_english(rep: User, figures: None) -> None:
+    thames_valley = make_officer("thames-valley")
+    client = welsh_client(thames_valley)
+    home = client.get(reverse("home")).content.decode()
+    assert '<span lang="en-GB">Thames Valley Police</span>' in home
+    # The forces' table is a rep's (of Thames Valley, reading in Welsh).
+    User.objects.filter(pk=rep.pk).update(language="cy")
+    staff = staff_client(rep)
+    dashboard = staff.get(reverse("reports:dashboard") + "?year=2018").content.decode()
+    assert '<html lang="cy">' in dashboard
+    assert re.search(r'<a href="[^"]*/thames-valley/[^"]*" lang="en-GB">Thames Valley</a>', dashboard)
+    assert re.search(r'<a href="[^"]*/dyfed-powys/[^"]*">Dyfed-Powys</a>', dashboard)
+    force_page = staff.get(reverse("reports:force", args=["thames-valley"])).content.decode()
+    assert '<h1 class="h2"><span lang="en-GB">Thames Valley Police</span></h1>' in force_page
+    # A Welsh force's Welsh name is the page's language; on an English page nothing is marked.
+    welsh_force = welsh_client(make_officer("dyfed-powys")).get(reverse("home")).content.decode()
+    assert "Heddlu Dyfed-Powys" in welsh_force and 'lang="en-GB">Heddlu' not in welsh_force
+    User.objects.filter(pk=thames_valley.pk).update(language="en-gb")
+    assert '<span lang="en-GB">' not in client.get(reverse("home")).content.decode()

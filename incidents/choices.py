@@ -63,8 +63,10 @@ class SupportOffered(models.TextChoices):
 
 # The review admin's own (English): not translated.
 class StaffAction(models.TextChoices):
-    VIEWED = "viewed", "Viewed a report"
-    EXPORTED = "exported", "Exported reports"
+    # What was viewed or exported is the row's report, or its detail (a recording check's
+    # crime references, an export's filters and row count).
+    VIEWED = "viewed", "Viewed"
+    EXPORTED = "exported", "Exported"
 
 
 class Setting(models.TextChoices):

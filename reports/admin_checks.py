@@ -557,6 +557,12 @@ class RecordingCheckAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
             can_cancel=can_change and check.status != CheckStatus.CANCELLED,
             moves=MOVES,
         )
+        # The page lists the check's crime references: who saw them is logged, as for a report.
+        incident_services.staff_access_record(
+            actor=signed_in_user(request),
+            action=StaffAction.VIEWED,
+            detail={"recording_check": check.pk, "rows": len(items)},
+        )
         return TemplateResponse(request, "admin/reports/recordingcheck/check.html", context)
 
     def status_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

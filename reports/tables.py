@@ -662,7 +662,7 @@ BREAKDOWN_TITLES = {
     "what_happened": gettext_lazy("What happened"),
     "injury": gettext_lazy("Injury"),
     "duty_type": gettext_lazy("Duty"),
-    "single_crewed": gettext_lazy("Single-crewed"),
+    "single_crewed": pgettext_lazy("breakdown title", "Single-crewed"),
     "setting": gettext_lazy("Where"),
     "not_reported_reasons": gettext_lazy("Why not reported"),
 }

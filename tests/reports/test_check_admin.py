@@ -283,7 +283,7 @@ def test_a_checks_page_shows_its_facts_items_answers_and_history(
     RecordingCheckItem.objects.filter(pk=items[2].pk).update(offence_other="Public order")
     RecordingCheckItem.objects.filter(pk=items[3].pk).update(incident=None)
     client = staff_client(national_staff)
-    with django_assert_max_num_queries(13):  # not one per item
+    with django_assert_max_num_queries(14):  # not one per item (one is the view's access log)
         page = client.get(page_url(check))
     assert page.status_code == 200
     text = text_of(page)
@@ -709,6 +709,20 @@ def test_the_first_download_marks_the_check_sent_and_every_download_is_logged(
     ]
 
 
+def test_who_saw_a_checks_crime_references_on_its_page_is_logged(officer: User, national_staff: User) -> None:
+    check = drawn_check(officer, national_staff, reports=3, size=3)
+    client = staff_client(national_staff)
+    response = client.get(page_url(check))
+    assert response.status_code == 200
+    reference = check.items.first().incident.crime_reference
+    assert reference in response.content.decode()
+    logged = list(StaffAccess.objects.values_list("actor", "action", "incident", "detail"))
+    assert logged == [(national_staff.pk, StaffAction.VIEWED, None, {"recording_check": check.pk, "rows": 3})]
+    # A page refused (another check's number) logs nothing.
+    assert client.get(page_url(check).replace(f"/{check.pk}/", "/99999/")).status_code in (302, 404)
+    assert StaffAccess.objects.count() == 1
+
+
 def test_a_cancelled_checks_sheet_is_not_given_and_a_get_or_unknown_format_is_refused(
     officer: User, national_staff: User
 ) -> None:
@@ -719,7 +733,7 @@ def test_a_cancelled_checks_sheet_is_not_given_and_a_get_or_unknown_format_is_re
     recording_check_transition(check, to=CheckStatus.CANCELLED, actor=national_staff)
     refused = client.post(sheet_url(check, "xlsx"), follow=True)
     assert "This check was cancelled" in text_of(refused)
-    assert not StaffAccess.objects.exists()
+    assert not StaffAccess.objects.filter(action=StaffAction.EXPORTED).exists()
 
 
 # -- the list -------------------------------------------------------------------------------

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0015_languages'),
+        ("incidents", "0015_languages"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='staffaccess',
-            name='action',
-            field=models.CharField(choices=[('viewed', 'Viewed'), ('exported', 'Exported')], max_length=10),
+            model_name="staffaccess",
+            name="action",
+            field=models.CharField(choices=[("viewed", "Viewed"), ("exported", "Exported")], max_length=10),
         ),
     ]

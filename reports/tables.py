@@ -105,6 +105,16 @@ def count_text(value: int | None, viewer: Viewer) -> str:
     return f"{value:,}"
 
 
+def pair_text(part: int, whole: int, viewer: Viewer) -> tuple[str, str]:
+    """"%(part)s of %(whole)s" for a part of a whole (counted of checked): each count under 5
+    hidden, as everywhere; the part hidden as well where the whole is under 5 (0 of 3 says all
+    three, each an officer's report, were not counted) or where the rest is (28 of 30 says 2)."""
+    part_text, whole_text = count_text(part, viewer), count_text(whole, viewer)
+    if not viewer.unsuppressed() and part_text == f"{part:,}" and (small(whole) or small(whole - part)):
+        part_text = str(HIDDEN)
+    return part_text, whole_text
+
+
 def _percent(value: float) -> str:
     return f"{value * 100:.0f}%"
 
@@ -310,7 +320,7 @@ def _verified(verified: dict[str, Any] | None, hide_share: bool, viewer: Viewer,
     implied = verified.get("implied")
     share = (verified.get("official_share") if implied else verified.get("share")) if not hide_share else None
     checked, counted = verified["answered"], verified["counted"]
-    checked_text, counted_text = count_text(checked, viewer), count_text(counted, viewer)
+    counted_text, checked_text = pair_text(counted, checked, viewer)
     raw = {
         "verified_checked": _count_value(checked_text, checked),
         "verified_counted": _count_value(counted_text, counted),
@@ -343,7 +353,7 @@ def _verified(verified: dict[str, Any] | None, hide_share: bool, viewer: Viewer,
     )
     by_answer = verified.get("by_answer") or {}
     said = [
-        words % {"counted": count_text(pair[1], viewer), "answered": count_text(pair[0], viewer)}
+        words % dict(zip(("counted", "answered"), pair_text(pair[1], pair[0], viewer), strict=True))
         for key, words in (
             ("yes", _("of those officers said were recorded, %(counted)s of %(answered)s")),
             ("unknown", _("of those officers did not know about, %(counted)s of %(answered)s")),

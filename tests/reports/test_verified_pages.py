@@ -17,6 +17,7 @@ from reports.choices import CheckFound, CheckOffence, CheckStatus
 from reports.models import RecordingCheck
 from reports.services import snapshots_recompute
 from reports.services.checks import recording_check_draw, recording_check_transition
+from reports.tables import Viewer, pair_text
 from tests.conftest import staff_client
 from tests.factories import IncidentFactory, OfficialFigureFactory, make_officer
 
@@ -132,3 +133,22 @@ def test_another_forces_rep_and_officers_do_not_see_it(
     page = staff_client(officer).get(FORCE_PAGE, {"year": YEAR})
     assert page.status_code in (200, 302, 403, 404)
     assert b"Checked against force records for" not in page.content
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "shown"),
+    [
+        (24, 30, ("24", "30")),
+        (3, 30, ("fewer than 5", "30")),
+        (0, 3, ("hidden", "fewer than 5")),  # "0 of 3" would say all three were not counted
+        (28, 30, ("hidden", "30")),  # "28 of 30" would say 2 were not
+        (0, 30, ("0", "30")),
+        (3, 3, ("fewer than 5", "fewer than 5")),
+    ],
+)
+def test_a_part_of_a_checked_whole_never_gives_away_a_small_count(part: int, whole: int, shown: tuple) -> None:
+    rep = Viewer(national=False, rep_areas=frozenset({"E23000029"}), officer=False)
+    assert pair_text(part, whole, rep) == shown
+    national = Viewer(national=True, rep_areas=frozenset(), officer=False)
+    assert pair_text(part, whole, national) == (str(part), str(whole))
+    assert pair_text(part, whole, Viewer(national=True, rep_areas=frozenset(), officer=False, public=True)) == shown

@@ -106,7 +106,7 @@ def count_text(value: int | None, viewer: Viewer) -> str:
 
 
 def pair_text(part: int, whole: int, viewer: Viewer) -> tuple[str, str]:
-    """"%(part)s of %(whole)s" for a part of a whole (counted of checked): each count under 5
+    """The texts of "part of whole" (counted of checked): each count under 5
     hidden, as everywhere; the part hidden as well where the whole is under 5 (0 of 3 says all
     three, each an officer's report, were not counted) or where the rest is (28 of 30 says 2)."""
     part_text, whole_text = count_text(part, viewer), count_text(whole, viewer)

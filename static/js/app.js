@@ -284,7 +284,11 @@
     if (!supported) { return; }
     if (owner) {
       outbox.setOwner(owner.content).catch(function () { /* storage off */ });
-      navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(function (registration) {
+      // The worker keeps the no-signal page in the page's language: a language switched since
+      // is a new script address, so the browser installs a worker for it straight away (a
+      // changed script at the same address may wait for the browser's next update check).
+      var worker = "/sw.js?lang=" + encodeURIComponent(document.documentElement.lang);
+      navigator.serviceWorker.register(worker).then(function () { return navigator.serviceWorker.ready; }).then(function (registration) {
         if (registration.active) { registration.active.postMessage("signed-in"); }
       }).catch(function () { /* the app works online without it */ });
     }

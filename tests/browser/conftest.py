@@ -57,6 +57,15 @@ def staff_page(browser: Browser, base: str, user: Any, start: str = "/admin/") -
     return page
 
 
+def wait_until(page: Page, script: str, timeout: float = 10.0) -> None:
+    """Poll an async JavaScript predicate (caches, the service worker) until it holds.
+    page.wait_for_function does not await a Promise: it takes one as true at once."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, f"still false after {timeout}s: {script}"
+        page.wait_for_timeout(100)
+
+
 class AxeChecker:
     def __init__(self) -> None:
         self.axe = Axe()

@@ -14,7 +14,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from incidents.choices import Status
 from incidents.models import Incident, User
-from tests.browser.conftest import PHONE, AxeChecker
+from tests.browser.conftest import PHONE, AxeChecker, wait_until
 from tests.browser.test_officer_journey import sign_in, verified_officer
 from tests.conftest import transactional_db
 from tests.factories import PASSWORD
@@ -26,8 +26,8 @@ def app_installed(page: Page) -> None:
     """Wait until the service worker is activated (it answers every navigation from then on)
     and has kept the blank quick log. Not that it controls this very page: a page still loading
     when the worker claims its clients can be missed, and is controlled from its next load."""
-    page.wait_for_function("async () => (await navigator.serviceWorker.ready).active.state === 'activated'")
-    page.wait_for_function("async () => !!(await caches.match('/report/quick/'))")
+    wait_until(page, "async () => (await navigator.serviceWorker.ready).active.state === 'activated'")
+    wait_until(page, "async () => !!(await caches.match('/report/quick/'))")
 
 
 def officer_with_the_app(page: Page, base: str) -> User:
@@ -104,6 +104,37 @@ def test_a_quick_log_with_no_signal_waits_on_the_phone_and_is_filed_once_when_th
     assert filed(officer) == 1
 
 
+def test_after_a_language_switch_the_no_signal_pages_are_in_the_new_language(
+    page: Page, live_server: LiveServer, axe_check: AxeChecker
+) -> None:
+    base = live_server.url
+    officer_with_the_app(page, base)  # installed in English
+    page.goto(f"{base}/reports/")
+    page.locator("header").get_by_role("button", name="Cymraeg").click()
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    # At once, not at the browser's next update check: the Welsh worker, and its Welsh pages.
+    wait_until(
+        page,
+        "async () => { const keys = (await caches.keys()).filter(key => key.startsWith('al-static-'));"
+        " const worker = (await navigator.serviceWorker.ready).active;"
+        " return keys.length === 1 && keys[0].endsWith('-cy') && worker.scriptURL.endsWith('lang=cy')"
+        " && worker.state === 'activated'; }",
+    )
+    wait_until(
+        page,
+        "async () => { const kept = await caches.match('/report/quick/');"
+        " return !!kept && (await kept.text()).includes('<html lang=\"cy\">'); }",
+    )
+    page.context.set_offline(True)
+    page.goto(f"{base}/profile/")
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dim signal")
+    axe_check(page)
+    page.goto(f"{base}/report/quick/")
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    page.context.set_offline(False)
+
+
 def test_a_report_saved_offline_survives_closing_the_app_and_is_sent_on_the_next_open(
     page: Page, live_server: LiveServer, axe_check: AxeChecker
 ) -> None:
@@ -118,7 +149,7 @@ def test_a_report_saved_offline_survives_closing_the_app_and_is_sent_on_the_next
     expect(reopened.get_by_role("region", name="Waiting on this phone")).to_contain_text("An assault logged quickly")
     context.set_offline(False)  # sent by the page or by the worker's Background Sync, once
     wait_for_filed(reopened, officer, 1)
-    reopened.wait_for_function("async () => (await AssaultLogOutbox.all()).length === 0")
+    wait_until(reopened, "async () => (await AssaultLogOutbox.all()).length === 0")
     reopened.goto(f"{base}/report/quick/")
     reopened.wait_for_timeout(500)  # a load sends whatever is waiting: nothing is
     assert filed(officer) == 1

@@ -395,9 +395,9 @@ class OfficerSignupForm(ProfileFieldsMixin, SignupForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].label = _("Work e-mail address")
-        self.fields["email"].help_text = _("Your force address, for example %(address)s.") % {
-            "address": "name@thamesvalley.police.uk"
-        }
+        # The example is a Welsh force's on a Welsh page.
+        example = "enw@dyfed-powys.police.uk" if translation.get_language() == "cy" else "name@thamesvalley.police.uk"
+        self.fields["email"].help_text = _("Your force address, for example %(address)s.") % {"address": example}
 
     def clean_email(self) -> str:
         return force_email(super().clean_email())

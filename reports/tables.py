@@ -426,6 +426,15 @@ def _national_sum(estimate: dict[str, Any]) -> str:
             "England and Wales is the sum of the forces' estimates, so forces where many officers log do not "
             "outweigh the rest."
         )
+    if not own:
+        # One estimate for every force together: there is no sum of forces' own to speak of.
+        return ngettext(
+            "No force has an official figure of its own for this year, so England and Wales is estimated from "
+            "the entries of its %(rest)s force counted together, against the national figure.",
+            "No force has an official figure of its own for this year, so England and Wales is estimated from "
+            "the entries of all %(rest)s forces counted together, against the national figure.",
+            rest,
+        ) % {"rest": rest}
     if rest and estimate.get("rest_official") is not None:
         return ngettext(
             "England and Wales is the sum of the forces' estimates, so forces where many officers log do not "

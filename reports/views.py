@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from incidents.models import Force, signed_in_user
 from reports import charts, services
@@ -301,6 +301,16 @@ def _headline(name: str, year_label: str, data: dict[str, Any], figures: AreaFig
 
 def method(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/method.html")
+
+
+METHOD_STATEMENT = settings.BASE_DIR / "docs" / "method.md"
+
+
+@require_GET
+def method_statement(request: HttpRequest) -> HttpResponse:
+    """The full statement of the method (docs/method.md: every formula and a worked example a
+    statistician can redo by hand), as the plain text it is written in, for anyone to read."""
+    return HttpResponse(METHOD_STATEMENT.read_bytes(), content_type="text/plain; charset=utf-8")
 
 
 @require_POST

@@ -16,6 +16,7 @@ from django.core import mail
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from config import translations
 from config.views import too_many_attempts
@@ -481,3 +482,17 @@ def test_an_english_forces_name_on_a_welsh_page_is_marked_english(rep: User, fig
     assert "Heddlu Dyfed-Powys" in welsh_force and 'lang="en-GB">Heddlu' not in welsh_force
     User.objects.filter(pk=thames_valley.pk).update(language="en-gb")
     assert '<span lang="en-GB">' not in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize("language", ["cy", "en-GB"])
+def test_a_refused_sign_in_says_so_once_and_in_the_title(language: str) -> None:
+    officer = make_officer("gwent")
+    response = Client(HTTP_ACCEPT_LANGUAGE=language).post(
+        reverse("account_login"), {"login": officer.email, "password": "not-the-password"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    message = escape(str(response.context["form"].non_field_errors()[0]))
+    assert html.count(message) == 1, message
+    with translation.override(language):
+        assert re.search(r"<title>\s*" + re.escape(translation.gettext("Error:")), html)

@@ -246,3 +246,31 @@ def test_national_staff_start_a_recompute_and_see_it_finish(
     assert run.areas_done == run.areas_total > 0
     assert f"Recompute {run.pk}: finished" in response.content.decode()
     assert staff_client(rep).post(reverse("reports:recompute")).status_code == 403
+
+
+def test_a_year_with_no_forces_own_figure_does_not_speak_of_0_forces(officer: User) -> None:
+    official("K04000001", 2019, 35000)  # the national figure only
+    officers = [officer, *(make_officer(slug) for slug in ("thames-valley", "kent", "kent") for _ in range(3))]
+    for number in range(30):
+        IncidentFactory(
+            officer=officers[number % 10],
+            occurred_on=datetime.date(2019, 10, 1),
+            reported_to_force="yes",
+            recorded_as_crime=("yes", "no", "no")[number % 3],
+        )
+    snapshots_recompute()
+    page = officer_client(officer).get(DASHBOARD, {"year": 2019})
+    national_sum = page.context["national"].cells["national_sum"]
+    assert national_sum.startswith("No force has an official figure of its own for this year"), national_sum
+    assert " 0 forces" not in page.content.decode()
+
+
+def test_the_method_page_links_the_full_statement_anyone_can_read(client: Client) -> None:
+    statement = reverse("reports:method_statement")
+    assert f'href="{statement}"' in client.get(reverse("reports:method")).content.decode()
+    response = client.get(statement)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    text = response.content.decode()
+    assert text.startswith("#") and "Chapman" in text
+    assert client.post(statement).status_code == 405

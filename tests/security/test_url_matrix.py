@@ -90,6 +90,7 @@ EXPECTED: dict[str, Row] = {
     "profile/close/": OFFICERS_ONLY,
     "dashboard/": SIGNED_IN,
     "dashboard/method/": EVERYONE,
+    "dashboard/method/statement.md": EVERYONE,
     "dashboard/recompute/": Row(*[NOT_ALLOWED] * 6),  # POST only (national staff; see the CSRF tests)
     # Officers see England and Wales only; reps see every force's page (their own in full).
     "dashboard/<slug:slug>/": Row(LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK),

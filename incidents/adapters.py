@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
@@ -29,8 +30,10 @@ class AccountAdapter(DefaultAccountAdapter):
         browser reaches a Welsh-speaking officer in Welsh. An address with no account (or an
         account with no language yet) gets the page's language."""
         language = account_language(context.get("user"), email) or translation.get_language()
+        # Its links open their page in the same language, on whatever browser opens them.
+        links = {key: link_in_language(context[key], language) for key in EMAIL_LINKS if context.get(key)}
         with translation.override(language):
-            super().send_mail(template_prefix, email, {**context, "contact_email": settings.CONTACT_EMAIL})
+            super().send_mail(template_prefix, email, {**context, **links, "contact_email": settings.CONTACT_EMAIL})
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         """A new officer's e-mails and later sessions use the language they signed up in."""
@@ -58,6 +61,21 @@ def language_chosen_keep(request: HttpRequest, user: Any) -> None:
     """A language chosen on this browser before signing in (the switcher's cookie) becomes the
     account's: the officer who tapped "Cymraeg" on the sign-in page meant it."""
     account_language_set(user=user, language=supported_language(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)))
+
+
+# The links in allauth's e-mails (confirm the address, reset the password, sign up).
+EMAIL_LINKS = ("activate_url", "password_reset_url", "signup_url")
+# A query parameter naming the language a signed-out page opens in (UserLanguageMiddleware),
+# which an e-mail's links carry: the officer may open them on another device.
+LANGUAGE_PARAMETER = "lang"
+
+
+def link_in_language(url: str, language: str) -> str:
+    """``url`` with the language parameter set to ``language``."""
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query) if key != LANGUAGE_PARAMETER]
+    query.append((LANGUAGE_PARAMETER, language))
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def supported_language(code: str | None) -> str:

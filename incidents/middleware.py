@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from incidents.adapters import LANGUAGE_PARAMETER, supported_language
 from incidents.models import User
 
 
@@ -97,7 +98,8 @@ class StaffSessionTimeoutMiddleware:
 class UserLanguageMiddleware:
     """The language of a signed-in officer's pages is the one kept on their account (chosen with
     the switcher, or the one they signed up in), whatever the browser asks for; signed-out pages
-    follow the language cookie, else the browser (LocaleMiddleware). The browser's cookie is kept
+    follow a link's ?lang= (an account e-mail's links carry it), else the language cookie, else
+    the browser (LocaleMiddleware). The browser's cookie is kept
     in step with the account, so the sign-in page after signing out stays in the same language.
 
     The review admin is English for everyone: reps work in English, and a half-translated admin
@@ -116,6 +118,12 @@ class UserLanguageMiddleware:
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE
         elif isinstance(user, User) and user.language:
             chosen = user.language
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        elif named := supported_language(request.GET.get(LANGUAGE_PARAMETER)):
+            # A link from an account e-mail, opened signed out (perhaps on another device): its
+            # page, and the pages after it, in the e-mail's language.
+            chosen = named
             translation.activate(chosen)
             request.LANGUAGE_CODE = chosen
         response = self.get_response(request)

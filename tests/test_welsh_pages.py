@@ -496,3 +496,37 @@ def test_a_refused_sign_in_says_so_once_and_in_the_title(language: str) -> None:
     assert html.count(message) == 1, message
     with translation.override(language):
         assert re.search(r"<title>\s*" + re.escape(translation.gettext("Error:")), html)
+
+
+def test_an_account_emails_links_open_in_its_language_on_another_browser(welsh_officer: User) -> None:
+    welsh_client().post(
+        reverse("account_signup"),
+        {
+            "email": "gwyn.evans@dyfed-powys.police.uk",
+            "display_name": "Gwyn Evans",
+            "usual_duty": "response",
+            "service_band": "5_10",
+            "password1": "Llanbedr-pont-steffan-42",
+            "password2": "Llanbedr-pont-steffan-42",
+        },
+    )
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body)
+    assert link and link.group(0).endswith("?lang=cy"), mail.outbox[-1].body
+    desk = Client(HTTP_ACCEPT_LANGUAGE="en-GB")  # the work computer, an English browser
+    response = desk.get(link.group(0))
+    assert response.status_code == 200
+    assert_welsh(response.content.decode(), "e-mail confirmation from another browser")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "cy"
+    # A reset asked for from an English browser: the e-mail and its page are the account's Welsh.
+    Client(HTTP_ACCEPT_LANGUAGE="en-GB").post(reverse("account_reset_password"), {"email": welsh_officer.email})
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+", mail.outbox[-1].body)
+    assert link and "lang=cy" in link.group(0), mail.outbox[-1].body
+    page = Client(HTTP_ACCEPT_LANGUAGE="en-GB").get(link.group(0), follow=True)
+    assert '<html lang="cy">' in page.content.decode()
+    # An unknown language is ignored; a signed-in account's own language wins over the link.
+    assert '<html lang="en-GB">' in desk.get(reverse("account_login") + "?lang=fr", HTTP_COOKIE="").content.decode()
+    english = make_officer("gwent")
+    User.objects.filter(pk=english.pk).update(language="en-gb")
+    signed_in = Client()
+    signed_in.force_login(english)
+    assert '<html lang="en-GB">' in signed_in.get(reverse("incidents:list") + "?lang=cy").content.decode()

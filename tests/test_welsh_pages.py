@@ -21,9 +21,10 @@ from django.utils.html import escape
 from config import translations
 from config.views import too_many_attempts
 from incidents.choices import Status
-from incidents.models import Incident, User
+from incidents import services
+from incidents.models import Force, Incident, User
 from reports.services import snapshots_recompute
-from tests.conftest import quick_post, staff_client
+from tests.conftest import REPS_GROUP, make_staff, quick_post, staff_client
 from tests.factories import IncidentFactory, OfficialFigureFactory, make_officer
 
 pytestmark = pytest.mark.django_db
@@ -530,3 +531,15 @@ def test_an_account_emails_links_open_in_its_language_on_another_browser(welsh_o
     signed_in = Client()
     signed_in.force_login(english)
     assert '<html lang="en-GB">' in signed_in.get(reverse("incidents:list") + "?lang=cy").content.decode()
+
+
+def test_the_status_change_email_is_in_the_officers_welsh(
+    welsh_officer: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    incident = IncidentFactory(officer=welsh_officer)
+    rep = make_staff(REPS_GROUP, Force.objects.get(slug="dyfed-powys"))
+    with translation.override("en-gb"), django_capture_on_commit_callbacks(execute=True):
+        services.incident_transition(incident=incident, actor=rep, to=Status.IN_REVIEW)
+    update = mail.outbox[-1]
+    assert incident.reference in update.subject
+    assert not english_in(update.subject + " " + update.body), update.body

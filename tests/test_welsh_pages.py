@@ -20,11 +20,11 @@ from django.utils.html import escape
 
 from config import translations
 from config.views import too_many_attempts
-from incidents.choices import Status
 from incidents import services
+from incidents.choices import REPS_GROUP, Status
 from incidents.models import Force, Incident, User
 from reports.services import snapshots_recompute
-from tests.conftest import REPS_GROUP, make_staff, quick_post, staff_client
+from tests.conftest import make_staff, quick_post, staff_client
 from tests.factories import IncidentFactory, OfficialFigureFactory, make_officer
 
 pytestmark = pytest.mark.django_db

@@ -152,6 +152,19 @@ def assert_welsh(html: str, where: str) -> None:
     assert not sentences, f"{where}: English strings left: {sentences}"
 
 
+def signup_data(**fields: str) -> dict[str, str]:
+    """A Dyfed-Powys officer's sign-up form, with ``fields`` changed."""
+    return {
+        "email": "eleri.jones@dyfed-powys.police.uk",
+        "display_name": "Eleri Jones",
+        "usual_duty": "response",
+        "service_band": "5_10",
+        "password1": "Llanbedr-pont-steffan-42",
+        "password2": "Llanbedr-pont-steffan-42",
+        **fields,
+    }
+
+
 def welsh_client(user: User | None = None) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="cy")
     if user is not None:
@@ -345,15 +358,7 @@ def test_signup_offers_welsh_first_and_a_welsh_sign_up_keeps_welsh() -> None:
     client = welsh_client()
     response = client.post(
         reverse("account_signup"),
-        {
-            "email": "eleri.jones@dyfed-powys.police.uk",
-            "display_name": "Eleri Jones",
-            "collar_number": "1234",
-            "usual_duty": "response",
-            "service_band": "5_10",
-            "password1": "Llanbedr-pont-steffan-42",
-            "password2": "Llanbedr-pont-steffan-42",
-        },
+        signup_data(collar_number="1234"),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     officer = User.objects.get(email="eleri.jones@dyfed-powys.police.uk")
@@ -450,14 +455,7 @@ def test_a_form_whose_token_failed_gets_the_sites_page_in_welsh_and_nothing_is_s
 def test_the_password_checks_name_the_email_address_in_welsh() -> None:
     response = welsh_client().post(
         reverse("account_signup"),
-        {
-            "email": "eleri.jones@dyfed-powys.police.uk",
-            "display_name": "Eleri Jones",
-            "usual_duty": "response",
-            "service_band": "5_10",
-            "password1": "eleri.jones@dyfed-powys",
-            "password2": "eleri.jones@dyfed-powys",
-        },
+        signup_data(password1="eleri.jones@dyfed-powys", password2="eleri.jones@dyfed-powys"),
     )
     assert response.status_code == 200
     assert "cyfeiriad e-bost" in response.content.decode()
@@ -502,14 +500,7 @@ def test_a_refused_sign_in_says_so_once_and_in_the_title(language: str) -> None:
 def test_an_account_emails_links_open_in_its_language_on_another_browser(welsh_officer: User) -> None:
     welsh_client().post(
         reverse("account_signup"),
-        {
-            "email": "gwyn.evans@dyfed-powys.police.uk",
-            "display_name": "Gwyn Evans",
-            "usual_duty": "response",
-            "service_band": "5_10",
-            "password1": "Llanbedr-pont-steffan-42",
-            "password2": "Llanbedr-pont-steffan-42",
-        },
+        signup_data(email="gwyn.evans@dyfed-powys.police.uk", display_name="Gwyn Evans"),
     )
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body)
     assert link and link.group(0).endswith("?lang=cy"), mail.outbox[-1].body

@@ -47,7 +47,7 @@ JEFFREYS = 0.5
 # The pool never counts for more than this many answers (the prior's strength a + b): a large
 # force's estimate stays its own even where the forces seem alike.
 MAX_POOL_STRENGTH = 99.0
-DRAWS = 4000
+DRAWS = 20_000
 # A check's correction is simulated with more draws: its interval has no exact form to fall back on.
 VERIFIED_DRAWS = 20_000
 

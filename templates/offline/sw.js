@@ -12,6 +12,7 @@ importScripts({{ outbox_js|safe }});
 
 // Named with the language too: the page kept for no signal is in the officer's language.
 var STATIC = "al-static-{{ version }}-{{ language }}";
+var LANGUAGE = "{{ language }}";
 var PAGES = "al-pages";
 var PRECACHE = {{ precache|safe }};
 var OFFLINE = {{ offline_url|safe }};
@@ -26,12 +27,15 @@ self.addEventListener("install", function (event) {
   }));
 });
 
+// Activation only swaps the caches: the browser holds every page's requests until it ends (a
+// language switch's next page among them), so the quick log is fetched after it, not within it.
+// Were the worker stopped first, the next page's "signed-in" message keeps it (below).
 self.addEventListener("activate", function (event) {
   event.waitUntil(caches.keys().then(function (keys) {
     return Promise.all(keys.filter(function (key) { return key.indexOf("al-static-") === 0 && key !== STATIC; }).map(function (key) {
       return caches.delete(key);
     }));
-  }).then(function () { return self.clients.claim(); }).then(keepQuickLog));
+  }).then(function () { return self.clients.claim(); }).then(function () { keepQuickLogIfStale(); }));
 });
 
 // The blank quick log, kept while an officer is signed in (the page is theirs alone). Each
@@ -54,6 +58,17 @@ function keepQuickLog() {
     // Signed out, the fetch is sent to sign in: keep nothing new (sign-out deleted the copy).
     return response.ok && !response.redirected ? storeQuickLog(response) : undefined;
   }).catch(function () { /* no signal: keep what we have */ });
+}
+
+// Kept once, and again in a new language; opening the quick log with signal refreshes it (the
+// fetch handler).
+function keepQuickLogIfStale() {
+  return storing.then(function () {
+    return caches.match(QUICK, { cacheName: PAGES, ignoreVary: true });
+  }).then(function (kept) {
+    var language = kept ? (kept.headers.get("Content-Language") || "").toLowerCase() : "";
+    return language === LANGUAGE ? undefined : keepQuickLog();
+  });
 }
 
 function today() {
@@ -133,13 +148,6 @@ self.addEventListener("sync", function (event) {
 });
 
 self.addEventListener("message", function (event) {
-  if (event.data === "signed-in") {
-    // Kept once; opening the quick log with signal refreshes it (the fetch handler).
-    event.waitUntil(storing.then(function () {
-      return caches.match(QUICK, { cacheName: PAGES, ignoreVary: true });
-    }).then(function (kept) {
-      return kept ? undefined : keepQuickLog();
-    }));
-  }
+  if (event.data === "signed-in") { event.waitUntil(keepQuickLogIfStale()); }
   if (event.data === "flush") { event.waitUntil(AssaultLogOutbox.flush()); }
 });

@@ -47,7 +47,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().pre_login(request, user, **kwargs)
 
     def login(self, request: HttpRequest, user: Any) -> None:
-        language_chosen_keep(request, user)
+        """The account's language (pre_login has kept a language chosen before signing in)."""
         # The rest of this request is the account's language too: allauth writes its "signed in"
         # message next, shown on the first page after signing in (in the account's language).
         language = supported_language(user.language)

@@ -110,7 +110,7 @@ def pair_text(part: int, whole: int, viewer: Viewer) -> tuple[str, str]:
     hidden, as everywhere; the part hidden as well where the whole is under 5 (0 of 3 says all
     three, each an officer's report, were not counted) or where the rest is (28 of 30 says 2)."""
     part_text, whole_text = count_text(part, viewer), count_text(whole, viewer)
-    if not viewer.unsuppressed() and part_text == f"{part:,}" and (small(whole) or small(whole - part)):
+    if not viewer.unsuppressed() and not small(part) and (small(whole) or small(whole - part)):
         part_text = str(HIDDEN)
     return part_text, whole_text
 
